@@ -1,0 +1,48 @@
+/*
+ * policy.c: Group Policy limits from HKLM\Software\Policies\Microsoft\Windows\BITS (spec 3.1).
+ * Owns nothing: every call reads the registry, so a change applies without a restart.
+ *
+ * Unusable values [decision, spec 3.1 gives no rule]: a value of 0 or a value that is not a
+ * REG_DWORD is ignored and the default applies (a policy of 0 jobs would make BITS useless;
+ * Windows' ADMX does not allow 0). Huge values are taken as they are. A per-user limit above
+ * the per-machine limit is honoured as written; the machine limit then binds first.
+ */
+
+#include "qmgr_private.h"
+
+BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
+
+static DWORD policy_read(const WCHAR *name, DWORD def)
+{
+    DWORD value, type, size = sizeof(value);
+
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, L"Software\\Policies\\Microsoft\\Windows\\BITS", name,
+                     RRF_RT_REG_DWORD, &type, &value, &size) != ERROR_SUCCESS)
+        return def;
+    if (!value)
+    {
+        WARN("ignoring %s = 0\n", debugstr_w(name));
+        return def;
+    }
+    return value;
+}
+
+DWORD policy_max_jobs_per_machine(void)
+{
+    return policy_read(L"MaxJobsPerMachine", 300);
+}
+
+DWORD policy_max_jobs_per_user(void)
+{
+    return policy_read(L"MaxJobsPerUser", 60);
+}
+
+DWORD policy_max_files_per_job(void)
+{
+    return policy_read(L"MaxFilesPerJob", 200);
+}
+
+DWORD policy_max_ranges_per_file(void)
+{
+    return policy_read(L"MaxRangesPerFile", 500);
+}

@@ -1,0 +1,234 @@
+/*
+ * qmgr_private.h: the objects of the BITS service and the functions they share.
+ *
+ * Lock order: the manager lock (manager.cs, the job list) may be held while taking a job
+ * lock (job->cs), never the other way round. The notification thread holds neither while
+ * it calls into a client.
+ */
+
+#ifndef __QMGR_PRIVATE_H
+#define __QMGR_PRIVATE_H
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <wchar.h>
+#include "bitsall.h"
+#include "bitsdebug.h"
+#include "list.h"
+
+/* ---- limits (spec 3.3) ---- */
+#define MAX_DISPLAY_NAME      256
+#define MAX_DESCRIPTION       1024
+#define MAX_URL               2200
+#define MAX_NOTIFY_PARAMS     4000
+#define MAX_PROXY_LIST        32768
+#define MAX_USERNAME          300
+#define MAX_PASSWORD          65536
+#define MAX_CUSTOM_HEADERS    16384   /* including the terminating NUL */
+#define MAX_CERT_STORE_NAME   256     /* including the terminating NUL */
+#define MAX_REPLY_DATA        (1024 * 1024)
+
+/* ---- defaults (spec 1.3, 1.9) ---- */
+#define DEFAULT_RETRY_DELAY          600
+#define MIN_RETRY_DELAY              5
+#define DEFAULT_NO_PROGRESS_TIMEOUT  1209600
+#define DEFAULT_MAX_DOWNLOAD_TIME    7776000
+#define DEFAULT_NOTIFY_INTERVAL_MS   500
+
+struct bits_job;
+struct bits_file;
+struct bits_error;
+
+/* ---- util.c ---- */
+HRESULT strdup_for_client(const WCHAR *src, WCHAR **dst);
+WCHAR *heap_strdupW(const WCHAR *src);
+void *heap_alloc_zero(SIZE_T size);
+void heap_free(void *ptr);
+void get_system_filetime(FILETIME *ft);
+
+/* ---- security.c: who is calling ---- */
+struct bits_caller
+{
+    PSID sid;            /* heap copy of the caller's user SID */
+    BOOL admin;          /* member of BUILTIN\Administrators (token membership) */
+    BOOL service;        /* LocalSystem, LocalService or NetworkService */
+    ULONG integrity;     /* SECURITY_MANDATORY_*_RID */
+    BOOL elevated;
+};
+
+HRESULT caller_identify(struct bits_caller *caller);
+HRESULT caller_open_token(HANDLE *token);        /* the caller's token, for helper tokens */
+void caller_free(struct bits_caller *caller);
+BOOL caller_copy(struct bits_caller *dst, const struct bits_caller *src);
+BOOL sid_equal(PSID a, PSID b);
+HRESULT sid_to_string(PSID sid, WCHAR **str);   /* CoTaskMemAlloc'd */
+#ifdef BITS_TEST_SEAM
+/* Test-only build: replace the identity of every later call (NULL restores the real one). */
+void caller_set_test_identity(const struct bits_caller *identity);
+#endif
+
+/* ---- policy.c: Group Policy limits (spec 3.1), read at every use ---- */
+DWORD policy_max_jobs_per_machine(void);
+DWORD policy_max_jobs_per_user(void);
+DWORD policy_max_files_per_job(void);
+DWORD policy_max_ranges_per_file(void);
+
+/* ---- errtext.c ---- */
+HRESULT errtext_describe(HRESULT hr, DWORD langid, WCHAR **text);
+HRESULT errtext_context(BG_ERROR_CONTEXT context, DWORD langid, WCHAR **text);
+
+/* ---- manager.c ---- */
+struct bits_manager
+{
+    IBackgroundCopyManager IBackgroundCopyManager_iface;
+    CRITICAL_SECTION cs;           /* the manager lock: protects jobs */
+    struct list jobs;              /* struct bits_job, every job not in a final state */
+};
+
+extern struct bits_manager bits_manager;
+HRESULT manager_get_object(REFIID riid, void **obj);
+void manager_remove_job(struct bits_job *job);
+
+/* ---- job.c ---- */
+struct bits_credential
+{
+    BOOL set;
+    WCHAR *user;
+    WCHAR *password;
+};
+
+struct bits_job
+{
+    IBackgroundCopyJob5 IBackgroundCopyJob5_iface;
+    IBackgroundCopyJobHttpOptions3 IBackgroundCopyJobHttpOptions3_iface;
+    IBitsTokenOptions IBitsTokenOptions_iface;
+    LONG refs;
+    CRITICAL_SECTION cs;               /* the job lock: everything below */
+    struct list entry;                 /* in bits_manager.jobs (manager lock) */
+
+    GUID id;
+    BG_JOB_TYPE type;
+    BG_JOB_STATE state;
+    struct bits_caller owner;
+    WCHAR *display_name;
+    WCHAR *description;
+    BG_JOB_PRIORITY priority;
+    ULONG notify_flags;
+    IUnknown *notify_iface;
+    WCHAR *notify_program, *notify_params;
+    ULONG retry_delay;
+    ULONG no_progress_timeout;
+    ULONG max_download_time;
+    BG_JOB_PROXY_USAGE proxy_usage;
+    WCHAR *proxy_list, *proxy_bypass;
+    struct bits_credential creds[2][5];     /* [target - 1][scheme - 1] */
+    DWORD acl_flags;
+    DWORD peer_flags;
+    WCHAR *reply_name;
+    /* HTTP options */
+    WCHAR *custom_headers;
+    BOOL headers_write_only;
+    ULONG security_flags;
+    BOOL cert_set;
+    BG_CERT_STORE_LOCATION cert_location;
+    WCHAR *cert_store;
+    BYTE cert_hash[20];
+    BOOL cert_by_hash;
+    WCHAR *cert_subject;
+    WCHAR *http_method;
+    IUnknown *cert_callback;
+    /* token options */
+    DWORD helper_flags;
+    HANDLE helper_token;
+    PSID helper_sid;
+    /* Job5 properties */
+    DWORD cost_flags;
+    GUID notify_clsid;
+    BOOL dynamic_content;
+    BOOL high_performance;
+    UINT64 max_download_size;
+    BG_AUTH_TARGET stored_credentials;
+    DWORD notify_interval_ms;
+    BOOL on_demand;
+    BOOL resumed_once;                 /* read-only-after-resume rules */
+
+    struct list files;                 /* struct bits_file, insertion order */
+    ULONG file_count;
+    struct bits_error *error;          /* valid in ERROR / TRANSIENT_ERROR */
+    ULONG error_count;
+    FILETIME creation_time, modification_time, completion_time;
+};
+
+HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller *owner, struct bits_job **job);
+BOOL job_is_final(const struct bits_job *job);   /* caller holds job->cs */
+BOOL job_counts_for_quota(struct bits_job *job);
+void job_touch(struct bits_job *job);            /* caller holds job->cs: modification time */
+static inline IBackgroundCopyJob *job_iface(struct bits_job *job)
+{
+    return (IBackgroundCopyJob *)&job->IBackgroundCopyJob5_iface;
+}
+
+/* ---- file.c ---- */
+struct bits_file
+{
+    IBackgroundCopyFile6 IBackgroundCopyFile6_iface;
+    LONG refs;
+    struct bits_job *job;              /* holds a reference; fields below under job->cs */
+    struct list entry;                 /* in job->files */
+    WCHAR *remote_name;
+    WCHAR *local_name;
+    WCHAR *temp_name;
+    BG_FILE_PROGRESS progress;
+    BG_FILE_RANGE *ranges;
+    DWORD range_count;
+    BOOL transferred;                  /* every byte is in the temp file */
+    BOOL validation_state;
+    BOOL local_existed;                /* the destination existed before the job */
+    UINT64 download_position;          /* File6::UpdateDownloadPosition */
+    BG_FILE_RANGE *requested;          /* File6::RequestFileRanges */
+    DWORD requested_count;
+    BG_FILE_RANGE *filled;             /* ranges present in the temp file */
+    DWORD filled_count;
+    WCHAR *response_headers;           /* File5 HTTP_RESPONSE_HEADERS */
+};
+
+HRESULT file_create(struct bits_job *job, const WCHAR *remote, const WCHAR *local,
+                    const BG_FILE_RANGE *ranges, DWORD range_count, struct bits_file **file);
+static inline IBackgroundCopyFile *file_iface(struct bits_file *file)
+{
+    return (IBackgroundCopyFile *)&file->IBackgroundCopyFile6_iface;
+}
+HRESULT validate_remote_name(const WCHAR *remote, BG_JOB_TYPE type);
+HRESULT validate_local_name(const WCHAR *local);
+
+/* ---- enum.c ---- */
+HRESULT enum_jobs_create(struct bits_job **jobs, ULONG count, IEnumBackgroundCopyJobs **out);
+HRESULT enum_files_create(struct bits_file **files, ULONG count, IEnumBackgroundCopyFiles **out);
+
+/* ---- error.c ---- */
+struct bits_error
+{
+    IBackgroundCopyError IBackgroundCopyError_iface;
+    LONG refs;
+    BG_ERROR_CONTEXT context;
+    HRESULT code;
+    struct bits_file *file;            /* NULL when not tied to a file; holds a reference */
+    const WCHAR *protocol;             /* L"http", L"file" or NULL */
+};
+
+HRESULT error_create(BG_ERROR_CONTEXT context, HRESULT code, struct bits_file *file,
+                     const WCHAR *protocol, struct bits_error **error);
+
+/* ---- notify.c: calls into clients from one thread that holds no lock ---- */
+enum notify_event
+{
+    NOTIFY_JOB_TRANSFERRED,
+    NOTIFY_JOB_ERROR,
+    NOTIFY_JOB_MODIFICATION,
+    NOTIFY_FILE_TRANSFERRED,
+};
+
+void notify_post(struct bits_job *job, enum notify_event event, struct bits_file *file);
+void notify_shutdown(void);
+
+#endif /* __QMGR_PRIVATE_H */

@@ -1,0 +1,3 @@
+/* placeholder, replaced below */
+#include <windows.h>
+int wmain(int argc, WCHAR **argv) { return 0; }
