@@ -1584,23 +1584,28 @@ static HRESULT WINAPI http_options_GetClientCertificate(IBackgroundCopyJobHttpOp
     if (!location || !store || !hash || !subject) return E_INVALIDARG;
     *location = 0;
     *store = *subject = NULL;
-    *hash = NULL;
+    /* Every out pointer is a [ref] on the wire: never hand back NULL, even without a
+     * certificate; the subject is empty when chosen by hash, the hash zero when by name. */
+    if (!(*hash = CoTaskMemAlloc(20))) return E_OUTOFMEMORY;
+    memset(*hash, 0, 20);
     EnterCriticalSection(&job->cs);
-    /* No certificate: not documented; an error keeps careless callers off NULL [inferred]. */
-    if (!job->cert_set) hr = HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
-    else if (!(*hash = CoTaskMemAlloc(20))) hr = E_OUTOFMEMORY;
-    else
+    if (job->cert_set)
     {
-        memcpy(*hash, job->cert_hash, 20);
+        if (job->cert_by_hash) memcpy(*hash, job->cert_hash, 20);
         *location = job->cert_location;
-        if (FAILED(hr = strdup_for_client(job->cert_store, store))
-            || FAILED(hr = strdup_for_client(job->cert_subject, subject)))
-        {
-            CoTaskMemFree(*store);
-            CoTaskMemFree(*hash);
-            *store = NULL;
-            *hash = NULL;
-        }
+    }
+    if (SUCCEEDED(hr = strdup_for_client(job->cert_store ? job->cert_store : L"", store))
+        && FAILED(hr = strdup_for_client(job->cert_subject ? job->cert_subject : L"", subject)))
+    {
+        CoTaskMemFree(*store);
+        *store = NULL;
+    }
+    /* No certificate: not documented; an error keeps careless callers off the zero hash [inferred]. */
+    if (SUCCEEDED(hr) && !job->cert_set) hr = HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
+    if (FAILED(hr) && !*store)
+    {
+        CoTaskMemFree(*hash);
+        *hash = NULL;
     }
     LeaveCriticalSection(&job->cs);
     return hr;

@@ -97,6 +97,24 @@ struct winetest_thread_data
     char str_buffer[WINETEST_STR_BUFFER];
 };
 
+/* Per-thread data lives in a fiber-local slot where there is one, so that it is freed when the
+ * thread ends; otherwise in a plain TLS slot (and then never freed). */
+#if defined(_WIN32_WINNT) && _WIN32_WINNT >= 0x0600
+static WINETEST_UNUSED void NTAPI winetest_free_thread_data(void *data)
+{
+    if (data) HeapFree(GetProcessHeap(), 0, data);
+}
+# define WINETEST_SLOT_ALLOC()           FlsAlloc(winetest_free_thread_data)
+# define WINETEST_SLOT_FREE(index)       FlsFree(index)
+# define WINETEST_SLOT_GET(index)        FlsGetValue(index)
+# define WINETEST_SLOT_SET(index, value) FlsSetValue(index, value)
+#else
+# define WINETEST_SLOT_ALLOC()           TlsAlloc()
+# define WINETEST_SLOT_FREE(index)       TlsFree(index)
+# define WINETEST_SLOT_GET(index)        TlsGetValue(index)
+# define WINETEST_SLOT_SET(index, value) TlsSetValue(index, value)
+#endif
+
 /* Never changes the thread's last error: ok_() calls this before its arguments run. */
 static WINETEST_UNUSED struct winetest_thread_data *winetest_get_thread_data(void)
 {
@@ -106,21 +124,21 @@ static WINETEST_UNUSED struct winetest_thread_data *winetest_get_thread_data(voi
 
     if (index == (LONG)TLS_OUT_OF_INDEXES)
     {
-        LONG new_index = (LONG)TlsAlloc();
+        LONG new_index = (LONG)WINETEST_SLOT_ALLOC();
 
         if (new_index == (LONG)TLS_OUT_OF_INDEXES)
         {
-            fputs("winetest: TlsAlloc failed\n", stderr);
+            fputs("winetest: no thread-local slot\n", stderr);
             ExitProcess(255);
         }
         index = InterlockedCompareExchange(&winetest_tls_index, new_index, (LONG)TLS_OUT_OF_INDEXES);
         if (index == (LONG)TLS_OUT_OF_INDEXES)
             index = new_index;
         else
-            TlsFree((DWORD)new_index);
+            WINETEST_SLOT_FREE((DWORD)new_index);
     }
 
-    data = TlsGetValue((DWORD)index);
+    data = WINETEST_SLOT_GET((DWORD)index);
     if (!data)
     {
         data = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*data));
@@ -130,7 +148,7 @@ static WINETEST_UNUSED struct winetest_thread_data *winetest_get_thread_data(voi
             ExitProcess(255);
         }
         data->file = "unknown";
-        TlsSetValue((DWORD)index, data);
+        WINETEST_SLOT_SET((DWORD)index, data);
     }
     SetLastError(err);
     return data;
@@ -784,6 +802,19 @@ static WINETEST_UNUSED int winetest_env_int(const char *name, int def)
     return value && *value ? atoi(value) : def;
 }
 
+/* An exception nobody handles: report it at the last location and end the process with the
+ * exception code, without starting a debugger. */
+static WINETEST_UNUSED LONG WINAPI winetest_exception_filter(EXCEPTION_POINTERS *ptrs)
+{
+    struct winetest_thread_data *data = winetest_get_thread_data();
+    const EXCEPTION_RECORD *rec = ptrs->ExceptionRecord;
+
+    winetest_print_linef(data, "Test failed: ", "unhandled exception %08lx at %p\n",
+                         (unsigned long)rec->ExceptionCode, rec->ExceptionAddress);
+    fflush(stderr);
+    return EXCEPTION_EXECUTE_HANDLER;
+}
+
 static WINETEST_UNUSED int winetest_main(int argc, char **argv, const char *name, void (*func)(void))
 {
     const char *platform;
@@ -798,6 +829,7 @@ static WINETEST_UNUSED int winetest_main(int argc, char **argv, const char *name
     _setmode(_fileno(stdout), _O_BINARY);
     /* a crash ends the process with the exception code instead of starting a debugger */
     SetErrorMode(SetErrorMode(0) | SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+    SetUnhandledExceptionFilter(winetest_exception_filter);
 
     winetest_debug = winetest_env_int("WINETEST_DEBUG", 1);
     winetest_interactive = winetest_env_int("WINETEST_INTERACTIVE", 0);

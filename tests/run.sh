@@ -1,0 +1,139 @@
+#!/bin/sh
+# tests/run.sh: the test harness behind `make check` and `make check-builtin`.
+#
+#   tests/run.sh ours    <builddir>   our DLLs; exits non-zero on any failure
+#   tests/run.sh builtin <builddir>   Wine's builtin qmgr, same programs; never fails (comparison row)
+#
+# A template prefix is built once per run (wineboot, and for "ours" our DLLs installed). Each
+# suite gets a copy of it and one persistent session (wineserver -p), so the BITS service
+# stays up between the suite's processes. Test output goes to files, never pipes (wine-notes).
+# A suite is a test program (build/tests/*.exe conformance tests, build/unit/*.exe in-process
+# unit tests, build/tests32/*.exe 32-bit clients where a 32-bit Wine exists) or a shell
+# script tests/suites/*.sh, which may restart the session and prints winetest summary lines.
+#
+# Counting: each program ends with "<name>: N tests executed (T marked as todo, F failures),
+# S skipped."; passed = N - F. Only the last such line of a log counts: child processes print
+# their own before the parent's, which already includes their failures; a script suite prints
+# one combined line last. A program that dies without that line, or exits non-zero with
+# no failure counted, adds one failure. The last line is "N passed, N failed".
+
+MODE=${1:-ours}
+B=${2:-build}
+case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+WORK="$B/check-$MODE"
+LOGS="$WORK/logs"
+WINE=${WINE:-wine}
+WINESERVER=${WINESERVER:-wineserver}
+TIMEOUT=${BITS_TEST_TIMEOUT:-600}
+export WINEDEBUG=${WINEDEBUG:--all}
+export WINEDLLOVERRIDES="mscoree,mshtml="
+export WINE WINESERVER TOP B
+
+rm -rf "$WORK"
+mkdir -p "$LOGS"
+TEMPLATE="$WORK/template"
+
+echo "== preparing the template prefix ($MODE)"
+if [ "$MODE" = ours ]; then
+    "$TOP/tests/prefix.sh" install "$TEMPLATE" "$B" >"$LOGS/template.log" 2>&1 || { cat "$LOGS/template.log"; echo "0 passed, 1 failed"; exit 1; }
+else
+    "$TOP/tests/prefix.sh" create "$TEMPLATE" "$B" >"$LOGS/template.log" 2>&1 || { cat "$LOGS/template.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+total_pass=0
+total_fail=0
+total_todo=0
+total_skip=0
+
+# start_session <prefix>: a persistent wineserver and a first process whose output is a file.
+start_session() {
+    WINEPREFIX="$1" "$WINESERVER" -p >/dev/null 2>&1 </dev/null
+    WINEPREFIX="$1" "$WINE" cmd /c exit >/dev/null 2>&1 </dev/null
+}
+
+stop_session() {
+    WINEPREFIX="$1" "$WINESERVER" -k >/dev/null 2>&1 </dev/null
+    WINEPREFIX="$1" "$WINESERVER" -w >/dev/null 2>&1 </dev/null
+}
+
+# account <suite> <logfile> <exitcode>: add the suite's counts to the totals.
+account() {
+    suite=$1; log=$2; rc=$3
+    summary=$(grep -E '^[A-Za-z0-9_]+: [0-9]+ tests executed \([0-9]+ marked as todo, [0-9]+ failures\), [0-9]+ skipped\.' "$log" | tail -n 1)
+    if [ -z "$summary" ]; then
+        n=0; f=1; t=0; s=0
+        note="no summary line (crashed or timed out, exit $rc)"
+    else
+        n=$(echo "$summary" | sed -E 's/^[^:]+: ([0-9]+) tests executed.*/\1/')
+        t=$(echo "$summary" | sed -E 's/.*\(([0-9]+) marked as todo.*/\1/')
+        f=$(echo "$summary" | sed -E 's/.*todo, ([0-9]+) failures.*/\1/')
+        s=$(echo "$summary" | sed -E 's/.*\), ([0-9]+) skipped.*/\1/')
+        note=""
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; note="exit code $rc"; fi
+    fi
+    p=$((n - f)); [ $p -lt 0 ] && p=0
+    total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+    total_todo=$((total_todo + t)); total_skip=$((total_skip + s))
+    printf '%-28s %5d passed, %3d failed, %3d todo, %3d skipped %s\n' "$suite" "$p" "$f" "$t" "$s" "$note"
+    if [ "$f" -ne 0 ] && [ "$MODE" = ours ]; then
+        grep -E 'Test failed|Test succeeded inside todo|unhandled|fault' "$log" | head -n 40 | sed 's/^/    /'
+    fi
+}
+
+# run_program <suite> <exe> [wine]: one test program in a fresh copy of the template.
+run_program() {
+    suite=$1; exe=$2; wine=${3:-$WINE}
+    pfx="$WORK/pfx-$suite"
+    rm -rf "$pfx"; cp -a "$TEMPLATE" "$pfx"
+    start_session "$pfx"
+    name=$(basename "$exe" .exe)
+    ( cd "$WORK" && WINEPREFIX="$pfx" timeout -k 10 "$TIMEOUT" "$wine" "$exe" "$name" >"$LOGS/$suite.log" 2>&1 </dev/null )
+    rc=$?
+    stop_session "$pfx"
+    account "$suite" "$LOGS/$suite.log" $rc
+    rm -rf "$pfx"
+}
+
+# run_script <suite> <script>: a shell suite that drives Wine itself (restarts, bitsadmin, ...).
+run_script() {
+    suite=$1; script=$2
+    pfx="$WORK/pfx-$suite"
+    rm -rf "$pfx"; cp -a "$TEMPLATE" "$pfx"
+    start_session "$pfx"
+    ( cd "$WORK" && WINEPREFIX="$pfx" BITS_MODE="$MODE" timeout -k 10 "$TIMEOUT" sh "$script" >"$LOGS/$suite.log" 2>&1 </dev/null )
+    rc=$?
+    stop_session "$pfx"
+    account "$suite" "$LOGS/$suite.log" $rc
+    rm -rf "$pfx"
+}
+
+echo "== running suites ($MODE); logs in $LOGS"
+for exe in "$B"/tests/*.exe; do
+    [ -f "$exe" ] || continue
+    run_program "$(basename "$exe" .exe)" "$exe"
+done
+if [ "$MODE" = ours ]; then
+    for exe in "$B"/unit/*.exe; do
+        [ -f "$exe" ] || continue
+        run_program "unit_$(basename "$exe" .exe)" "$exe"
+    done
+fi
+for script in "$TOP"/tests/suites/*.sh; do
+    [ -f "$script" ] || continue
+    run_script "$(basename "$script" .sh)" "$script"
+done
+if [ "${HAVE_WINE32:-no}" = yes ]; then
+    for exe in "$B"/tests32/*.exe; do
+        [ -f "$exe" ] || continue
+        run_program "win32_$(basename "$exe" .exe)" "$exe"
+    done
+else
+    echo "(32-bit clients not run: no 32-bit Wine; install wine32 to run them)"
+fi
+
+rm -rf "$TEMPLATE"
+echo "== totals ($MODE): $total_todo todo, $total_skip skipped"
+echo "$total_pass passed, $total_fail failed"
+if [ "$MODE" = ours ] && [ "$total_fail" -ne 0 ]; then exit 1; fi
+exit 0
