@@ -180,14 +180,88 @@ static void test_service_is_ours(void)
     IBackgroundCopyManager_Release(manager);
 }
 
+/* Runs in a child whose token has Administrators as a deny-only SID: the service must see a
+ * standard user (wine-notes: the caller is found by process id under Wine). */
+static void child_non_admin(void)
+{
+    IEnumBackgroundCopyJobs *jobs;
+    IBackgroundCopyManager *manager;
+    IBackgroundCopyJob *job;
+    HRESULT hr;
+    GUID id;
+
+    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
+                          (void **)&manager);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    if (hr != S_OK) return;
+    hr = IBackgroundCopyManager_EnumJobs(manager, BG_JOB_ENUM_ALL_USERS, &jobs);
+    ok(hr == E_ACCESSDENIED, "ALL_USERS as a standard user got %#lx\n", hr);
+    if (hr == S_OK) IEnumBackgroundCopyJobs_Release(jobs);
+    hr = IBackgroundCopyManager_EnumJobs(manager, 0, &jobs);
+    ok(hr == S_OK, "EnumJobs(0) got %#lx\n", hr);
+    if (hr == S_OK) IEnumBackgroundCopyJobs_Release(jobs);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"standard user", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr == S_OK)
+    {
+        hr = IBackgroundCopyJob_TakeOwnership(job);
+        ok(hr == E_ACCESSDENIED, "TakeOwnership as a standard user got %#lx\n", hr);
+        hr = IBackgroundCopyJob_Cancel(job);
+        ok(hr == S_OK, "Cancel got %#lx\n", hr);
+        IBackgroundCopyJob_Release(job);
+    }
+    IBackgroundCopyManager_Release(manager);
+}
+
+static void test_non_admin(void)
+{
+    SID_IDENTIFIER_AUTHORITY nt = { SECURITY_NT_AUTHORITY };
+    SID_AND_ATTRIBUTES deny;
+    PROCESS_INFORMATION pi;
+    HANDLE token, restricted;
+    PSID admins;
+    BOOL ret;
+
+    AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0, 0, 0, &admins);
+    deny.Sid = admins;
+    deny.Attributes = 0;
+    ret = OpenProcessToken(GetCurrentProcess(), TOKEN_ALL_ACCESS, &token);
+    ok(ret, "OpenProcessToken failed: %lu\n", GetLastError());
+    ret = CreateRestrictedToken(token, 0, 1, &deny, 0, NULL, 0, NULL, &restricted);
+    ok(ret, "CreateRestrictedToken failed: %lu\n", GetLastError());
+    if (ret)
+    {
+        ret = winetest_start_child_as(restricted, "non_admin", &pi);
+        ok(ret, "cannot start the child: %lu\n", GetLastError());
+        if (ret)
+        {
+            winetest_wait_child_process(pi.hProcess);
+            CloseHandle(pi.hProcess);
+            CloseHandle(pi.hThread);
+        }
+        CloseHandle(restricted);
+    }
+    CloseHandle(token);
+    FreeSid(admins);
+}
+
 START_TEST(qmgr)
 {
+    char **argv;
+    int argc = winetest_get_mainargs(&argv);
     HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
     ok(hr == S_OK, "CoInitializeEx got %#lx\n", hr);
 
+    if (argc > 2 && !strcmp(argv[2], "non_admin"))
+    {
+        child_non_admin();
+        CoUninitialize();
+        return;
+    }
     test_activation();
     test_one_manager();
     test_service_is_ours();
+    test_non_admin();
 
     CoUninitialize();
 }

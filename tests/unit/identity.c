@@ -1,0 +1,186 @@
+/*
+ * In-process unit tests of the manager with injected caller identities (the test-only seam
+ * of security.c): owners, other users' jobs, administrators, service accounts, per-user
+ * counts. Different users cannot exist in one Wine prefix, so these rules are tested here.
+ */
+
+#include "qmgr_private.h"
+#include <sddl.h>
+#include "wine/test.h"
+
+static IBackgroundCopyManager *manager;
+
+static void make_identity(struct bits_caller *caller, const WCHAR *sid, BOOL admin, BOOL service)
+{
+    memset(caller, 0, sizeof(*caller));
+    ok(ConvertStringSidToSidW(sid, &caller->sid), "bad SID %s\n", wine_dbgstr_w(sid));
+    caller->admin = admin;
+    caller->service = service;
+    caller->integrity = service ? SECURITY_MANDATORY_SYSTEM_RID : SECURITY_MANDATORY_MEDIUM_RID;
+    caller->elevated = admin;
+}
+
+static void free_identity(struct bits_caller *caller)
+{
+    LocalFree(caller->sid);
+}
+
+static ULONG count_jobs(DWORD flags, HRESULT *result)
+{
+    IEnumBackgroundCopyJobs *jobs;
+    ULONG count = 0;
+
+    *result = IBackgroundCopyManager_EnumJobs(manager, flags, &jobs);
+    if (*result == S_OK)
+    {
+        IEnumBackgroundCopyJobs_GetCount(jobs, &count);
+        IEnumBackgroundCopyJobs_Release(jobs);
+    }
+    return count;
+}
+
+static void set_policy(const WCHAR *name, DWORD value)
+{
+    HKEY key;
+    ok(!RegCreateKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Policies\\Microsoft\\Windows\\BITS", 0, NULL, 0,
+                        KEY_SET_VALUE, NULL, &key, NULL), "cannot open the policy key\n");
+    if (value) RegSetValueExW(key, name, 0, REG_DWORD, (BYTE *)&value, sizeof(value));
+    else RegDeleteValueW(key, name);
+    RegCloseKey(key);
+}
+
+static void test_other_users(void)
+{
+    struct bits_caller alice, bob, admin, system;
+    IBackgroundCopyJob *job, *found;
+    WCHAR *owner;
+    HRESULT hr;
+    GUID id;
+
+    make_identity(&alice, L"S-1-5-21-1000-2000-3000-1001", FALSE, FALSE);
+    make_identity(&bob, L"S-1-5-21-1000-2000-3000-1002", FALSE, FALSE);
+    make_identity(&admin, L"S-1-5-21-1000-2000-3000-500", TRUE, FALSE);
+    make_identity(&system, L"S-1-5-18", TRUE, TRUE);
+
+    caller_set_test_identity(&alice);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"alice's job", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    hr = IBackgroundCopyJob_GetOwner(job, &owner);
+    ok(hr == S_OK && !wcscmp(owner, L"S-1-5-21-1000-2000-3000-1001"), "owner %s\n", wine_dbgstr_w(owner));
+    CoTaskMemFree(owner);
+    ok(count_jobs(0, &hr) == 1 && hr == S_OK, "alice sees her job: %#lx\n", hr);
+    count_jobs(BG_JOB_ENUM_ALL_USERS, &hr);
+    ok(hr == E_ACCESSDENIED, "ALL_USERS without admin got %#lx\n", hr);
+
+    caller_set_test_identity(&bob);
+    hr = IBackgroundCopyManager_GetJob(manager, &id, &found);
+    ok(hr == E_ACCESSDENIED, "bob's GetJob of alice's job got %#lx\n", hr);
+    ok(count_jobs(0, &hr) == 0 && hr == S_OK, "bob lists no jobs: %#lx\n", hr);
+
+    caller_set_test_identity(&admin);
+    hr = IBackgroundCopyManager_GetJob(manager, &id, &found);
+    ok(hr == S_OK, "admin GetJob got %#lx\n", hr);
+    if (hr == S_OK) IBackgroundCopyJob_Release(found);
+    ok(count_jobs(0, &hr) == 0 && hr == S_OK, "EnumJobs(0) lists only the admin's own: %#lx\n", hr);
+    ok(count_jobs(BG_JOB_ENUM_ALL_USERS, &hr) == 1 && hr == S_OK, "admin ALL_USERS: %#lx\n", hr);
+
+    /* TakeOwnership: admins only. */
+    caller_set_test_identity(&bob);
+    hr = IBackgroundCopyJob_TakeOwnership(job);
+    ok(hr == E_ACCESSDENIED, "bob's TakeOwnership got %#lx\n", hr);
+    caller_set_test_identity(&admin);
+    hr = IBackgroundCopyJob_TakeOwnership(job);
+    ok(hr == S_OK, "admin TakeOwnership got %#lx\n", hr);
+    hr = IBackgroundCopyJob_GetOwner(job, &owner);
+    ok(hr == S_OK && !wcscmp(owner, L"S-1-5-21-1000-2000-3000-500"), "owner %s\n", wine_dbgstr_w(owner));
+    CoTaskMemFree(owner);
+    caller_set_test_identity(&alice);
+    hr = IBackgroundCopyManager_GetJob(manager, &id, &found);
+    ok(hr == E_ACCESSDENIED, "alice after TakeOwnership got %#lx\n", hr);
+
+    caller_set_test_identity(&admin);
+    hr = IBackgroundCopyJob_Cancel(job);
+    ok(hr == S_OK, "Cancel got %#lx\n", hr);
+    IBackgroundCopyJob_Release(job);
+
+    caller_set_test_identity(NULL);
+    free_identity(&alice);
+    free_identity(&bob);
+    free_identity(&admin);
+    free_identity(&system);
+}
+
+/* MaxJobsPerUser counts per owner; admins and service accounts are exempt (spec 3.2). */
+static void test_per_user_limit(void)
+{
+    struct bits_caller alice, bob, admin, service;
+    IBackgroundCopyJob *jobs[8];
+    unsigned int count = 0, i;
+    HRESULT hr;
+    GUID id;
+
+    make_identity(&alice, L"S-1-5-21-1000-2000-3000-1001", FALSE, FALSE);
+    make_identity(&bob, L"S-1-5-21-1000-2000-3000-1002", FALSE, FALSE);
+    make_identity(&admin, L"S-1-5-21-1000-2000-3000-500", TRUE, FALSE);
+    make_identity(&service, L"S-1-5-19", FALSE, TRUE);
+    set_policy(L"MaxJobsPerUser", 2);
+
+    caller_set_test_identity(&alice);
+    for (i = 0; i < 2; i++)
+    {
+        hr = IBackgroundCopyManager_CreateJob(manager, L"alice", BG_JOB_TYPE_DOWNLOAD, &id, &jobs[count]);
+        ok(hr == S_OK, "alice job %u got %#lx\n", i, hr);
+        if (hr == S_OK) count++;
+    }
+    hr = IBackgroundCopyManager_CreateJob(manager, L"alice", BG_JOB_TYPE_DOWNLOAD, &id, &jobs[count]);
+    ok(hr == BG_E_TOO_MANY_JOBS_PER_USER, "alice's third job got %#lx\n", hr);
+    if (hr == S_OK) count++;
+
+    caller_set_test_identity(&bob);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"bob", BG_JOB_TYPE_DOWNLOAD, &id, &jobs[count]);
+    ok(hr == S_OK, "bob's first job got %#lx\n", hr);
+    if (hr == S_OK) count++;
+
+    caller_set_test_identity(&admin);
+    for (i = 0; i < 3; i++)
+    {
+        hr = IBackgroundCopyManager_CreateJob(manager, L"admin", BG_JOB_TYPE_DOWNLOAD, &id, &jobs[count]);
+        ok(hr == S_OK, "admin job %u got %#lx\n", i, hr);
+        if (hr == S_OK) count++;
+    }
+
+    caller_set_test_identity(&service);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"service", BG_JOB_TYPE_DOWNLOAD, &id, &jobs[count]);
+    ok(hr == S_OK, "service account job got %#lx\n", hr);
+    if (hr == S_OK) count++;
+
+    /* A cancelled job no longer counts. */
+    caller_set_test_identity(&alice);
+    hr = IBackgroundCopyJob_Cancel(jobs[0]);
+    ok(hr == S_OK, "Cancel got %#lx\n", hr);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"alice again", BG_JOB_TYPE_DOWNLOAD, &id, &jobs[count]);
+    ok(hr == S_OK, "after a Cancel got %#lx\n", hr);
+    if (hr == S_OK) count++;
+
+    caller_set_test_identity(&admin);
+    for (i = 1; i < count; i++) IBackgroundCopyJob_Cancel(jobs[i]);
+    for (i = 0; i < count; i++) IBackgroundCopyJob_Release(jobs[i]);
+    set_policy(L"MaxJobsPerUser", 0);
+    caller_set_test_identity(NULL);
+    free_identity(&alice);
+    free_identity(&bob);
+    free_identity(&admin);
+    free_identity(&service);
+}
+
+START_TEST(identity)
+{
+    HRESULT hr;
+
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    hr = manager_get_object(&IID_IBackgroundCopyManager, (void **)&manager);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    test_other_users();
+    test_per_user_limit();
+    CoUninitialize();
+}
