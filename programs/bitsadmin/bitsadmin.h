@@ -10,6 +10,10 @@
 
 #include "bitsall.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define BITSADMIN_EXIT_OK      0
 #define BITSADMIN_EXIT_FAILURE 1
 

@@ -135,7 +135,7 @@ void print_job_verbose(struct bitsadmin *ctx, IBackgroundCopyJob *job)
 {
     BG_JOB_PROXY_USAGE proxy_usage = 0;
     BG_JOB_PROGRESS progress = { 0 };
-    BG_JOB_TIMES times = { { 0 } };
+    BG_JOB_TIMES times;
     BG_JOB_PRIORITY priority = 0;
     BG_JOB_STATE state = 0;
     BG_JOB_TYPE type = 0;
@@ -149,6 +149,7 @@ void print_job_verbose(struct bitsadmin *ctx, IBackgroundCopyJob *job)
     HRESULT hr;
     GUID id;
 
+    memset(&times, 0, sizeof(times));
     if (SUCCEEDED(IBackgroundCopyJob_GetId(job, &id))) format_guid(&id, guid);
     IBackgroundCopyJob_GetDisplayName(job, &name);
     IBackgroundCopyJob_GetType(job, &type);
@@ -189,8 +190,12 @@ void print_job_verbose(struct bitsadmin *ctx, IBackgroundCopyJob *job)
     out_str(str_or_null(bypass_list));
     out_nl();
     print_error_lines(job);
-    out_str(L"DESCRIPTION: ");
-    out_str(description);
+    out_str(L"DESCRIPTION:");
+    if (description && *description)
+    {
+        out_str(L" ");
+        out_str(description);
+    }
     out_nl();
     out_str(L"JOB FILES:\n");
     print_files(ctx, job, L"\t", &hr);
@@ -261,9 +266,9 @@ void print_job_verbose(struct bitsadmin *ctx, IBackgroundCopyJob *job)
         }
         out_nl();
         hr = IBackgroundCopyJobHttpOptions_GetCustomHeaders(http, &headers);
-        out_str(L"CUSTOM HEADERS: ");
-        if (hr == E_ACCESSDENIED) out_str(L"(write-only)\n");
-        else if (FAILED(hr) || !headers) out_str(L"NULL\n");
+        out_str(L"CUSTOM HEADERS:");
+        if (hr == E_ACCESSDENIED) out_str(L" (write-only)\n");
+        else if (FAILED(hr) || !headers) out_str(L" NULL\n");
         else
         {
             WCHAR *line = headers, *end;

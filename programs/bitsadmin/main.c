@@ -148,7 +148,7 @@ static const struct command *find_command(const WCHAR *arg)
 
 static void print_syntax(const struct command *cmd)
 {
-    out_fmt(L"Usage: bitsadmin /%ls %ls\n", cmd->name, cmd->syntax);
+    out_fmt(L"Usage: bitsadmin /%ls%ls%ls\n", cmd->name, cmd->syntax[0] ? L" " : L"", cmd->syntax);
 }
 
 int usage_error(struct bitsadmin *ctx, const WCHAR *format, ...)
@@ -463,7 +463,7 @@ static int cmd_help(struct bitsadmin *ctx, int argc, WCHAR **argv)
     for (i = 0; i < ARRAY_SIZE(commands); i++)
     {
         if (commands[i].run == cmd_not_supported || commands[i].run == cmd_help) continue;
-        out_fmt(L"/%ls %ls\n", commands[i].name, commands[i].syntax);
+        out_fmt(L"/%ls%ls%ls\n", commands[i].name, commands[i].syntax[0] ? L" " : L"", commands[i].syntax);
         out_fmt(L"    %ls\n", commands[i].help);
     }
     out_str(L"/help or /? [<switch>]\n    Shows this help, or the syntax of one switch.\n"
@@ -591,7 +591,13 @@ static int cmd_util(struct bitsadmin *ctx, int argc, WCHAR **argv)
     }
     if (is_switch(argv[0], L"getieproxy") || is_switch(argv[0], L"setieproxy")
         || is_switch(argv[0], L"repairservice") || is_switch(argv[0], L"enableanalyticchannel"))
-        return report_error(ctx, E_NOTIMPL, argv[0] + 1);
+    {
+        WCHAR action[64];
+
+        _snwprintf(action, ARRAY_SIZE(action), L"run /util /%ls", argv[0] + 1);
+        action[ARRAY_SIZE(action) - 1] = 0;
+        return report_error(ctx, E_NOTIMPL, action);
+    }
     return usage_error(ctx, L"Unknown switch: %ls", argv[0]);
 }
 

@@ -8,8 +8,8 @@
 
 #include <stdio.h>
 #include <stdarg.h>
-#include <sddl.h>
 #include "bitsadmin.h"
+#include <sddl.h>
 
 static HANDLE out_handle;
 static BOOL out_console;
@@ -107,7 +107,7 @@ static void out_vfmt(const WCHAR *format, va_list args)
     len = _vscwprintf(format, copy);
     va_end(copy);
     if (len < 0) return;
-    if (len >= ARRAY_SIZE(small) && !(buf = HeapAlloc(GetProcessHeap(), 0, (len + 1) * sizeof(WCHAR)))) return;
+    if (len >= (int)ARRAY_SIZE(small) && !(buf = HeapAlloc(GetProcessHeap(), 0, (len + 1) * sizeof(WCHAR)))) return;
     _vsnwprintf(buf, len + 1, format, args);
     buf[len] = 0;
     out_str(buf);

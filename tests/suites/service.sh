@@ -1,0 +1,22 @@
+# tests/suites/service.sh: the BITS service starts on activation, stops on `net stop BITS`
+# (reporting STOPPED promptly), and starts again on the next activation.
+T_SUITE=service
+. "$TOP/tests/lib.sh"
+D=$(mktemp -d)
+
+wine_run "$D/a.out" "$D/a.err" "$B/tests/qmgr.exe" qmgr
+check "activation through the service" grep -q "^qmgr: .* 0 failures" "$D/a.out"
+wine_run "$D/q.out" "$D/q.err" sc query BITS
+check "the service runs after activation" grep -q "RUNNING" "$D/q.out"
+start=$(date +%s)
+wine_run "$D/stop.out" "$D/stop.err" net stop BITS
+rc=$?
+end=$(date +%s)
+check "net stop BITS succeeds" test "$rc" -eq 0
+check "the service stops within 10 s" test $((end - start)) -le 10
+wine_run "$D/q2.out" "$D/q2.err" sc query BITS
+check "the service is STOPPED" grep -q "STOPPED" "$D/q2.out"
+wine_run "$D/b.out" "$D/b.err" "$B/tests/callback.exe" callback
+check "activation starts it again" grep -q "^callback: .* 0 failures" "$D/b.out"
+rm -rf "$D"
+summary
