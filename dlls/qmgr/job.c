@@ -211,6 +211,7 @@ static ULONG WINAPI job_Release(IBackgroundCopyJob5 *iface)
         if (job->notify_iface) IUnknown_Release(job->notify_iface);
         if (job->cert_callback) IUnknown_Release(job->cert_callback);
         if (job->helper_token) CloseHandle(job->helper_token);
+        if (job->worker_done) CloseHandle(job->worker_done);
         job_clear_credentials(job);
         job_clear_certificate(job);
         heap_free(job->helper_sid);
@@ -342,6 +343,7 @@ static HRESULT WINAPI job_Suspend(IBackgroundCopyJob5 *iface)
 
     if (FAILED(hr = job_lock_mutable(job))) return hr;
     if (job->state != BG_JOB_STATE_SUSPENDED) job_set_state(job, BG_JOB_STATE_SUSPENDED);
+    InterlockedExchange(&job->abort, 1);        /* a running transfer stops at its next block */
     job_unlock_modified(job);
     return S_OK;
 }
@@ -388,6 +390,7 @@ static HRESULT WINAPI job_Resume(IBackgroundCopyJob5 *iface)
         break;                                  /* action states stay where they are */
     }
     job_unlock_modified(job);
+    scheduler_wake();
     return S_OK;
 }
 
@@ -397,21 +400,40 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     BOOL failed = FALSE;
     struct bits_file *file;
     struct list files;
+    HANDLE done;
     HRESULT hr;
 
     TRACE("(%p)\n", job);
 
     if (FAILED(hr = job_lock_mutable(job))) return hr;
-    /* Only what BITS created goes: temp files, never a destination that existed before. */
-    LIST_FOR_EACH_ENTRY(file, &job->files, struct bits_file, entry)
-        delete_temp_file(file, &failed);
     job_set_state(job, BG_JOB_STATE_CANCELLED);
+    InterlockedExchange(&job->abort, 1);
+    done = job->worker_active ? job->worker_done : NULL;
     job_release_files(job, &files);
     LeaveCriticalSection(&job->cs);
 
+    /* The worker closes its files before they are deleted (it stops within one block). */
+    if (done && WaitForSingleObject(done, 2000) == WAIT_TIMEOUT) WARN("worker still busy\n");
+    /* Only what BITS created goes: temp files, never a destination that existed before. */
+    LIST_FOR_EACH_ENTRY(file, &files, struct bits_file, entry)
+        delete_temp_file(file, &failed);
     manager_remove_job(job);
     release_file_list(&files);
     return failed ? BG_S_UNABLE_TO_DELETE_FILES : S_OK;
+}
+
+/* Downloads take the remote file's time; the creation time equals it (spec 2.5). */
+static void set_file_times(const WCHAR *path, const FILETIME *mtime)
+{
+    HANDLE handle;
+
+    if (!mtime->dwLowDateTime && !mtime->dwHighDateTime) return;
+    handle = CreateFileW(path, FILE_WRITE_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                         OPEN_EXISTING, 0, NULL);
+    if (handle == INVALID_HANDLE_VALUE) return;
+    if (!SetFileTime(handle, mtime, NULL, mtime)) WARN("cannot set the time of %s\n", debugstr_w(path));
+    CloseHandle(handle);
+    SetFileAttributesW(path, GetFileAttributesW(path) & ~FILE_ATTRIBUTE_HIDDEN);
 }
 
 /* Move finished temp files over their local names (spec 2.5). */
@@ -450,6 +472,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
             return hr;
         }
         file->progress.Completed = TRUE;
+        set_file_times(file->local_name, &file->remote_mtime);
     }
     job_set_state(job, BG_JOB_STATE_ACKNOWLEDGED);
     job_release_files(job, &files);
@@ -1933,6 +1956,11 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
         if (SUCCEEDED(hr)) hr = E_OUTOFMEMORY;
         job_Release(&job->IBackgroundCopyJob5_iface);
         return hr;
+    }
+    if (!(job->worker_done = CreateEventW(NULL, TRUE, TRUE, NULL)))
+    {
+        job_Release(&job->IBackgroundCopyJob5_iface);
+        return HRESULT_FROM_WIN32(GetLastError());
     }
     job->type = type;
     job->state = BG_JOB_STATE_SUSPENDED;

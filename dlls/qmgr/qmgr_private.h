@@ -152,6 +152,13 @@ struct bits_job
     BOOL on_demand;
     BOOL resumed_once;                 /* read-only-after-resume rules */
 
+    /* transfer state (scheduler.c); under job->cs */
+    BOOL worker_active;                /* a worker thread owns the transfer */
+    LONG abort;                        /* set by Suspend/Cancel: the worker stops */
+    HANDLE worker_done;                /* manual-reset, signalled while no worker runs */
+    ULONGLONG retry_at;                /* GetTickCount64() of the next retry (TRANSIENT_ERROR) */
+    ULONGLONG last_progress;           /* GetTickCount64() of the last progress, for NoProgressTimeout */
+
     struct list files;                 /* struct bits_file, insertion order */
     ULONG file_count;
     struct bits_error *error;          /* valid in ERROR / TRANSIENT_ERROR */
@@ -190,6 +197,7 @@ struct bits_file
     BG_FILE_RANGE *filled;             /* ranges present in the temp file */
     DWORD filled_count;
     WCHAR *response_headers;           /* File5 HTTP_RESPONSE_HEADERS */
+    FILETIME remote_mtime;             /* Last-Modified of the remote file, zero if unknown */
 };
 
 HRESULT file_create(struct bits_job *job, const WCHAR *remote, const WCHAR *local,
@@ -218,6 +226,34 @@ struct bits_error
 
 HRESULT error_create(BG_ERROR_CONTEXT context, HRESULT code, struct bits_file *file,
                      const WCHAR *protocol, struct bits_error **error);
+
+/* ---- scheduler.c: picks queued jobs and runs their transfers ---- */
+struct transfer;                       /* one file being transferred by a worker */
+
+void scheduler_wake(void);
+void scheduler_shutdown(void);
+void job_stop_worker(struct bits_job *job);      /* caller holds no lock; waits briefly */
+/* For http.c/copy.c: the worker's view of its file. */
+BOOL transfer_aborted(struct transfer *t);
+HRESULT transfer_set_size(struct transfer *t, UINT64 size, const FILETIME *mtime, BOOL *restart);
+HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *file);
+void transfer_progress(struct transfer *t, UINT64 transferred);
+void transfer_connected(struct transfer *t);
+struct bits_job *transfer_job(struct transfer *t);
+struct bits_file *transfer_file(struct transfer *t);
+
+/* The result of a failed transfer: code, context and whether a retry may help. */
+struct transfer_error
+{
+    HRESULT code;
+    BG_ERROR_CONTEXT context;
+    BOOL transient;
+};
+
+/* ---- http.c / copy.c ---- */
+HRESULT http_download(struct transfer *t, struct transfer_error *error);
+HRESULT copy_download(struct transfer *t, struct transfer_error *error);
+BOOL is_http_url(const WCHAR *url);
 
 /* ---- notify.c: calls into clients from one thread that holds no lock ---- */
 enum notify_event

@@ -159,6 +159,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     TRACE("stopping\n");
     for (i = 0; i < bits_manager_clsid_count; i++)
         if (cookies[i]) CoRevokeClassObject(cookies[i]);
+    scheduler_shutdown();
     notify_shutdown();
     CoUninitialize();
     CloseHandle(stop_event);

@@ -1,0 +1,538 @@
+/*
+ * http.c: downloads one file over HTTP or HTTPS with WinHTTP (spec 5.2).
+ * Owns: the WinHTTP handles of one transfer. Size and time come from HEAD; the body comes
+ * from GET, with a Range request to continue after the bytes already in the temp file.
+ * HTTP statuses of 400 and more become BG_E_HTTP_ERROR_nnn; their bodies are never saved.
+ */
+
+#include "qmgr_private.h"
+#include <winhttp.h>
+
+BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
+
+#define READ_BUFFER_SIZE (1024 * 1024)
+
+BOOL is_http_url(const WCHAR *url)
+{
+    return !wcsnicmp(url, L"http://", 7) || !wcsnicmp(url, L"https://", 8);
+}
+
+struct http_request
+{
+    HINTERNET session, connection;
+    URL_COMPONENTSW url;
+    WCHAR host[256];
+    WCHAR *path;                       /* path and query */
+    /* job settings copied at the start */
+    WCHAR *headers;
+    ULONG security_flags;
+    WCHAR *method;
+    struct { WCHAR *user, *password; BG_AUTH_SCHEME scheme; } creds[2];
+};
+
+/* Transient or fatal, for an HTTP status (spec 5.5): 408 and 5xx but 501/505 are worth a retry. */
+static void http_status_error(DWORD status, struct transfer_error *error)
+{
+    error->code = MAKE_HRESULT(SEVERITY_ERROR, 0x19, status);
+    error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+    error->transient = status == 408 || (status >= 500 && status != 501 && status != 505);
+}
+
+static void winhttp_error(struct transfer_error *error)
+{
+    DWORD err = GetLastError();
+
+    error->code = HRESULT_FROM_WIN32(err);
+    error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+    /* Name resolution, connection, timeouts and resets are transient (spec 5.5); a bad URL
+     * or a certificate problem is not. */
+    switch (err)
+    {
+    case ERROR_WINHTTP_INVALID_URL:
+    case ERROR_WINHTTP_UNRECOGNIZED_SCHEME:
+    case ERROR_WINHTTP_SECURE_FAILURE:
+    case ERROR_WINHTTP_SECURE_INVALID_CA:
+    case ERROR_WINHTTP_SECURE_CERT_CN_INVALID:
+    case ERROR_WINHTTP_SECURE_CERT_DATE_INVALID:
+    case ERROR_WINHTTP_SECURE_INVALID_CERT:
+    case ERROR_WINHTTP_SECURE_CERT_REVOKED:
+    case ERROR_WINHTTP_SECURE_CERT_WRONG_USAGE:
+    case ERROR_WINHTTP_REDIRECT_FAILED:
+    case ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED:
+        error->transient = FALSE;
+        break;
+    default:
+        error->transient = TRUE;
+        break;
+    }
+}
+
+static void local_error(HRESULT hr, struct transfer_error *error)
+{
+    error->code = hr;
+    error->context = BG_ERROR_CONTEXT_LOCAL_FILE;
+    error->transient = FALSE;
+}
+
+static void request_free(struct http_request *req)
+{
+    unsigned int i;
+
+    if (req->connection) WinHttpCloseHandle(req->connection);
+    if (req->session) WinHttpCloseHandle(req->session);
+    heap_free(req->path);
+    heap_free(req->headers);
+    heap_free(req->method);
+    for (i = 0; i < 2; i++)
+    {
+        if (req->creds[i].password) SecureZeroMemory(req->creds[i].password, lstrlenW(req->creds[i].password) * sizeof(WCHAR));
+        heap_free(req->creds[i].user);
+        heap_free(req->creds[i].password);
+    }
+}
+
+/* Copy what the transfer needs from the job, then open the session (proxy settings, spec 1.3). */
+static HRESULT request_init(struct transfer *t, struct http_request *req, struct transfer_error *error)
+{
+    struct bits_job *job = transfer_job(t);
+    struct bits_file *file = transfer_file(t);
+    DWORD access = WINHTTP_ACCESS_TYPE_DEFAULT_PROXY;
+    WCHAR *remote, *proxy = NULL, *bypass = NULL;
+    unsigned int target, scheme;
+    HRESULT hr = S_OK;
+
+    EnterCriticalSection(&job->cs);
+    remote = heap_strdupW(file->remote_name);
+    req->headers = heap_strdupW(job->custom_headers);
+    req->security_flags = job->security_flags;
+    req->method = heap_strdupW(job->http_method);
+    switch (job->proxy_usage)
+    {
+    case BG_JOB_PROXY_USAGE_NO_PROXY: access = WINHTTP_ACCESS_TYPE_NO_PROXY; break;
+    case BG_JOB_PROXY_USAGE_OVERRIDE:
+        access = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+        proxy = heap_strdupW(job->proxy_list);
+        bypass = heap_strdupW(job->proxy_bypass);
+        break;
+    default: break;
+    }
+    /* The strongest scheme set for each target is offered when the server asks. */
+    for (target = 0; target < 2; target++)
+        for (scheme = 0; scheme < 5; scheme++)
+            if (job->creds[target][scheme].set)
+            {
+                heap_free(req->creds[target].user);
+                heap_free(req->creds[target].password);
+                req->creds[target].user = heap_strdupW(job->creds[target][scheme].user);
+                req->creds[target].password = heap_strdupW(job->creds[target][scheme].password);
+                req->creds[target].scheme = scheme + 1;
+            }
+    LeaveCriticalSection(&job->cs);
+    if (!remote) return E_OUTOFMEMORY;
+
+    memset(&req->url, 0, sizeof(req->url));
+    req->url.dwStructSize = sizeof(req->url);
+    req->url.lpszHostName = req->host;
+    req->url.dwHostNameLength = ARRAYSIZE(req->host);
+    req->url.dwUrlPathLength = (DWORD)-1;
+    req->url.dwExtraInfoLength = (DWORD)-1;
+    if (!WinHttpCrackUrl(remote, 0, 0, &req->url))
+    {
+        winhttp_error(error);
+        error->transient = FALSE;
+        hr = error->code;
+        goto done;
+    }
+    if (!(req->path = heap_alloc_zero((req->url.dwUrlPathLength + req->url.dwExtraInfoLength + 2) * sizeof(WCHAR))))
+    {
+        hr = E_OUTOFMEMORY;
+        goto done;
+    }
+    memcpy(req->path, req->url.lpszUrlPath, req->url.dwUrlPathLength * sizeof(WCHAR));
+    if (!req->url.dwUrlPathLength) req->path[0] = '/';
+    lstrcatW(req->path, req->url.lpszExtraInfo ? req->url.lpszExtraInfo : L"");
+    if (!req->url.dwUrlPathLength && req->url.dwExtraInfoLength) req->path[0] = '/';
+
+    /* The User-Agent of Windows 10's BITS (spec 5.2). */
+    if (!(req->session = WinHttpOpen(L"Microsoft BITS/7.8", access, proxy ? proxy : WINHTTP_NO_PROXY_NAME,
+                                     bypass ? bypass : WINHTTP_NO_PROXY_BYPASS, 0))
+        || !(req->connection = WinHttpConnect(req->session, req->host, req->url.nPort, 0)))
+    {
+        winhttp_error(error);
+        hr = error->code;
+    }
+done:
+    heap_free(remote);
+    heap_free(proxy);
+    heap_free(bypass);
+    return hr;
+}
+
+static DWORD winhttp_security_flags(ULONG flags)
+{
+    DWORD ret = 0;
+
+    if (flags & BG_SSL_IGNORE_CERT_CN_INVALID) ret |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID;
+    if (flags & BG_SSL_IGNORE_CERT_DATE_INVALID) ret |= SECURITY_FLAG_IGNORE_CERT_DATE_INVALID;
+    if (flags & BG_SSL_IGNORE_UNKNOWN_CA) ret |= SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+    if (flags & BG_SSL_IGNORE_CERT_WRONG_USAGE) ret |= SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+    return ret;
+}
+
+static DWORD auth_scheme_flag(BG_AUTH_SCHEME scheme)
+{
+    switch (scheme)
+    {
+    case BG_AUTH_SCHEME_BASIC:     return WINHTTP_AUTH_SCHEME_BASIC;
+    case BG_AUTH_SCHEME_DIGEST:    return WINHTTP_AUTH_SCHEME_DIGEST;
+    case BG_AUTH_SCHEME_NTLM:      return WINHTTP_AUTH_SCHEME_NTLM;
+    case BG_AUTH_SCHEME_NEGOTIATE: return WINHTTP_AUTH_SCHEME_NEGOTIATE;
+    case BG_AUTH_SCHEME_PASSPORT:  return WINHTTP_AUTH_SCHEME_PASSPORT;
+    }
+    return 0;
+}
+
+/* Send one request and read the status; answers 401/407 with the job's credentials once per
+ * target. Returns the request handle, or NULL with the error filled in. */
+static HINTERNET send_request(struct http_request *req, const WCHAR *verb, const WCHAR *range, DWORD *status,
+                              struct transfer_error *error)
+{
+    DWORD size, flags, tried = 0;
+    HINTERNET request;
+
+    request = WinHttpOpenRequest(req->connection, verb, req->path, NULL, WINHTTP_NO_REFERER,
+                                 WINHTTP_DEFAULT_ACCEPT_TYPES,
+                                 req->url.nScheme == INTERNET_SCHEME_HTTPS ? WINHTTP_FLAG_SECURE : 0);
+    if (!request)
+    {
+        winhttp_error(error);
+        return NULL;
+    }
+    if ((flags = winhttp_security_flags(req->security_flags)))
+        WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
+    switch (req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK)
+    {
+    case BG_HTTP_REDIRECT_POLICY_DISALLOW:
+        flags = WINHTTP_OPTION_REDIRECT_POLICY_NEVER;
+        break;
+    default:
+        flags = (req->security_flags & BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP)
+                ? WINHTTP_OPTION_REDIRECT_POLICY_ALWAYS : WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP;
+        break;
+    }
+    WinHttpSetOption(request, WINHTTP_OPTION_REDIRECT_POLICY, &flags, sizeof(flags));
+    if (req->headers) WinHttpAddRequestHeaders(request, req->headers, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD);
+    if (range) WinHttpAddRequestHeaders(request, range, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+
+    for (;;)
+    {
+        if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0)
+            || !WinHttpReceiveResponse(request, NULL))
+        {
+            winhttp_error(error);
+            WinHttpCloseHandle(request);
+            return NULL;
+        }
+        size = sizeof(*status);
+        if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, status,
+                                 &size, NULL))
+        {
+            winhttp_error(error);
+            WinHttpCloseHandle(request);
+            return NULL;
+        }
+        if (*status == 401 || *status == 407)
+        {
+            unsigned int target = *status == 401 ? 0 : 1;
+            DWORD supported, first, auth_target;
+
+            if (!(tried & (1 << target)) && req->creds[target].user
+                && WinHttpQueryAuthSchemes(request, &supported, &first, &auth_target)
+                && (supported & auth_scheme_flag(req->creds[target].scheme)))
+            {
+                tried |= 1 << target;
+                WinHttpSetCredentials(request, target ? WINHTTP_AUTH_TARGET_PROXY : WINHTTP_AUTH_TARGET_SERVER,
+                                      auth_scheme_flag(req->creds[target].scheme), req->creds[target].user,
+                                      req->creds[target].password, NULL);
+                continue;
+            }
+        }
+        break;
+    }
+    if ((req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK) == BG_HTTP_REDIRECT_POLICY_DISALLOW
+        && *status >= 300 && *status < 400)
+    {
+        /* spec 1.8: a redirect under DISALLOW is a fatal error */
+        error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED);
+        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+        error->transient = FALSE;
+        WinHttpCloseHandle(request);
+        return NULL;
+    }
+    return request;
+}
+
+static BOOL query_uint64(HINTERNET request, DWORD header, UINT64 *value)
+{
+    WCHAR buf[32];
+    DWORD size = sizeof(buf);
+
+    if (!WinHttpQueryHeaders(request, header, NULL, buf, &size, NULL)) return FALSE;
+    *value = _wcstoui64(buf, NULL, 10);
+    return TRUE;
+}
+
+static void save_response_headers(struct transfer *t, HINTERNET request)
+{
+    struct bits_file *file = transfer_file(t);
+    struct bits_job *job = transfer_job(t);
+    DWORD size = 0;
+    WCHAR *headers;
+
+    WinHttpQueryHeaders(request, WINHTTP_QUERY_RAW_HEADERS_CRLF, NULL, NULL, &size, NULL);
+    if (!size || !(headers = heap_alloc_zero(size + sizeof(WCHAR)))) return;
+    if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_RAW_HEADERS_CRLF, NULL, headers, &size, NULL))
+    {
+        heap_free(headers);
+        return;
+    }
+    EnterCriticalSection(&job->cs);
+    heap_free(file->response_headers);
+    file->response_headers = headers;
+    LeaveCriticalSection(&job->cs);
+}
+
+/* Read a response body into the output at the current position, up to limit bytes. */
+static HRESULT read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
+                         BYTE *buffer, struct transfer_error *error)
+{
+    DWORD read, written;
+
+    while (*done < limit)
+    {
+        DWORD want = (DWORD)min((UINT64)READ_BUFFER_SIZE, limit - *done);
+
+        if (transfer_aborted(t)) return E_ABORT;
+        if (!WinHttpReadData(request, buffer, want, &read))
+        {
+            winhttp_error(error);
+            return error->code;
+        }
+        if (!read) break;
+        if (!WriteFile(output, buffer, read, &written, NULL) || written != read)
+        {
+            local_error(HRESULT_FROM_WIN32(GetLastError()), error);
+            return error->code;
+        }
+        *done += read;
+        transfer_progress(t, *done);
+    }
+    return S_OK;
+}
+
+/* AddFileWithRanges: the ranges, in the order given, back to back in the output (spec 1.7).
+ * offset counts the output bytes already there. */
+static HRESULT download_ranges(struct transfer *t, struct http_request *req, HANDLE output, UINT64 offset,
+                               UINT64 size, const BG_FILE_RANGE *ranges, DWORD count, BYTE *buffer,
+                               struct transfer_error *error)
+{
+    UINT64 pos = 0, done = offset;
+    WCHAR header[80];
+    HINTERNET request;
+    DWORD i, status;
+    HRESULT hr;
+
+    for (i = 0; i < count; i++)
+    {
+        UINT64 start = ranges[i].InitialOffset, len;
+
+        if (start >= size)
+        {
+            error->code = BG_E_INVALID_RANGE;       /* a range beyond EOF (spec 5.2) */
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = FALSE;
+            return error->code;
+        }
+        len = (ranges[i].Length == BG_LENGTH_TO_EOF || ranges[i].Length > size - start) ? size - start : ranges[i].Length;
+        if (!len || done >= pos + len)
+        {
+            pos += len;
+            continue;
+        }
+        swprintf(header, ARRAYSIZE(header), L"Range: bytes=%I64u-%I64u", start + (done - pos), start + len - 1);
+        if (!(request = send_request(req, L"GET", header, &status, error))) return error->code;
+        transfer_connected(t);
+        if (status >= 400) http_status_error(status, error);
+        else if (status != 206)
+        {
+            error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = FALSE;
+        }
+        if (status != 206)
+        {
+            WinHttpCloseHandle(request);
+            return error->code;
+        }
+        hr = read_body(t, request, output, &done, pos + len, buffer, error);
+        WinHttpCloseHandle(request);
+        if (FAILED(hr)) return hr;
+        if (done < pos + len)
+        {
+            error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR);
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = TRUE;
+            return error->code;
+        }
+        pos += len;
+    }
+    return S_OK;
+}
+
+/* A download of the whole file, or of what is left of it. */
+HRESULT http_download(struct transfer *t, struct transfer_error *error)
+{
+    struct bits_file *file = transfer_file(t);
+    struct bits_job *job = transfer_job(t);
+    struct http_request req = { 0 };
+    HINTERNET request = NULL;
+    UINT64 size = BG_SIZE_UNKNOWN, offset = 0, done, end;
+    SYSTEMTIME st;
+    FILETIME mtime, *have_mtime = NULL;
+    HANDLE output = INVALID_HANDLE_VALUE;
+    BOOL dynamic, restart;
+    DWORD status, len;
+    BYTE *buffer = NULL;
+    BG_FILE_RANGE *ranges = NULL;
+    DWORD range_count = 0;
+    WCHAR range[64];
+    HRESULT hr;
+
+    EnterCriticalSection(&job->cs);
+    dynamic = job->dynamic_content;
+    if (file->range_count && (ranges = heap_alloc_zero(file->range_count * sizeof(*ranges))))
+    {
+        memcpy(ranges, file->ranges, file->range_count * sizeof(*ranges));
+        range_count = file->range_count;
+    }
+    LeaveCriticalSection(&job->cs);
+    if (file->range_count && !ranges) return E_OUTOFMEMORY;
+
+    if (FAILED(hr = request_init(t, &req, error))) goto done;
+
+    /* HEAD: size and time (spec 5.2); dynamic content skips it. */
+    if (!dynamic)
+    {
+        if (!(request = send_request(&req, L"HEAD", NULL, &status, error)))
+        {
+            hr = error->code;
+            goto done;
+        }
+        transfer_connected(t);
+        save_response_headers(t, request);
+        if (status >= 400)
+        {
+            http_status_error(status, error);
+            hr = error->code;
+            goto done;
+        }
+        if (!query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &size))
+        {
+            error->code = BG_E_MISSING_FILE_SIZE;
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = FALSE;
+            hr = error->code;
+            goto done;
+        }
+        len = sizeof(st);
+        if (WinHttpQueryHeaders(request, WINHTTP_QUERY_LAST_MODIFIED | WINHTTP_QUERY_FLAG_SYSTEMTIME, NULL, &st,
+                                &len, NULL) && SystemTimeToFileTime(&st, &mtime))
+            have_mtime = &mtime;
+        WinHttpCloseHandle(request);
+        request = NULL;
+        transfer_set_size(t, size, have_mtime, &restart);
+    }
+
+    if (FAILED(hr = transfer_open_output(t, &offset, &output)))
+    {
+        local_error(hr, error);
+        goto done;
+    }
+    if (dynamic && offset)
+    {
+        /* No resume for dynamic content (spec 1.9): start again. */
+        LARGE_INTEGER zero = { 0 };
+        SetFilePointerEx(output, zero, NULL, FILE_BEGIN);
+        SetEndOfFile(output);
+        offset = 0;
+    }
+    if (!ranges && size != BG_SIZE_UNKNOWN && offset >= size)
+    {
+        hr = S_OK;
+        goto done;
+    }
+    if (!(buffer = HeapAlloc(GetProcessHeap(), 0, READ_BUFFER_SIZE)))
+    {
+        hr = E_OUTOFMEMORY;
+        goto done;
+    }
+
+    if (ranges)
+    {
+        hr = download_ranges(t, &req, output, offset, size, ranges, range_count, buffer, error);
+        goto done;
+    }
+
+    if (offset) swprintf(range, ARRAYSIZE(range), L"Range: bytes=%I64u-", offset);
+    if (!(request = send_request(&req, req.method ? req.method : L"GET", offset ? range : NULL, &status, error)))
+    {
+        hr = error->code;
+        goto done;
+    }
+    transfer_connected(t);
+    save_response_headers(t, request);
+    if (status >= 400)
+    {
+        http_status_error(status, error);
+        hr = error->code;
+        goto done;
+    }
+    if (offset && status != 206)
+    {
+        /* The server ignored the Range: its body would start at 0 (spec 5.2). */
+        error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
+        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+        error->transient = FALSE;
+        hr = error->code;
+        goto done;
+    }
+    if (dynamic)
+    {
+        UINT64 length;
+        if (query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &length)) transfer_set_size(t, length, NULL, NULL);
+    }
+
+    done = offset;
+    end = size == BG_SIZE_UNKNOWN ? ~(UINT64)0 : size;
+    if (FAILED(hr = read_body(t, request, output, &done, end, buffer, error))) goto done;
+    if (size == BG_SIZE_UNKNOWN)
+        transfer_set_size(t, done, NULL, NULL);     /* dynamic content: the size is what came */
+    else if (done < size)
+    {
+        /* The connection ended early: keep the bytes, retry later from here (spec 2.2). */
+        error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR);
+        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+        error->transient = TRUE;
+        hr = error->code;
+        goto done;
+    }
+    hr = S_OK;
+
+done:
+    if (request) WinHttpCloseHandle(request);
+    if (output != INVALID_HANDLE_VALUE) CloseHandle(output);
+    HeapFree(GetProcessHeap(), 0, buffer);
+    heap_free(ranges);
+    request_free(&req);
+    return hr;
+}
