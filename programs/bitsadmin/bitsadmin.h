@@ -90,6 +90,10 @@ int cmd_takeownership(struct bitsadmin *ctx, int argc, WCHAR **argv);
 void print_job_line(struct bitsadmin *ctx, IBackgroundCopyJob *job);
 void print_job_verbose(struct bitsadmin *ctx, IBackgroundCopyJob *job);
 
+/* transfer.c */
+int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv);
+int cmd_monitor(struct bitsadmin *ctx, int argc, WCHAR **argv);
+
 /* props.c: getters */
 int cmd_getaclflags(struct bitsadmin *ctx, int argc, WCHAR **argv);
 int cmd_getbytestotal(struct bitsadmin *ctx, int argc, WCHAR **argv);

@@ -518,9 +518,7 @@ static void test_byte_arrays(void)
         store = subject = NULL;
         location = 0xdead;
         hr = IBackgroundCopyJobHttpOptions_GetClientCertificate(options, &location, &store, &got, &subject);
-        /* Wine 8's NDR fails the [out, size_is(, 20)] BYTE ** of Wine's own bits2_5.idl with
-         * RPC_X_NULL_REF_POINTER; the builtin proxy has the same signature. */
-        todo_wine ok(hr == S_OK, "GetClientCertificate got %#lx\n", hr);
+        ok(hr == S_OK, "GetClientCertificate got %#lx\n", hr);
         if (hr == S_OK)
         {
             ok(location == BG_CERT_STORE_LOCATION_CURRENT_USER, "location %d\n", location);

@@ -1,0 +1,312 @@
+/*
+ * transfer.c: /transfer and /monitor, the two commands that watch jobs over time (spec 7.1).
+ * Owns: the Ctrl+C handling and the progress display. On a console the progress line is
+ * redrawn in place; when the output is redirected, a line is printed whenever the state or
+ * the file count changes (and at most every few seconds for bytes).
+ */
+
+#include <stdio.h>
+#include "bitsadmin.h"
+
+static HANDLE stop_event;
+
+static BOOL WINAPI ctrl_handler(DWORD type)
+{
+    if (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT || type == CTRL_CLOSE_EVENT)
+    {
+        SetEvent(stop_event);
+        return TRUE;
+    }
+    return FALSE;
+}
+
+static BOOL output_is_console(void)
+{
+    DWORD mode;
+    return GetConsoleMode(GetStdHandle(STD_OUTPUT_HANDLE), &mode);
+}
+
+static BOOL parse_priority(const WCHAR *arg, BG_JOB_PRIORITY *priority)
+{
+    static const WCHAR *const names[] = { L"FOREGROUND", L"HIGH", L"NORMAL", L"LOW" };
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(names); i++)
+        if (!wcsicmp(arg, names[i]))
+        {
+            *priority = i;
+            return TRUE;
+        }
+    return FALSE;
+}
+
+static BOOL parse_acl_flags(const WCHAR *arg, DWORD *flags)
+{
+    *flags = 0;
+    for (; *arg; arg++)
+    {
+        switch (towupper(*arg))
+        {
+        case 'O': *flags |= BG_COPY_FILE_OWNER; break;
+        case 'G': *flags |= BG_COPY_FILE_GROUP; break;
+        case 'D': *flags |= BG_COPY_FILE_DACL; break;
+        case 'S': *flags |= BG_COPY_FILE_SACL; break;
+        default: return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static void print_progress(IBackgroundCopyJob *job, const WCHAR *name, BOOL console, BOOL final)
+{
+    BG_JOB_PROGRESS progress;
+    BG_JOB_PRIORITY priority = BG_JOB_PRIORITY_NORMAL;
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    BG_JOB_TYPE type = BG_JOB_TYPE_DOWNLOAD;
+    WCHAR total[32], done[32], percent[16] = L"";
+
+    IBackgroundCopyJob_GetState(job, &state);
+    IBackgroundCopyJob_GetType(job, &type);
+    IBackgroundCopyJob_GetPriority(job, &priority);
+    memset(&progress, 0, sizeof(progress));
+    IBackgroundCopyJob_GetProgress(job, &progress);
+    format_size(progress.BytesTotal, total, ARRAY_SIZE(total));
+    format_size(progress.BytesTransferred, done, ARRAY_SIZE(done));
+    if (progress.BytesTotal && progress.BytesTotal != BG_SIZE_UNKNOWN)
+        swprintf(percent, ARRAY_SIZE(percent), L" (%u%%)", (unsigned int)(progress.BytesTransferred * 100 / progress.BytesTotal));
+    if (console && !final) out_str(L"\r");
+    out_fmt(L"DISPLAY: '%ls' TYPE: %ls STATE: %ls", name, type_name(type), state_name(state));
+    out_nl();
+    out_fmt(L"PRIORITY: %ls FILES: %lu / %lu BYTES: %ls / %ls%ls", priority_name(priority),
+            progress.FilesTransferred, progress.FilesTotal, done, total, percent);
+    out_nl();
+}
+
+static void print_job_error(struct bitsadmin *ctx, IBackgroundCopyJob *job)
+{
+    IBackgroundCopyError *error;
+    BG_ERROR_CONTEXT context;
+    WCHAR *text = NULL;
+    HRESULT code;
+
+    if (FAILED(IBackgroundCopyJob_GetError(job, &error))) return;
+    if (SUCCEEDED(IBackgroundCopyError_GetError(error, &context, &code)))
+    {
+        IBackgroundCopyError_GetErrorDescription(error, 0x409, &text);
+        out_fmt(L"ERROR: 0x%08lx - %ls", (unsigned long)code, text ? text : L"");
+        if (!text || !*text || text[lstrlenW(text) - 1] != '\n') out_nl();
+        CoTaskMemFree(text);
+    }
+    IBackgroundCopyError_Release(error);
+}
+
+/* /transfer <name> [/download|/upload] [/priority P] [/ACLFlags OGDS] <remote> <local> ... */
+int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
+{
+    BG_JOB_PRIORITY priority = BG_JOB_PRIORITY_NORMAL;
+    BG_JOB_TYPE type = BG_JOB_TYPE_DOWNLOAD;
+    IBackgroundCopyJob *job = NULL;
+    BG_JOB_STATE state, last_state = (BG_JOB_STATE)-1;
+    ULONGLONG last_print = 0;
+    UINT64 last_bytes = 0;
+    BOOL console = output_is_console(), set_acl = FALSE;
+    const WCHAR *name;
+    DWORD acl = 0;
+    int i, ret = BITSADMIN_EXIT_FAILURE;
+    HRESULT hr;
+    GUID id;
+
+    if (argc < 3) return usage_error(ctx, L"/transfer needs a name and at least one remote/local pair.");
+    name = argv[0];
+    for (i = 1; i < argc && (argv[i][0] == '/' || argv[i][0] == '-'); i++)
+    {
+        if (is_switch(argv[i], L"download")) type = BG_JOB_TYPE_DOWNLOAD;
+        else if (is_switch(argv[i], L"upload")) type = BG_JOB_TYPE_UPLOAD;
+        else if (is_switch(argv[i], L"upload-reply")) type = BG_JOB_TYPE_UPLOAD_REPLY;
+        else if (is_switch(argv[i], L"priority") && i + 1 < argc)
+        {
+            if (!parse_priority(argv[++i], &priority)) return usage_error(ctx, L"Invalid priority: %ls", argv[i]);
+        }
+        else if (is_switch(argv[i], L"aclflags") && i + 1 < argc)
+        {
+            if (!parse_acl_flags(argv[++i], &acl)) return usage_error(ctx, L"Invalid ACL flags: %ls", argv[i]);
+            set_acl = TRUE;
+        }
+        else return usage_error(ctx, L"Unknown option: %ls", argv[i]);
+    }
+    if (i >= argc || (argc - i) % 2) return usage_error(ctx, L"/transfer needs remote/local pairs.");
+    if (FAILED(hr = connect_manager(ctx))) return report_error(ctx, hr, L"connect to BITS");
+
+    if (FAILED(hr = IBackgroundCopyManager_CreateJob(ctx->manager, name, type, &id, &job)))
+        return report_error(ctx, hr, L"create the job");
+    if (FAILED(hr = IBackgroundCopyJob_SetPriority(job, priority)))
+    {
+        report_error(ctx, hr, L"set the priority");
+        goto cancel;
+    }
+    if (set_acl)
+    {
+        IBackgroundCopyJob3 *job3;
+        if (SUCCEEDED(hr = IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob3, (void **)&job3)))
+        {
+            hr = IBackgroundCopyJob3_SetFileACLFlags(job3, acl);
+            IBackgroundCopyJob3_Release(job3);
+        }
+        if (FAILED(hr))
+        {
+            report_error(ctx, hr, L"set the ACL flags");
+            goto cancel;
+        }
+    }
+    for (; i < argc; i += 2)
+        if (FAILED(hr = IBackgroundCopyJob_AddFile(job, argv[i], argv[i + 1])))
+        {
+            report_error(ctx, hr, L"add a file to the job");
+            goto cancel;
+        }
+    if (FAILED(hr = IBackgroundCopyJob_Resume(job)))
+    {
+        report_error(ctx, hr, L"resume the job");
+        goto cancel;
+    }
+
+    stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    SetConsoleCtrlHandler(ctrl_handler, TRUE);
+    for (;;)
+    {
+        BG_JOB_PROGRESS progress;
+        ULONGLONG now = GetTickCount64();
+
+        if (FAILED(hr = IBackgroundCopyJob_GetState(job, &state)))
+        {
+            report_error(ctx, hr, L"get the job's state");
+            goto done;
+        }
+        memset(&progress, 0, sizeof(progress));
+        IBackgroundCopyJob_GetProgress(job, &progress);
+        if (console || state != last_state || (progress.BytesTransferred != last_bytes && now - last_print >= 2000))
+        {
+            print_progress(job, name, console, FALSE);
+            last_print = now;
+            last_bytes = progress.BytesTransferred;
+        }
+        if (state == BG_JOB_STATE_TRANSIENT_ERROR && state != last_state) print_job_error(ctx, job);
+        last_state = state;
+
+        if (state == BG_JOB_STATE_TRANSFERRED)
+        {
+            if (FAILED(hr = IBackgroundCopyJob_Complete(job)))
+            {
+                report_error(ctx, hr, L"complete the job");
+                goto done;
+            }
+            out_str(L"Transfer complete.");
+            out_nl();
+            ret = BITSADMIN_EXIT_OK;
+            goto done;
+        }
+        if (state == BG_JOB_STATE_ERROR)
+        {
+            print_job_error(ctx, job);
+            out_str(L"The transfer failed; the job is cancelled.");
+            out_nl();
+            goto cancel;
+        }
+        if (state == BG_JOB_STATE_CANCELLED || state == BG_JOB_STATE_ACKNOWLEDGED)
+        {
+            out_str(L"The job was completed or cancelled by someone else.");
+            out_nl();
+            goto done;
+        }
+        if (state == BG_JOB_STATE_SUSPENDED)
+        {
+            /* Someone suspended it: wait, as Windows does, for a Resume or Ctrl+C. */
+        }
+        if (WaitForSingleObject(stop_event, 250) == WAIT_OBJECT_0)
+        {
+            out_str(L"Transfer canceled.");
+            out_nl();
+            goto cancel;
+        }
+    }
+
+cancel:
+    IBackgroundCopyJob_Cancel(job);
+done:
+    if (stop_event)
+    {
+        SetConsoleCtrlHandler(ctrl_handler, FALSE);
+        CloseHandle(stop_event);
+        stop_event = NULL;
+    }
+    IBackgroundCopyJob_Release(job);
+    return ret;
+}
+
+/* /monitor [/allusers] [/refresh <seconds>]: the /list view, redrawn until Ctrl+C. */
+int cmd_monitor(struct bitsadmin *ctx, int argc, WCHAR **argv)
+{
+    ULONG refresh = 5;
+    DWORD flags = 0;
+    BOOL console = output_is_console();
+    HRESULT hr;
+    int i;
+
+    for (i = 0; i < argc; i++)
+    {
+        if (is_switch(argv[i], L"allusers")) flags |= BG_JOB_ENUM_ALL_USERS;
+        else if (is_switch(argv[i], L"refresh") && i + 1 < argc)
+        {
+            if (!parse_ulong(argv[++i], &refresh) || !refresh)
+                return usage_error(ctx, L"Invalid refresh interval: %ls", argv[i]);
+        }
+        else return usage_error(ctx, L"Unknown option: %ls", argv[i]);
+    }
+    if (FAILED(hr = connect_manager(ctx))) return report_error(ctx, hr, L"connect to BITS");
+
+    stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    SetConsoleCtrlHandler(ctrl_handler, TRUE);
+    do
+    {
+        IEnumBackgroundCopyJobs *jobs;
+        IBackgroundCopyJob *job;
+        ULONG fetched;
+        SYSTEMTIME now;
+
+        if (FAILED(hr = IBackgroundCopyManager_EnumJobs(ctx->manager, flags, &jobs)))
+        {
+            SetConsoleCtrlHandler(ctrl_handler, FALSE);
+            CloseHandle(stop_event);
+            stop_event = NULL;
+            return report_error(ctx, hr, L"list the jobs");
+        }
+        if (console)
+        {
+            /* Redraw in place: home the cursor and clear the screen. */
+            HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+            CONSOLE_SCREEN_BUFFER_INFO info;
+            COORD home = { 0, 0 };
+            DWORD written;
+            if (GetConsoleScreenBufferInfo(out, &info))
+            {
+                FillConsoleOutputCharacterW(out, ' ', info.dwSize.X * info.dwSize.Y, home, &written);
+                SetConsoleCursorPosition(out, home);
+            }
+        }
+        GetLocalTime(&now);
+        out_fmt(L"MONITORING BACKGROUND COPY MANAGER(%lu second refresh)", refresh);
+        out_nl();
+        while (IEnumBackgroundCopyJobs_Next(jobs, 1, &job, &fetched) == S_OK)
+        {
+            print_job_line(ctx, job);
+            IBackgroundCopyJob_Release(job);
+        }
+        IEnumBackgroundCopyJobs_Release(jobs);
+        out_fmt(L"%02u:%02u:%02u", now.wHour, now.wMinute, now.wSecond);
+        out_nl();
+    } while (WaitForSingleObject(stop_event, refresh * 1000) == WAIT_TIMEOUT);
+    SetConsoleCtrlHandler(ctrl_handler, FALSE);
+    CloseHandle(stop_event);
+    stop_event = NULL;
+    return BITSADMIN_EXIT_OK;
+}
