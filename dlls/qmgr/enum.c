@@ -67,6 +67,9 @@ static HRESULT bits_enum_next(struct bits_enum *e, ULONG celt, IUnknown **out, U
     ULONG got = 0;
 
     if (!out || (!fetched && celt != 1)) return E_INVALIDARG;
+    /* Without fetched the proxy sends all celt slots back: none may be left undefined. */
+    for (got = 0; got < celt; got++) out[got] = NULL;
+    got = 0;
     while (got < celt)
     {
         LONG pos = e->position;
