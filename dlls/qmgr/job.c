@@ -138,6 +138,31 @@ static void job_release_files(struct bits_job *job, struct list *out)
     job->file_count = 0;
 }
 
+/* A job in a final state makes no more calls: its callbacks go with its files. */
+struct final_leftovers
+{
+    struct list files;
+    IUnknown *callbacks[2];
+};
+
+static void job_detach_final(struct bits_job *job, struct final_leftovers *left)
+{
+    job_release_files(job, &left->files);
+    left->callbacks[0] = job->notify_iface;
+    left->callbacks[1] = job->cert_callback;
+    job->notify_iface = job->cert_callback = NULL;
+}
+
+static void release_file_list(struct list *files);
+
+static void release_leftovers(struct final_leftovers *left)
+{
+    unsigned int i;
+
+    release_file_list(&left->files);
+    for (i = 0; i < 2; i++) if (left->callbacks[i]) IUnknown_Release(left->callbacks[i]);
+}
+
 static void release_file_list(struct list *files)
 {
     struct bits_file *file, *next;
@@ -249,6 +274,8 @@ static HRESULT job_add_files(struct bits_job *job, ULONG count, const BG_FILE_IN
         if (FAILED(hr = validate_remote_name(info[i].RemoteName, job->type))) return hr;
         if (FAILED(hr = validate_local_name(info[i].LocalName))) return hr;
     }
+    for (i = 0; i < count; i++)
+        if (FAILED(hr = check_local_file(info[i].LocalName, job->type))) return hr;
     if (FAILED(hr = caller_identify(&caller))) return hr;
     exempt = caller.admin || caller.service;          /* spec 3.2: quotas do not apply */
     caller_free(&caller);
@@ -399,7 +426,7 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
     BOOL failed = FALSE;
     struct bits_file *file;
-    struct list files;
+    struct final_leftovers left;
     HANDLE done;
     HRESULT hr;
 
@@ -409,16 +436,16 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     job_set_state(job, BG_JOB_STATE_CANCELLED);
     InterlockedExchange(&job->abort, 1);
     done = job->worker_active ? job->worker_done : NULL;
-    job_release_files(job, &files);
+    job_detach_final(job, &left);
     LeaveCriticalSection(&job->cs);
 
     /* The worker closes its files before they are deleted (it stops within one block). */
     if (done && WaitForSingleObject(done, 2000) == WAIT_TIMEOUT) WARN("worker still busy\n");
     /* Only what BITS created goes: temp files, never a destination that existed before. */
-    LIST_FOR_EACH_ENTRY(file, &files, struct bits_file, entry)
+    LIST_FOR_EACH_ENTRY(file, &left.files, struct bits_file, entry)
         delete_temp_file(file, &failed);
     manager_remove_job(job);
-    release_file_list(&files);
+    release_leftovers(&left);
     return failed ? BG_S_UNABLE_TO_DELETE_FILES : S_OK;
 }
 
@@ -442,7 +469,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
     BOOL partial = FALSE, failed = FALSE;
     struct bits_file *file;
-    struct list files;
+    struct final_leftovers left;
     HRESULT hr;
 
     TRACE("(%p)\n", job);
@@ -475,11 +502,11 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
         set_file_times(file->local_name, &file->remote_mtime);
     }
     job_set_state(job, BG_JOB_STATE_ACKNOWLEDGED);
-    job_release_files(job, &files);
+    job_detach_final(job, &left);
     LeaveCriticalSection(&job->cs);
 
     manager_remove_job(job);
-    release_file_list(&files);
+    release_leftovers(&left);
     if (partial) return BG_S_PARTIAL_COMPLETE;
     return failed ? BG_S_UNABLE_TO_DELETE_FILES : S_OK;
 }

@@ -14,6 +14,11 @@ struct callback
     HANDLE modified;
     LONG modifications;
     GUID job_id;                       /* of the last JobModification */
+    HANDLE transferred, failed;
+    LONG files_transferred;
+    WCHAR file_name[MAX_PATH];         /* local name seen by FileTransferred */
+    HRESULT error_code;                /* seen by JobError */
+    BG_ERROR_CONTEXT error_context;
 };
 
 static inline struct callback *impl_from_IBackgroundCopyCallback3(IBackgroundCopyCallback3 *iface)
@@ -46,12 +51,19 @@ static ULONG WINAPI callback_Release(IBackgroundCopyCallback3 *iface)
 
 static HRESULT WINAPI callback_JobTransferred(IBackgroundCopyCallback3 *iface, IBackgroundCopyJob *job)
 {
+    struct callback *cb = impl_from_IBackgroundCopyCallback3(iface);
+    if (cb->transferred) SetEvent(cb->transferred);
     return S_OK;
 }
 
 static HRESULT WINAPI callback_JobError(IBackgroundCopyCallback3 *iface, IBackgroundCopyJob *job,
                                         IBackgroundCopyError *error)
 {
+    struct callback *cb = impl_from_IBackgroundCopyCallback3(iface);
+
+    /* The error object is a live proxy too. */
+    IBackgroundCopyError_GetError(error, &cb->error_context, &cb->error_code);
+    if (cb->failed) SetEvent(cb->failed);
     return S_OK;
 }
 
@@ -70,6 +82,15 @@ static HRESULT WINAPI callback_JobModification(IBackgroundCopyCallback3 *iface, 
 static HRESULT WINAPI callback_FileTransferred(IBackgroundCopyCallback3 *iface, IBackgroundCopyJob *job,
                                                IBackgroundCopyFile *file)
 {
+    struct callback *cb = impl_from_IBackgroundCopyCallback3(iface);
+    WCHAR *name;
+
+    if (SUCCEEDED(IBackgroundCopyFile_GetLocalName(file, &name)))
+    {
+        lstrcpynW(cb->file_name, name, MAX_PATH);
+        CoTaskMemFree(name);
+    }
+    InterlockedIncrement(&cb->files_transferred);
     return S_OK;
 }
 
@@ -146,6 +167,67 @@ static void test_job_modification(IBackgroundCopyManager *manager)
     CloseHandle(cb.modified);
 }
 
+/* A local copy: FileTransferred for the file, then JobTransferred (spec 1.5). */
+static void test_job_transferred(IBackgroundCopyManager *manager)
+{
+    static struct callback cb = { { &callback_vtbl }, 1 };
+    WCHAR source[MAX_PATH], dest[MAX_PATH];
+    IBackgroundCopyJob *job;
+    GUID id;
+    DWORD ret;
+    HRESULT hr;
+
+    cb.transferred = CreateEventW(NULL, FALSE, FALSE, NULL);
+    cb.failed = CreateEventW(NULL, FALSE, FALSE, NULL);
+    GetWindowsDirectoryW(source, MAX_PATH);
+    lstrcatW(source, L"\\win.ini");
+    GetTempPathW(MAX_PATH, dest);
+    lstrcatW(dest, L"callback-copy.ini");
+    DeleteFileW(dest);
+
+    hr = IBackgroundCopyManager_CreateJob(manager, L"transferred", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return;
+    hr = IBackgroundCopyJob_AddFile(job, source, dest);
+    ok(hr == S_OK, "AddFile got %#lx\n", hr);
+    hr = IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR | BG_NOTIFY_FILE_TRANSFERRED);
+    ok(hr == S_OK, "SetNotifyFlags got %#lx\n", hr);
+    hr = IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+    hr = IBackgroundCopyJob_Resume(job);
+    ok(hr == S_OK, "Resume got %#lx\n", hr);
+    ret = WaitForSingleObject(cb.transferred, 20000);
+    ok(ret == WAIT_OBJECT_0, "no JobTransferred within 20 s\n");
+    ok(cb.files_transferred == 1, "got %ld FileTransferred calls\n", cb.files_transferred);
+    ok(!lstrcmpiW(cb.file_name, dest), "FileTransferred for %s\n", wine_dbgstr_w(cb.file_name));
+    hr = IBackgroundCopyJob_Complete(job);
+    ok(hr == S_OK, "Complete got %#lx\n", hr);
+    ok(GetFileAttributesW(dest) != INVALID_FILE_ATTRIBUTES, "the copy is missing\n");
+    DeleteFileW(dest);
+    IBackgroundCopyJob_Release(job);
+
+    /* A missing source: a fatal error and JobError with the error object. */
+    hr = IBackgroundCopyManager_CreateJob(manager, L"error", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return;
+    lstrcatW(source, L".missing");
+    hr = IBackgroundCopyJob_AddFile(job, source, dest);
+    ok(hr == S_OK, "AddFile got %#lx\n", hr);
+    hr = IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+    hr = IBackgroundCopyJob_Resume(job);
+    ok(hr == S_OK, "Resume got %#lx\n", hr);
+    ret = WaitForSingleObject(cb.failed, 20000);
+    ok(ret == WAIT_OBJECT_0, "no JobError within 20 s\n");
+    ok(cb.error_code == HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND), "error %#lx\n", cb.error_code);
+    ok(cb.error_context == BG_ERROR_CONTEXT_REMOTE_FILE, "context %d\n", cb.error_context);
+    hr = IBackgroundCopyJob_Cancel(job);
+    ok(hr == S_OK, "Cancel got %#lx\n", hr);
+    IBackgroundCopyJob_Release(job);
+    CloseHandle(cb.transferred);
+    CloseHandle(cb.failed);
+}
+
 START_TEST(callback)
 {
     IBackgroundCopyManager *manager;
@@ -159,6 +241,7 @@ START_TEST(callback)
     if (hr == S_OK)
     {
         test_job_modification(manager);
+        test_job_transferred(manager);
         IBackgroundCopyManager_Release(manager);
     }
     CoUninitialize();
