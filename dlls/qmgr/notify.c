@@ -55,54 +55,136 @@ static void notification_free(struct notification *n)
     heap_free(n);
 }
 
+/* SetNotifyCmdLine: the program runs when no callback took the event (spec 5.6), never for
+ * service-account jobs. It runs as the service's user, which under Wine is the owner. */
+static BOOL run_command_line(struct bits_job *job, const WCHAR *program, const WCHAR *params)
+{
+    PROCESS_INFORMATION pi;
+    STARTUPINFOW si;
+    WCHAR *cmdline = NULL;
+    BOOL ret;
+
+    memset(&si, 0, sizeof(si));
+    si.cb = sizeof(si);
+    if (params && !(cmdline = heap_strdupW(params))) return FALSE;
+    ret = CreateProcessW(program, cmdline, NULL, NULL, FALSE, CREATE_NO_WINDOW | DETACHED_PROCESS, NULL, NULL, &si, &pi);
+    if (ret)
+    {
+        TRACE("job %s: started %s\n", debugstr_guid(&job->id), debugstr_w(program));
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+    }
+    else WARN("cannot run %s: %lu\n", debugstr_w(program), GetLastError());
+    heap_free(cmdline);
+    return ret;
+}
+
+struct delayed_post
+{
+    struct bits_job *job;
+    enum notify_event event;
+    HANDLE timer;
+};
+
+static void CALLBACK repost_callback(void *arg, BOOLEAN fired)
+{
+    struct delayed_post *post = arg;
+
+    notify_post(post->job, post->event, NULL);
+    IBackgroundCopyJob_Release(job_iface(post->job));
+    DeleteTimerQueueTimer(NULL, post->timer, NULL);
+    heap_free(post);
+}
+
+/* A callback that failed is called again after the retry delay (spec 2.4). */
+static void repost_later(struct bits_job *job, enum notify_event event, ULONG delay_seconds)
+{
+    struct delayed_post *post;
+
+    if (!(post = heap_alloc_zero(sizeof(*post)))) return;
+    post->job = job;
+    post->event = event;
+    IBackgroundCopyJob_AddRef(job_iface(job));
+    if (!CreateTimerQueueTimer(&post->timer, NULL, repost_callback, post, delay_seconds * 1000, 0,
+                               WT_EXECUTEONLYONCE))
+    {
+        IBackgroundCopyJob_Release(job_iface(job));
+        heap_free(post);
+    }
+}
+
 static void notification_deliver(struct notification *n)
 {
     struct bits_job *job = n->job;
     IBackgroundCopyCallback *callback = NULL;
     IBackgroundCopyCallback2 *callback2;
     IBackgroundCopyError *error = NULL;
-    ULONG flags;
-    HRESULT hr = S_OK;
+    WCHAR *program = NULL, *params = NULL;
+    BOOL wanted, final_event = n->event == NOTIFY_JOB_TRANSFERRED || n->event == NOTIFY_JOB_ERROR;
+    ULONG flags, retry_delay;
+    HRESULT hr = E_FAIL;
 
     EnterCriticalSection(&job->cs);
     flags = job->notify_flags;
-    if (job->notify_iface && !(flags & BG_NOTIFY_DISABLE) && (flags & notify_flag(n->event)))
+    retry_delay = job->retry_delay;
+    wanted = !(flags & BG_NOTIFY_DISABLE) && (flags & notify_flag(n->event));
+    /* A transferred or error event is stale once the job has moved on. */
+    if (n->event == NOTIFY_JOB_TRANSFERRED && job->state != BG_JOB_STATE_TRANSFERRED) wanted = FALSE;
+    if (n->event == NOTIFY_JOB_ERROR && job->state != BG_JOB_STATE_ERROR) wanted = FALSE;
+    if (wanted && job->notify_iface)
     {
         callback = (IBackgroundCopyCallback *)job->notify_iface;
         IBackgroundCopyCallback_AddRef(callback);
-        if (n->event == NOTIFY_JOB_ERROR && job->error)
-        {
-            error = &job->error->IBackgroundCopyError_iface;
-            IBackgroundCopyError_AddRef(error);
-        }
+    }
+    if (wanted && n->event == NOTIFY_JOB_ERROR && job->error)
+    {
+        error = &job->error->IBackgroundCopyError_iface;
+        IBackgroundCopyError_AddRef(error);
+    }
+    if (wanted && final_event && job->notify_program && !job->owner.service)
+    {
+        program = heap_strdupW(job->notify_program);
+        params = heap_strdupW(job->notify_params);
     }
     LeaveCriticalSection(&job->cs);
-    if (!callback) return;
+    if (!wanted) goto done;
 
-    TRACE("job %s event %u\n", debugstr_guid(&job->id), n->event);
-    switch (n->event)
+    if (callback)
     {
-    case NOTIFY_JOB_TRANSFERRED:
-        hr = IBackgroundCopyCallback_JobTransferred(callback, job_iface(job));
-        break;
-    case NOTIFY_JOB_ERROR:
-        if (error) hr = IBackgroundCopyCallback_JobError(callback, job_iface(job), error);
-        break;
-    case NOTIFY_JOB_MODIFICATION:
-        hr = IBackgroundCopyCallback_JobModification(callback, job_iface(job), 0);
-        break;
-    case NOTIFY_FILE_TRANSFERRED:
-        if (n->file && SUCCEEDED(IBackgroundCopyCallback_QueryInterface(callback, &IID_IBackgroundCopyCallback2,
-                                                                        (void **)&callback2)))
+        TRACE("job %s event %u\n", debugstr_guid(&job->id), n->event);
+        switch (n->event)
         {
-            hr = IBackgroundCopyCallback2_FileTransferred(callback2, job_iface(job), file_iface(n->file));
-            IBackgroundCopyCallback2_Release(callback2);
+        case NOTIFY_JOB_TRANSFERRED:
+            hr = IBackgroundCopyCallback_JobTransferred(callback, job_iface(job));
+            break;
+        case NOTIFY_JOB_ERROR:
+            hr = error ? IBackgroundCopyCallback_JobError(callback, job_iface(job), error) : S_OK;
+            break;
+        case NOTIFY_JOB_MODIFICATION:
+            hr = IBackgroundCopyCallback_JobModification(callback, job_iface(job), 0);
+            break;
+        case NOTIFY_FILE_TRANSFERRED:
+            hr = S_OK;
+            if (n->file && SUCCEEDED(IBackgroundCopyCallback_QueryInterface(callback, &IID_IBackgroundCopyCallback2,
+                                                                            (void **)&callback2)))
+            {
+                hr = IBackgroundCopyCallback2_FileTransferred(callback2, job_iface(job), file_iface(n->file));
+                IBackgroundCopyCallback2_Release(callback2);
+            }
+            break;
         }
-        break;
+        if (hr != S_OK) WARN("callback for event %u returned %#lx\n", n->event, hr);
     }
-    if (hr != S_OK) WARN("callback for event %u returned %#lx\n", n->event, hr);
+    if (hr == S_OK || !final_event) goto done;
+    /* No callback, or it failed: the command line, else another try later (spec 5.6 rule 3). */
+    if (program && run_command_line(job, program, params)) goto done;
+    if (callback) repost_later(job, n->event, retry_delay);
+
+done:
+    heap_free(program);
+    heap_free(params);
     if (error) IBackgroundCopyError_Release(error);
-    IBackgroundCopyCallback_Release(callback);
+    if (callback) IBackgroundCopyCallback_Release(callback);
 }
 
 static DWORD WINAPI notify_thread(void *arg)

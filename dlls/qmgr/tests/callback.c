@@ -228,6 +228,51 @@ static void test_job_transferred(IBackgroundCopyManager *manager)
     CloseHandle(cb.failed);
 }
 
+/* Without a callback object the command line of SetNotifyCmdLine runs (spec 5.6). */
+static void test_command_line(IBackgroundCopyManager *manager)
+{
+    WCHAR source[MAX_PATH], dest[MAX_PATH], marker[MAX_PATH], cmd[MAX_PATH], params[3 * MAX_PATH];
+    IBackgroundCopyJob2 *job2;
+    IBackgroundCopyJob *job;
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    unsigned int i;
+    GUID id;
+    HRESULT hr;
+
+    GetWindowsDirectoryW(source, MAX_PATH);
+    lstrcatW(source, L"\\win.ini");
+    GetTempPathW(MAX_PATH, dest);
+    lstrcpyW(marker, dest);
+    lstrcatW(dest, L"cmdline-copy.ini");
+    lstrcatW(marker, L"cmdline-ran.txt");
+    DeleteFileW(marker);
+    GetSystemDirectoryW(cmd, MAX_PATH);
+    lstrcatW(cmd, L"\\cmd.exe");
+    swprintf(params, ARRAY_SIZE(params), L"%ls /c echo ran> \"%ls\"", cmd, marker);
+
+    hr = IBackgroundCopyManager_CreateJob(manager, L"command line", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return;
+    hr = IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob2, (void **)&job2);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IBackgroundCopyJob2_SetNotifyCmdLine(job2, cmd, params);
+    ok(hr == S_OK, "SetNotifyCmdLine got %#lx\n", hr);
+    IBackgroundCopyJob2_Release(job2);
+    hr = IBackgroundCopyJob_AddFile(job, source, dest);
+    ok(hr == S_OK, "AddFile got %#lx\n", hr);
+    hr = IBackgroundCopyJob_Resume(job);
+    ok(hr == S_OK, "Resume got %#lx\n", hr);
+    for (i = 0; i < 200 && GetFileAttributesW(marker) == INVALID_FILE_ATTRIBUTES; i++) Sleep(100);
+    ok(GetFileAttributesW(marker) != INVALID_FILE_ATTRIBUTES, "the command line did not run\n");
+    IBackgroundCopyJob_GetState(job, &state);
+    ok(state == BG_JOB_STATE_TRANSFERRED, "state %d\n", state);
+    hr = IBackgroundCopyJob_Complete(job);
+    ok(hr == S_OK, "Complete got %#lx\n", hr);
+    IBackgroundCopyJob_Release(job);
+    DeleteFileW(dest);
+    DeleteFileW(marker);
+}
+
 START_TEST(callback)
 {
     IBackgroundCopyManager *manager;
@@ -242,6 +287,7 @@ START_TEST(callback)
     {
         test_job_modification(manager);
         test_job_transferred(manager);
+        test_command_line(manager);
         IBackgroundCopyManager_Release(manager);
     }
     CoUninitialize();
