@@ -78,6 +78,59 @@ HRESULT validate_local_name(const WCHAR *local)
     return S_OK;
 }
 
+/* May the caller's token create files in this directory? Decided from the directory's own
+ * security descriptor, so that the answer does not depend on the service's identity. When the
+ * descriptor or the token cannot be had, the transfer itself reports any problem later. */
+static BOOL caller_can_add_file(const WCHAR *dir)
+{
+    static const GENERIC_MAPPING mapping = { FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
+                                             FILE_ALL_ACCESS };
+    SECURITY_INFORMATION info = OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION
+                                | DACL_SECURITY_INFORMATION;
+    BYTE privileges[sizeof(PRIVILEGE_SET) + 4 * sizeof(LUID_AND_ATTRIBUTES)];
+    DWORD size = 0, privileges_size = sizeof(privileges), granted;
+    PSECURITY_DESCRIPTOR sd;
+    BOOL allowed = TRUE, status;
+    HANDLE token;
+
+    if (GetFileSecurityW(dir, info, NULL, 0, &size) || GetLastError() != ERROR_INSUFFICIENT_BUFFER) return TRUE;
+    if (!(sd = heap_alloc_zero(size))) return TRUE;
+    if (GetFileSecurityW(dir, info, sd, size, &size) && SUCCEEDED(caller_open_token(&token)))
+    {
+        if (AccessCheck(sd, token, FILE_ADD_FILE, (GENERIC_MAPPING *)&mapping, (PRIVILEGE_SET *)privileges,
+                        &privileges_size, &granted, &status))
+            allowed = status;
+        CloseHandle(token);
+    }
+    heap_free(sd);
+    return allowed;
+}
+
+/* spec 1.3, 3.3: a download needs an existing, writable destination directory (E_ACCESSDENIED
+ * [inferred]); an upload needs its source file (HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) [inferred]). */
+HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type)
+{
+    WCHAR dir[MAX_PATH];
+    DWORD attrs;
+    int len;
+
+    if (type != BG_JOB_TYPE_DOWNLOAD)
+    {
+        attrs = GetFileAttributesW(local);
+        if (attrs == INVALID_FILE_ATTRIBUTES) return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
+        if (attrs & FILE_ATTRIBUTE_DIRECTORY) return E_ACCESSDENIED;
+        return S_OK;
+    }
+    len = wcsrchr(local, '\\') - local;
+    if (len >= MAX_PATH - 1) return E_INVALIDARG;
+    memcpy(dir, local, len * sizeof(WCHAR));
+    if (len == 2 && dir[1] == ':') dir[len++] = '\\';          /* the root of a drive */
+    dir[len] = 0;
+    attrs = GetFileAttributesW(dir);
+    if (attrs == INVALID_FILE_ATTRIBUTES || !(attrs & FILE_ATTRIBUTE_DIRECTORY)) return E_ACCESSDENIED;
+    return caller_can_add_file(dir) ? S_OK : E_ACCESSDENIED;
+}
+
 /* The hidden temp file of a download lives beside its destination (spec 2.5). */
 static WCHAR *make_temp_name(const WCHAR *local)
 {

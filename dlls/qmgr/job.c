@@ -1062,6 +1062,8 @@ static HRESULT WINAPI job_SetReplyFileName(IBackgroundCopyJob5 *iface, LPCWSTR n
 
     if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL;
     if (name && *name && FAILED(hr = validate_local_name(name))) return hr;
+    /* spec 1.6: E_ACCESSDENIED when the reply cannot be written there, as for a download */
+    if (name && *name && FAILED(hr = check_local_file(name, BG_JOB_TYPE_DOWNLOAD))) return hr;
     if (FAILED(hr = job_lock_mutable(job))) return hr;
     if (job->state == BG_JOB_STATE_TRANSFERRED)
     {

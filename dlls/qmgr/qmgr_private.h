@@ -208,6 +208,7 @@ static inline IBackgroundCopyFile *file_iface(struct bits_file *file)
 }
 HRESULT validate_remote_name(const WCHAR *remote, BG_JOB_TYPE type);
 HRESULT validate_local_name(const WCHAR *local);
+HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type);   /* caller's access, not the name */
 
 /* ---- enum.c ---- */
 HRESULT enum_jobs_create(struct bits_job **jobs, ULONG count, IEnumBackgroundCopyJobs **out);
