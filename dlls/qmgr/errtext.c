@@ -26,6 +26,9 @@
  *  - For system codes with an English langid, FormatMessageW gets that langid; if the system has
  *    no message table in it, en-US is tried before giving up, so every English variant behaves
  *    alike. With LANG_NEUTRAL, FormatMessageW gets 0 and applies its own fallback order.
+ *  - System codes the system has no text for (Wine 8: every WinHTTP error, E_PENDING and other
+ *    COM codes) take ours from system_fallback_table, which is English only: with any other
+ *    valid langid they fail with HRESULT_FROM_WIN32(ERROR_RESOURCE_LANG_NOT_FOUND).
  *  - A code nobody has text for gives a generic English "Unknown error 0x...." text and S_OK,
  *    since the method is meant to describe any HRESULT.
  */
@@ -189,7 +192,7 @@ struct errtext_entry
  * trailing line break; make_text() adds "\r\n".
  *
  * Sorted by code as an unsigned 32-bit value (success codes 0x0020xxxx first, then the HTTP
- * codes 0x8019xxxx, then the BITS errors 0x8020xxxx), for the binary search in find_text().
+ * codes 0x8019xxxx, then the BITS errors 0x8020xxxx), for the binary search in search_table().
  * Keep it that way when adding codes; ERRTEXT_SELFTEST builds check the order.
  */
 static const struct errtext_entry errtext_table[] =
@@ -495,6 +498,107 @@ static const struct errtext_entry errtext_table[] =
       L"The error arose in the application's server certificate validation callback." },
 };
 
+/* A WinHTTP error (12001-12186) as the HRESULT that transfers report. */
+#define WINHTTP_HR(code) ((HRESULT)(0x80070000u | (code)))
+
+/* COM codes newer than mingw-w64's winerror.h. */
+#ifndef E_BOUNDS
+#define E_BOUNDS _HRESULT_TYPEDEF_(0x8000000B)
+#endif
+#ifndef E_CHANGED_STATE
+#define E_CHANGED_STATE _HRESULT_TYPEDEF_(0x8000000C)
+#endif
+#ifndef E_ILLEGAL_STATE_CHANGE
+#define E_ILLEGAL_STATE_CHANGE _HRESULT_TYPEDEF_(0x8000000D)
+#endif
+#ifndef E_ILLEGAL_METHOD_CALL
+#define E_ILLEGAL_METHOD_CALL _HRESULT_TYPEDEF_(0x8000000E)
+#endif
+
+/*
+ * Our own English texts for system codes that the transfer reports but for which Wine 8 has no
+ * message text: winhttp.dll carries no message table, and the system tables lack several COM
+ * codes. Used only when FormatMessageW finds nothing, so a system that has its own text keeps
+ * it. Same rules as errtext_table: our words, no trailing line break, sorted by code as an
+ * unsigned value.
+ */
+static const struct errtext_entry system_fallback_table[] =
+{
+    /* ---- common COM codes ---- */
+    { E_PENDING,                 L"The data the operation needs is not available yet." },
+    { E_BOUNDS,                  L"The operation went outside the bounds of the valid data." },
+    { E_CHANGED_STATE,           L"The object changed state while the operation was under way." },
+    { E_ILLEGAL_STATE_CHANGE,    L"The object cannot move to the requested state from its present one." },
+    { E_ILLEGAL_METHOD_CALL,     L"The method cannot be called at this point." },
+    { E_NOINTERFACE,             L"The object does not offer the requested interface." },
+    { E_POINTER,                 L"A pointer argument is missing or not valid." },
+    { E_ABORT,                   L"The operation was abandoned." },
+    { E_UNEXPECTED,              L"Something went wrong that the program did not expect." },
+    { RPC_E_SERVERFAULT,         L"The server ran into an exception while it handled the call." },
+    { RPC_E_CHANGED_MODE,        L"COM is already set up on this thread with another threading model." },
+    { RPC_E_DISCONNECTED,        L"The object is no longer connected to its server." },
+    { RPC_E_WRONG_THREAD,        L"The interface was used from a thread that it does not belong to." },
+    { CLASS_E_NOAGGREGATION,     L"Objects of this class cannot be aggregated." },
+    { CLASS_E_CLASSNOTAVAILABLE, L"The class factory does not provide the requested class." },
+    { REGDB_E_CLASSNOTREG,       L"The class is not registered on this computer." },
+    { CO_E_NOTINITIALIZED,       L"COM has not been set up on this thread." },
+
+    /* ---- WinHTTP errors, HRESULT_FROM_WIN32(12001..12186) ---- */
+    { WINHTTP_HR(12001), L"The HTTP client has run out of handles." },
+    { WINHTTP_HR(12002), L"The server did not answer within the time allowed." },
+    { WINHTTP_HR(12004), L"The HTTP client hit an internal error." },
+    { WINHTTP_HR(12005), L"The URL is malformed." },
+    { WINHTTP_HR(12006), L"The URL names a protocol that the HTTP client does not handle." },
+    { WINHTTP_HR(12007), L"The server's name could not be looked up." },
+    { WINHTTP_HR(12009), L"The HTTP client was given an option it does not know." },
+    { WINHTTP_HR(12011), L"This HTTP client option can only be read, not set." },
+    { WINHTTP_HR(12012), L"The HTTP client is shutting down." },
+    { WINHTTP_HR(12015), L"The server turned the login attempt down." },
+    { WINHTTP_HR(12017), L"The operation was stopped because its handle was closed." },
+    { WINHTTP_HR(12018), L"The HTTP client handle is of the wrong kind for this operation." },
+    { WINHTTP_HR(12019), L"The HTTP client handle is in the wrong state for this operation." },
+    { WINHTTP_HR(12029), L"No connection to the server could be made." },
+    { WINHTTP_HR(12030), L"The connection to the server broke off before the exchange was over." },
+    { WINHTTP_HR(12031), L"The server reset the connection." },
+    { WINHTTP_HR(12032), L"The request has to be sent once more." },
+    { WINHTTP_HR(12037), L"The server's certificate has expired or is not valid yet." },
+    { WINHTTP_HR(12038), L"The server's certificate was issued for a different host name." },
+    { WINHTTP_HR(12044), L"The server wants a client certificate before it goes on." },
+    { WINHTTP_HR(12045), L"The server's certificate comes from an authority that is not trusted." },
+    { WINHTTP_HR(12057), L"Whether the server's certificate has been revoked could not be checked." },
+    { WINHTTP_HR(12100), L"This HTTP call is not allowed before the request is opened." },
+    { WINHTTP_HR(12101), L"This HTTP call is not allowed before the request is sent." },
+    { WINHTTP_HR(12102), L"This HTTP call is not allowed once the request has been sent." },
+    { WINHTTP_HR(12103), L"This HTTP call is not allowed once the request is open." },
+    { WINHTTP_HR(12150), L"The reply does not contain the requested header." },
+    { WINHTTP_HR(12152), L"The server's reply could not be made sense of." },
+    { WINHTTP_HR(12153), L"A header given for the request is malformed." },
+    { WINHTTP_HR(12154), L"The header query is not valid." },
+    { WINHTTP_HR(12155), L"The header is present already and was not replaced." },
+    { WINHTTP_HR(12156), L"A redirection from the server could not be followed." },
+    { WINHTTP_HR(12157), L"The secure channel to the server could not be set up." },
+    { WINHTTP_HR(12166), L"The automatic proxy configuration script has an error in it." },
+    { WINHTTP_HR(12167), L"The automatic proxy configuration script could not be fetched." },
+    { WINHTTP_HR(12169), L"The server's certificate is not valid." },
+    { WINHTTP_HR(12170), L"The server's certificate has been revoked." },
+    { WINHTTP_HR(12172), L"The HTTP client has not been set up." },
+    { WINHTTP_HR(12175), L"The server's certificate failed a security check." },
+    { WINHTTP_HR(12176), L"The automatic proxy configuration script is of a kind that is not handled." },
+    { WINHTTP_HR(12177), L"The automatic proxy configuration script failed while it ran." },
+    { WINHTTP_HR(12178), L"The automatic proxy service could not be reached." },
+    { WINHTTP_HR(12179), L"The server's certificate is not meant for this use." },
+    { WINHTTP_HR(12180), L"No automatic proxy configuration could be found on the network." },
+    { WINHTTP_HR(12181), L"The server sent more headers than allowed." },
+    { WINHTTP_HR(12182), L"The server's headers are larger than allowed." },
+    { WINHTTP_HR(12183), L"A chunk header in the server's reply is larger than allowed." },
+    { WINHTTP_HR(12184), L"The rest of the reply is too large to be read and thrown away." },
+    { WINHTTP_HR(12185), L"The client certificate has no private key." },
+    { WINHTTP_HR(12186), L"The private key of the client certificate cannot be used by this account." },
+
+    /* ---- COM activation ---- */
+    { CO_E_SERVER_EXEC_FAILURE,  L"The server process for the class could not be started." },
+};
+
 /* The code whose text describes each BG_ERROR_CONTEXT value, indexed by the value. */
 static const HRESULT context_codes[] =
 {
@@ -535,20 +639,33 @@ static enum lang_kind classify_langid(DWORD langid)
     return LANG_KIND_OTHER;
 }
 
-static const WCHAR *find_text(HRESULT code)
+/* Binary search of a table sorted by code as an unsigned value. */
+static const WCHAR *search_table(const struct errtext_entry *table, size_t count, HRESULT code)
 {
-    size_t min = 0, max = ARRAY_SIZE(errtext_table);
+    size_t min = 0, max = count;
 
     while (min < max)
     {
         size_t pos = min + (max - min) / 2;
-        ULONG value = (ULONG)errtext_table[pos].code;
+        ULONG value = (ULONG)table[pos].code;
 
-        if (value == (ULONG)code) return errtext_table[pos].text;
+        if (value == (ULONG)code) return table[pos].text;
         if (value < (ULONG)code) min = pos + 1;
         else max = pos;
     }
     return NULL;
+}
+
+static const WCHAR *find_text(HRESULT code)
+{
+    return search_table(errtext_table, ARRAY_SIZE(errtext_table), code);
+}
+
+static const WCHAR *find_system_fallback(HRESULT code)
+{
+    /* A bare Win32 error number is looked up as its HRESULT_FROM_WIN32 form. */
+    if (code > 0 && code <= 0xffff) code = (HRESULT)(0x80070000u | (ULONG)code);
+    return search_table(system_fallback_table, ARRAY_SIZE(system_fallback_table), code);
 }
 
 /* Hands out a CoTaskMemAlloc'd copy of the first len characters of body, followed by "\r\n". */
@@ -640,10 +757,11 @@ static DWORD format_message(DWORD flags, HMODULE module, DWORD id, DWORD langid,
 }
 
 /* Text from the system message tables (and winhttp.dll's, for WinHTTP errors). */
-static HRESULT system_text(HRESULT hr, DWORD langid, WCHAR **text)
+static HRESULT system_text(HRESULT hr, DWORD langid, BOOL english, WCHAR **text)
 {
     DWORD flags = FORMAT_MESSAGE_FROM_SYSTEM, id = hr, err;
     HMODULE module = NULL, loaded = NULL;
+    const WCHAR *fallback;
 
     /* HRESULT_FROM_WIN32 codes are looked up by their Win32 error number. */
     if (((ULONG)hr & 0xffff0000) == 0x80070000) id = HRESULT_CODE(hr);
@@ -661,6 +779,14 @@ static HRESULT system_text(HRESULT hr, DWORD langid, WCHAR **text)
         err = format_message(flags, module, id, MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US), text);
 
     if (loaded) FreeLibrary(loaded);
+
+    /* The system has no text: ours, if we have one, in English only (like the BITS table). */
+    if (err != ERROR_SUCCESS && err != ERROR_NOT_ENOUGH_MEMORY && err != ERROR_OUTOFMEMORY
+        && (fallback = find_system_fallback(hr)))
+    {
+        if (!english) return HRESULT_FROM_WIN32(ERROR_RESOURCE_LANG_NOT_FOUND);
+        return make_text(fallback, lstrlenW(fallback), text);
+    }
 
     switch (err)
     {
@@ -691,7 +817,7 @@ HRESULT errtext_describe(HRESULT hr, DWORD langid, WCHAR **text)
     /* BITS facility codes and HTTP statuses are ours, whether or not the table has them. */
     ours = (value & 0xffff0000) == 0x00200000 || (value & 0xffff0000) == 0x80200000 ||
            (value >= HTTP_STATUS_BASE + HTTP_STATUS_MIN && value <= HTTP_STATUS_BASE + HTTP_STATUS_MAX);
-    if (!ours) return system_text(hr, langid, text);
+    if (!ours) return system_text(hr, langid, kind == LANG_KIND_OURS, text);
 
     if (kind != LANG_KIND_OURS) return HRESULT_FROM_WIN32(ERROR_RESOURCE_LANG_NOT_FOUND);
     if ((found = find_text(hr))) return make_text(found, lstrlenW(found), text);
@@ -719,6 +845,12 @@ BOOL errtext_selftest(void)
         if (!errtext_table[i].text || !errtext_table[i].text[0]) return FALSE;
         if (i && (ULONG)errtext_table[i - 1].code >= (ULONG)errtext_table[i].code) return FALSE;
         if (find_text(errtext_table[i].code) != errtext_table[i].text) return FALSE;
+    }
+    for (i = 0; i < ARRAY_SIZE(system_fallback_table); i++)
+    {
+        if (!system_fallback_table[i].text || !system_fallback_table[i].text[0]) return FALSE;
+        if (i && (ULONG)system_fallback_table[i - 1].code >= (ULONG)system_fallback_table[i].code) return FALSE;
+        if (find_system_fallback(system_fallback_table[i].code) != system_fallback_table[i].text) return FALSE;
     }
     for (i = 0; i < ARRAY_SIZE(context_codes); i++)
         if (!find_text(context_codes[i])) return FALSE;

@@ -80,7 +80,12 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     }
 
     /* The quota check and the insertion are one step under the manager lock. Service accounts
-     * are exempt from both limits, administrators from the per-user one (spec 3.2). */
+     * are exempt from both limits and their jobs are not counted (spec 3.2). Administrators are
+     * exempt from the per-user limit only [decision: spec 3.2's ADMX text exempts them from the
+     * machine limit too, but issue 3 applies MaxJobsPerMachine to every other caller, and under
+     * Wine every caller is an administrator, so an exemption would leave the limit unreachable];
+     * their jobs count toward the machine limit. When both limits are reached, the machine
+     * limit is reported. Tested by tests/manager.c and unit/manager.c. */
     EnterCriticalSection(&manager->cs);
     manager_count_jobs(manager, caller.sid, &machine, &user);
     if (!caller.service && machine >= max_machine)
