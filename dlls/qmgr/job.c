@@ -40,6 +40,7 @@ static BOOL job_is_active(const struct bits_job *job)
 void job_touch(struct bits_job *job)
 {
     get_system_filetime(&job->modification_time);
+    store_changed(FALSE);
 }
 
 /* Take the job lock for a change; fails with BG_E_INVALID_STATE in a final state (spec 0). */
@@ -82,6 +83,7 @@ static void job_set_state(struct bits_job *job, BG_JOB_STATE state)
     TRACE("job %s: state %u -> %u\n", debugstr_guid(&job->id), job->state, state);
     job->state = state;
     job_touch(job);
+    store_changed(TRUE);
 }
 
 static HRESULT replace_string(WCHAR **dst, const WCHAR *src)

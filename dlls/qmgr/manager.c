@@ -106,6 +106,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
         IBackgroundCopyJob_Release(job_iface(job));
         return hr;
     }
+    store_changed(TRUE);
     *id = job->id;
     *out = job_iface(job);
     return S_OK;

@@ -243,6 +243,15 @@ done:
     LeaveCriticalSection(&notify.cs);
 }
 
+/* Service start, also again in the same svchost after a stop. */
+void notify_start(void)
+{
+    InitOnceExecuteOnce(&notify_once, notify_init, NULL, NULL);
+    EnterCriticalSection(&notify.cs);
+    notify.stopping = FALSE;
+    LeaveCriticalSection(&notify.cs);
+}
+
 void notify_shutdown(void)
 {
     struct notification *n, *next;

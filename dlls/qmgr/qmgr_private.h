@@ -232,6 +232,7 @@ HRESULT error_create(BG_ERROR_CONTEXT context, HRESULT code, struct bits_file *f
 struct transfer;                       /* one file being transferred by a worker */
 
 void scheduler_wake(void);
+void scheduler_start(void);
 void scheduler_shutdown(void);
 void job_stop_worker(struct bits_job *job);      /* caller holds no lock; waits briefly */
 /* For http.c/copy.c: the worker's view of its file. */
@@ -256,6 +257,11 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error);
 HRESULT copy_download(struct transfer *t, struct transfer_error *error);
 BOOL is_http_url(const WCHAR *url);
 
+/* ---- store.c: the job queue on disk ---- */
+void store_changed(BOOL urgent);     /* any lock may be held */
+void store_load(void);
+void store_shutdown(void);
+
 /* ---- notify.c: calls into clients from one thread that holds no lock ---- */
 enum notify_event
 {
@@ -266,6 +272,7 @@ enum notify_event
 };
 
 void notify_post(struct bits_job *job, enum notify_event event, struct bits_file *file);
+void notify_start(void);
 void notify_shutdown(void);
 
 #endif /* __QMGR_PRIVATE_H */

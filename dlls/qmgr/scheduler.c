@@ -212,6 +212,7 @@ static void job_fail(struct bits_job *job, struct bits_file *file, const struct 
         transient = FALSE;
     if (transient && GetTickCount64() - job->last_progress >= (ULONGLONG)job->no_progress_timeout * 1000)
         transient = FALSE;
+    store_changed(TRUE);
     WARN("job %s: %#lx (context %u), %s\n", debugstr_guid(&job->id), error->code, error->context,
          transient ? "will retry" : "fatal");
     if (transient)
@@ -246,6 +247,7 @@ static DWORD WINAPI job_worker(void *arg)
         if (!(file = job_next_file(job)))
         {
             job->state = BG_JOB_STATE_TRANSFERRED;
+            store_changed(TRUE);
             get_system_filetime(&job->completion_time);
             job_touch(job);
             notify_post(job, NOTIFY_JOB_TRANSFERRED, NULL);
@@ -424,6 +426,15 @@ static DWORD WINAPI scheduler_thread(void *arg)
         WaitForSingleObject(sched.wake, wait);
     }
     return 0;
+}
+
+/* Service start, also again in the same svchost after a stop. */
+void scheduler_start(void)
+{
+    InitOnceExecuteOnce(&sched_once, sched_init, NULL, NULL);
+    EnterCriticalSection(&sched.cs);
+    sched.stopping = FALSE;
+    LeaveCriticalSection(&sched.cs);
 }
 
 /* Service stop: no new workers; running ones are told to stop. */

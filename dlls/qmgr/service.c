@@ -142,6 +142,9 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
 
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
     manager_get_object(&IID_IUnknown, (void **)&unk);
+    scheduler_start();
+    notify_start();
+    store_load();                              /* the queue of the last run (spec 8) */
     for (i = 0; i < bits_manager_clsid_count; i++)
     {
         hr = CoRegisterClassObject(bits_manager_clsids[i], (IUnknown *)&manager_factory, CLSCTX_LOCAL_SERVER,
@@ -160,6 +163,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     for (i = 0; i < bits_manager_clsid_count; i++)
         if (cookies[i]) CoRevokeClassObject(cookies[i]);
     scheduler_shutdown();
+    store_shutdown();
     notify_shutdown();
     CoUninitialize();
     CloseHandle(stop_event);

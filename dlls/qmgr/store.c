@@ -1,0 +1,723 @@
+/*
+ * store.c: the job queue on disk, so that jobs survive a service restart (spec 8).
+ * Owns: the two alternating images qmgr0.dat and qmgr1.dat under
+ * %ProgramData%\Microsoft\Network\Downloader, the saver thread and the dirty flag.
+ *
+ * Writes are crash-safe without a rename: each save goes to the slot that does not hold the
+ * newest good image, with a higher sequence number and a checksum (store_codec.c), and is
+ * flushed; a torn write leaves the other slot intact. Loading takes the newest image that
+ * decodes. Images that cannot be read at all are set aside and the service starts empty.
+ * Saves are coalesced: a state change is written within STATE_DELAY_MS, other changes
+ * (properties, progress checkpoints) within CHANGE_DELAY_MS, never once per call or block.
+ * Credentials and custom headers are encrypted with CryptProtectData. The notify interface,
+ * the certificate callback and helper tokens are not persisted.
+ * The store lock is innermost: store_changed() may be called with any other lock held.
+ */
+
+#include "qmgr_private.h"
+#include <wincrypt.h>
+#include "store_codec.h"
+
+BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
+
+#define STATE_DELAY_MS   50
+#define CHANGE_DELAY_MS  3000
+
+static struct
+{
+    CRITICAL_SECTION cs;               /* protects everything below */
+    BOOL enabled;
+    BOOL dirty, urgent, stopping;
+    HANDLE wake;
+    HANDLE thread;
+    uint64_t sequence;                 /* of the newest good image */
+    int slot;                          /* 0 or 1: where the newest good image is */
+    WCHAR dir[MAX_PATH];
+} store = { .slot = 1 };
+
+static INIT_ONCE store_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK store_cs_init(INIT_ONCE *once, void *param, void **context)
+{
+    InitializeCriticalSection(&store.cs);
+    return TRUE;
+}
+
+/* Something persistent changed; urgent for state changes. Any lock may be held. */
+void store_changed(BOOL urgent)
+{
+    InitOnceExecuteOnce(&store_once, store_cs_init, NULL, NULL);
+    EnterCriticalSection(&store.cs);
+    if (store.enabled)
+    {
+        store.dirty = TRUE;
+        if (urgent) store.urgent = TRUE;
+        SetEvent(store.wake);
+    }
+    LeaveCriticalSection(&store.cs);
+}
+
+static void slot_path(int slot, WCHAR *path)
+{
+    swprintf(path, MAX_PATH, L"%ls\\qmgr%d.dat", store.dir, slot);
+}
+
+/* ---- strings and secrets ---- */
+
+static WCHAR *from_store_str(const uint16_t *str)
+{
+    return heap_strdupW((const WCHAR *)str);
+}
+
+/* heap_strdupW uses HeapAlloc, the codec frees with free(): copy with malloc instead. */
+static uint16_t *dup_for_codec(const WCHAR *str)
+{
+    uint16_t *copy;
+    size_t len;
+
+    if (!str) return NULL;
+    len = lstrlenW(str) + 1;
+    if ((copy = malloc(len * sizeof(*copy)))) memcpy(copy, str, len * sizeof(*copy));
+    return copy;
+}
+
+static BOOL protect(const void *data, DWORD size, struct store_blob *blob)
+{
+    DATA_BLOB in = { size, (BYTE *)data }, out;
+
+    blob->size = 0;
+    blob->data = NULL;
+    if (!size) return TRUE;
+    if (!CryptProtectData(&in, L"wine-bits", NULL, NULL, NULL, CRYPTPROTECT_UI_FORBIDDEN, &out))
+    {
+        WARN("CryptProtectData failed: %lu\n", GetLastError());
+        return FALSE;
+    }
+    if ((blob->data = malloc(out.cbData)))
+    {
+        memcpy(blob->data, out.pbData, out.cbData);
+        blob->size = out.cbData;
+    }
+    LocalFree(out.pbData);
+    return blob->data != NULL;
+}
+
+static BYTE *unprotect(const struct store_blob *blob, DWORD *size)
+{
+    DATA_BLOB in = { blob->size, blob->data }, out;
+    BYTE *data;
+
+    if (!blob->size) return NULL;
+    if (!CryptUnprotectData(&in, NULL, NULL, NULL, NULL, CRYPTPROTECT_UI_FORBIDDEN, &out))
+    {
+        WARN("CryptUnprotectData failed: %lu\n", GetLastError());
+        return NULL;
+    }
+    if ((data = heap_alloc_zero(out.cbData + sizeof(WCHAR))))
+    {
+        memcpy(data, out.pbData, out.cbData);
+        *size = out.cbData;
+    }
+    SecureZeroMemory(out.pbData, out.cbData);
+    LocalFree(out.pbData);
+    return data;
+}
+
+/* Credentials as one buffer: for each of the 10 (target, scheme) slots a set flag, then the
+ * user and the password as counted UTF-16 strings (0xffffffff for NULL). */
+static void put_u32(BYTE **p, UINT32 v)
+{
+    memcpy(*p, &v, 4);
+    *p += 4;
+}
+
+static void put_str(BYTE **p, const WCHAR *s)
+{
+    UINT32 len = s ? (UINT32)lstrlenW(s) : 0xffffffff;
+    put_u32(p, len);
+    if (s)
+    {
+        memcpy(*p, s, len * sizeof(WCHAR));
+        *p += len * sizeof(WCHAR);
+    }
+}
+
+static BOOL credentials_to_blob(struct bits_job *job, struct store_blob *blob)
+{
+    SIZE_T size = 0;
+    unsigned int t, s;
+    BYTE *buf, *p;
+    BOOL any = FALSE, ret;
+
+    for (t = 0; t < 2; t++)
+        for (s = 0; s < 5; s++)
+        {
+            struct bits_credential *c = &job->creds[t][s];
+            size += 12 + (c->user ? lstrlenW(c->user) * sizeof(WCHAR) : 0)
+                    + (c->password ? lstrlenW(c->password) * sizeof(WCHAR) : 0);
+            any |= c->set;
+        }
+    blob->size = 0;
+    blob->data = NULL;
+    if (!any) return TRUE;
+    if (!(p = buf = heap_alloc_zero(size))) return FALSE;
+    for (t = 0; t < 2; t++)
+        for (s = 0; s < 5; s++)
+        {
+            struct bits_credential *c = &job->creds[t][s];
+            put_u32(&p, c->set);
+            put_str(&p, c->user);
+            put_str(&p, c->password);
+        }
+    ret = protect(buf, size, blob);
+    SecureZeroMemory(buf, size);
+    heap_free(buf);
+    return ret;
+}
+
+static BOOL get_str(const BYTE **p, const BYTE *end, WCHAR **out)
+{
+    UINT32 len;
+
+    *out = NULL;
+    if (end - *p < 4) return FALSE;
+    memcpy(&len, *p, 4);
+    *p += 4;
+    if (len == 0xffffffff) return TRUE;
+    if ((SIZE_T)(end - *p) / sizeof(WCHAR) < len) return FALSE;
+    if (!(*out = heap_alloc_zero((len + 1) * sizeof(WCHAR)))) return FALSE;
+    memcpy(*out, *p, len * sizeof(WCHAR));
+    *p += len * sizeof(WCHAR);
+    return TRUE;
+}
+
+static void credentials_from_blob(struct bits_job *job, const struct store_blob *blob)
+{
+    const BYTE *p, *end;
+    unsigned int t, s;
+    DWORD size = 0;
+    BYTE *buf;
+
+    if (!(buf = unprotect(blob, &size))) return;
+    p = buf;
+    end = buf + size;
+    for (t = 0; t < 2; t++)
+        for (s = 0; s < 5; s++)
+        {
+            struct bits_credential *c = &job->creds[t][s];
+            UINT32 set;
+            if (end - p < 4) goto done;
+            memcpy(&set, p, 4);
+            p += 4;
+            c->set = set != 0;
+            if (!get_str(&p, end, &c->user) || !get_str(&p, end, &c->password)) goto done;
+        }
+done:
+    SecureZeroMemory(buf, size);
+    heap_free(buf);
+}
+
+/* ---- job <-> record ---- */
+
+static uint64_t ft_to_u64(const FILETIME *ft)
+{
+    return ((uint64_t)ft->dwHighDateTime << 32) | ft->dwLowDateTime;
+}
+
+static void u64_to_ft(uint64_t v, FILETIME *ft)
+{
+    ft->dwLowDateTime = (DWORD)v;
+    ft->dwHighDateTime = (DWORD)(v >> 32);
+}
+
+static struct store_range *dup_ranges(const BG_FILE_RANGE *ranges, DWORD count)
+{
+    struct store_range *copy;
+    DWORD i;
+
+    if (!count || !(copy = malloc(count * sizeof(*copy)))) return NULL;
+    for (i = 0; i < count; i++)
+    {
+        copy[i].offset = ranges[i].InitialOffset;
+        copy[i].length = ranges[i].Length;
+    }
+    return copy;
+}
+
+static BG_FILE_RANGE *load_ranges(const struct store_range *ranges, uint32_t count)
+{
+    BG_FILE_RANGE *copy;
+    uint32_t i;
+
+    if (!count || !(copy = heap_alloc_zero(count * sizeof(*copy)))) return NULL;
+    for (i = 0; i < count; i++)
+    {
+        copy[i].InitialOffset = ranges[i].offset;
+        copy[i].Length = ranges[i].length;
+    }
+    return copy;
+}
+
+/* Called with job->cs held. */
+static BOOL job_to_record(struct bits_job *job, struct store_job *rec, ULONGLONG now)
+{
+    struct bits_file *file;
+    uint32_t i = 0;
+
+    memset(rec, 0, sizeof(*rec));
+    memcpy(rec->id, &job->id, 16);
+    rec->type = job->type;
+    rec->state = job->state;
+    rec->priority = job->priority;
+    rec->notify_flags = job->notify_flags;
+    rec->retry_delay = job->retry_delay;
+    rec->no_progress_timeout = job->no_progress_timeout;
+    rec->max_download_time = job->max_download_time;
+    rec->proxy_usage = job->proxy_usage;
+    rec->acl_flags = job->acl_flags;
+    rec->peer_flags = job->peer_flags;
+    rec->security_flags = job->security_flags;
+    rec->helper_flags = job->helper_flags;
+    rec->cost_flags = job->cost_flags;
+    rec->notify_interval_ms = job->notify_interval_ms;
+    rec->error_count = job->error_count;
+    rec->error_file = -1;
+    if (job->error)
+    {
+        rec->error_context = job->error->context;
+        rec->error_code = job->error->code;
+        rec->error_protocol = dup_for_codec(job->error->protocol);
+    }
+    rec->creation_time = ft_to_u64(&job->creation_time);
+    rec->modification_time = ft_to_u64(&job->modification_time);
+    rec->completion_time = ft_to_u64(&job->completion_time);
+    rec->max_download_size = job->max_download_size;
+    memcpy(rec->notify_clsid, &job->notify_clsid, 16);
+    rec->dynamic_content = !!job->dynamic_content;
+    rec->high_performance = !!job->high_performance;
+    rec->on_demand = !!job->on_demand;
+    rec->headers_write_only = !!job->headers_write_only;
+    rec->resumed_once = !!job->resumed_once;
+    rec->cert_set = !!job->cert_set;
+    rec->cert_by_hash = !!job->cert_by_hash;
+    rec->stored_credentials = job->stored_credentials;
+    rec->cert_location = job->cert_location;
+    memcpy(rec->cert_hash, job->cert_hash, 20);
+    rec->display_name = dup_for_codec(job->display_name);
+    rec->description = dup_for_codec(job->description);
+    rec->notify_program = dup_for_codec(job->notify_program);
+    rec->notify_params = dup_for_codec(job->notify_params);
+    rec->proxy_list = dup_for_codec(job->proxy_list);
+    rec->proxy_bypass = dup_for_codec(job->proxy_bypass);
+    rec->reply_name = dup_for_codec(job->reply_name);
+    rec->http_method = dup_for_codec(job->http_method);
+    rec->cert_store = dup_for_codec(job->cert_store);
+    rec->cert_subject = dup_for_codec(job->cert_subject);
+    if (job->owner.sid && (rec->owner_sid.data = malloc(GetLengthSid(job->owner.sid))))
+    {
+        rec->owner_sid.size = GetLengthSid(job->owner.sid);
+        memcpy(rec->owner_sid.data, job->owner.sid, rec->owner_sid.size);
+    }
+    rec->owner_integrity = job->owner.integrity;
+    rec->owner_elevated = !!job->owner.elevated;
+    rec->owner_admin = !!job->owner.admin;
+    rec->owner_service = !!job->owner.service;
+    if (job->custom_headers)
+        protect(job->custom_headers, lstrlenW(job->custom_headers) * sizeof(WCHAR), &rec->custom_headers);
+    credentials_to_blob(job, &rec->credentials);
+    if (job->state == BG_JOB_STATE_TRANSIENT_ERROR && job->retry_at > now)
+        rec->retry_due_in_ms = job->retry_at - now;
+    if (job->last_progress && now > job->last_progress) rec->no_progress_ms = now - job->last_progress;
+
+    if (job->file_count && !(rec->files = calloc(job->file_count, sizeof(*rec->files)))) return FALSE;
+    LIST_FOR_EACH_ENTRY(file, &job->files, struct bits_file, entry)
+    {
+        struct store_file *f = &rec->files[i];
+        if (job->error && job->error->file == file) rec->error_file = i;
+        f->remote = dup_for_codec(file->remote_name);
+        f->local = dup_for_codec(file->local_name);
+        f->temp = dup_for_codec(file->temp_name);
+        f->bytes_total = file->progress.BytesTotal;
+        f->bytes_transferred = file->progress.BytesTransferred;
+        f->completed = !!file->progress.Completed;
+        f->transferred = !!file->transferred;
+        f->local_existed = !!file->local_existed;
+        f->validation_state = !!file->validation_state;
+        f->remote_mtime = ft_to_u64(&file->remote_mtime);
+        if ((f->ranges = dup_ranges(file->ranges, file->range_count))) f->range_count = file->range_count;
+        if ((f->filled = dup_ranges(file->filled, file->filled_count))) f->filled_count = file->filled_count;
+        if ((f->requested = dup_ranges(file->requested, file->requested_count))) f->requested_count = file->requested_count;
+        f->download_position = file->download_position;
+        f->response_headers = dup_for_codec(file->response_headers);
+        if (++i == job->file_count) break;
+    }
+    rec->file_count = i;
+    return TRUE;
+}
+
+static HRESULT job_from_record(const struct store_job *rec, ULONGLONG now, struct bits_job **out)
+{
+    struct bits_caller owner = { 0 };
+    struct bits_job *job;
+    struct bits_file *file;
+    uint32_t i;
+    HRESULT hr;
+    DWORD size;
+
+    if (!rec->display_name || rec->type > BG_JOB_TYPE_UPLOAD_REPLY || rec->state > BG_JOB_STATE_CANCELLED
+        || !rec->owner_sid.size || !IsValidSid(rec->owner_sid.data))
+        return E_INVALIDARG;
+    owner.sid = rec->owner_sid.data;
+    owner.integrity = rec->owner_integrity;
+    owner.elevated = rec->owner_elevated;
+    owner.admin = rec->owner_admin;
+    owner.service = rec->owner_service;
+    if (FAILED(hr = job_create((const WCHAR *)rec->display_name, rec->type, &owner, &job))) return hr;
+
+    memcpy(&job->id, rec->id, 16);
+    job->state = rec->state;
+    job->priority = rec->priority;
+    job->notify_flags = rec->notify_flags;
+    job->retry_delay = rec->retry_delay;
+    job->no_progress_timeout = rec->no_progress_timeout;
+    job->max_download_time = rec->max_download_time;
+    job->proxy_usage = rec->proxy_usage;
+    job->acl_flags = rec->acl_flags;
+    job->peer_flags = rec->peer_flags;
+    job->security_flags = rec->security_flags;
+    job->helper_flags = rec->helper_flags;
+    job->cost_flags = rec->cost_flags;
+    job->notify_interval_ms = rec->notify_interval_ms;
+    job->error_count = rec->error_count;
+    u64_to_ft(rec->creation_time, &job->creation_time);
+    u64_to_ft(rec->modification_time, &job->modification_time);
+    u64_to_ft(rec->completion_time, &job->completion_time);
+    job->max_download_size = rec->max_download_size;
+    memcpy(&job->notify_clsid, rec->notify_clsid, 16);
+    job->dynamic_content = rec->dynamic_content;
+    job->high_performance = rec->high_performance;
+    job->on_demand = rec->on_demand;
+    job->headers_write_only = rec->headers_write_only;
+    job->resumed_once = rec->resumed_once;
+    job->cert_set = rec->cert_set;
+    job->cert_by_hash = rec->cert_by_hash;
+    job->stored_credentials = rec->stored_credentials;
+    job->cert_location = rec->cert_location;
+    memcpy(job->cert_hash, rec->cert_hash, 20);
+    job->description = from_store_str(rec->description);
+    job->notify_program = from_store_str(rec->notify_program);
+    job->notify_params = from_store_str(rec->notify_params);
+    job->proxy_list = from_store_str(rec->proxy_list);
+    job->proxy_bypass = from_store_str(rec->proxy_bypass);
+    job->reply_name = from_store_str(rec->reply_name);
+    job->http_method = from_store_str(rec->http_method);
+    job->cert_store = from_store_str(rec->cert_store);
+    job->cert_subject = from_store_str(rec->cert_subject);
+    size = 0;
+    job->custom_headers = (WCHAR *)unprotect(&rec->custom_headers, &size);
+    credentials_from_blob(job, &rec->credentials);
+    job->last_progress = now - min(rec->no_progress_ms, now);
+
+    for (i = 0; i < rec->file_count; i++)
+    {
+        const struct store_file *f = &rec->files[i];
+        BG_FILE_RANGE *ranges = load_ranges(f->ranges, f->range_count);
+
+        if (!f->remote || !f->local) continue;
+        hr = file_create(job, (const WCHAR *)f->remote, (const WCHAR *)f->local, ranges, ranges ? f->range_count : 0,
+                         &file);
+        heap_free(ranges);
+        if (FAILED(hr)) continue;
+        heap_free(file->temp_name);
+        file->temp_name = from_store_str(f->temp);
+        file->progress.BytesTotal = f->bytes_total;
+        file->progress.BytesTransferred = f->bytes_transferred;
+        file->progress.Completed = f->completed;
+        file->transferred = f->transferred;
+        file->local_existed = f->local_existed;
+        file->validation_state = f->validation_state;
+        u64_to_ft(f->remote_mtime, &file->remote_mtime);
+        if ((file->filled = load_ranges(f->filled, f->filled_count))) file->filled_count = f->filled_count;
+        if ((file->requested = load_ranges(f->requested, f->requested_count))) file->requested_count = f->requested_count;
+        file->download_position = f->download_position;
+        file->response_headers = from_store_str(f->response_headers);
+        list_add_tail(&job->files, &file->entry);
+        job->file_count++;
+        if ((int32_t)i == rec->error_file && !job->error)
+            error_create(rec->error_context, rec->error_code, file, (const WCHAR *)rec->error_protocol, &job->error);
+    }
+    if (rec->error_code && !job->error && (job->state == BG_JOB_STATE_ERROR || job->state == BG_JOB_STATE_TRANSIENT_ERROR))
+        error_create(rec->error_context, rec->error_code, NULL, NULL, &job->error);
+    if (job->error && job->error->protocol)
+    {
+        /* error_create keeps the pointer: give it a static string */
+        job->error->protocol = !wcscmp(job->error->protocol, L"http") ? L"http" : L"file";
+    }
+
+    /* A transfer that was running goes back to the queue; retry timers go on (spec 8). */
+    switch (job->state)
+    {
+    case BG_JOB_STATE_CONNECTING:
+    case BG_JOB_STATE_TRANSFERRING:
+        job->state = BG_JOB_STATE_QUEUED;
+        break;
+    case BG_JOB_STATE_TRANSIENT_ERROR:
+        job->retry_at = now + rec->retry_due_in_ms;
+        break;
+    default:
+        break;
+    }
+    *out = job;
+    return S_OK;
+}
+
+/* ---- reading and writing images ---- */
+
+static BYTE *read_file(const WCHAR *path, DWORD *size)
+{
+    LARGE_INTEGER len;
+    HANDLE handle;
+    BYTE *data = NULL;
+    DWORD read;
+
+    handle = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    if (handle == INVALID_HANDLE_VALUE) return NULL;
+    if (GetFileSizeEx(handle, &len) && len.QuadPart < 0x40000000 && (data = heap_alloc_zero(len.QuadPart + 1)))
+    {
+        if (!ReadFile(handle, data, len.QuadPart, &read, NULL) || read != len.QuadPart)
+        {
+            heap_free(data);
+            data = NULL;
+        }
+        else *size = read;
+    }
+    CloseHandle(handle);
+    return data;
+}
+
+static BOOL write_image(int slot, const uint8_t *data, size_t size)
+{
+    WCHAR path[MAX_PATH];
+    HANDLE handle;
+    DWORD written;
+    BOOL ret;
+
+    slot_path(slot, path);
+    handle = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (handle == INVALID_HANDLE_VALUE)
+    {
+        ERR("cannot write %s: %lu\n", debugstr_w(path), GetLastError());
+        return FALSE;
+    }
+    ret = WriteFile(handle, data, size, &written, NULL) && written == size && FlushFileBuffers(handle);
+    if (!ret) ERR("writing %s failed: %lu\n", debugstr_w(path), GetLastError());
+    CloseHandle(handle);
+    return ret;
+}
+
+/* Take a snapshot of every job and write it to the other slot. */
+static void store_save(void)
+{
+    struct store_job *recs;
+    struct bits_job *job;
+    ULONGLONG now = GetTickCount64();
+    size_t count = 0, size;
+    uint8_t *image;
+    uint64_t sequence;
+    int ret, slot;
+
+    EnterCriticalSection(&bits_manager.cs);
+    if (!(recs = calloc(list_count(&bits_manager.jobs) + 1, sizeof(*recs))))
+    {
+        LeaveCriticalSection(&bits_manager.cs);
+        return;
+    }
+    LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
+    {
+        EnterCriticalSection(&job->cs);
+        if (!job_is_final(job) && job_to_record(job, &recs[count], now)) count++;
+        LeaveCriticalSection(&job->cs);
+    }
+    LeaveCriticalSection(&bits_manager.cs);
+
+    EnterCriticalSection(&store.cs);
+    sequence = store.sequence + 1;
+    slot = !store.slot;
+    LeaveCriticalSection(&store.cs);
+
+    if ((ret = store_encode(recs, count, sequence, &image, &size)))
+        ERR("cannot encode the job store: %s\n", store_strerror(ret));
+    else
+    {
+        if (write_image(slot, image, size))
+        {
+            EnterCriticalSection(&store.cs);
+            store.sequence = sequence;
+            store.slot = slot;
+            LeaveCriticalSection(&store.cs);
+            TRACE("saved %lu jobs, sequence %s, slot %d\n", (unsigned long)count,
+                  wine_dbg_sprintf("%lu", (unsigned long)sequence), slot);
+        }
+        free(image);
+    }
+    store_free_jobs(recs, count);
+}
+
+static DWORD WINAPI saver_thread(void *arg)
+{
+    for (;;)
+    {
+        BOOL urgent, stopping;
+
+        WaitForSingleObject(store.wake, INFINITE);
+        EnterCriticalSection(&store.cs);
+        urgent = store.urgent;
+        stopping = store.stopping;
+        LeaveCriticalSection(&store.cs);
+        if (stopping) break;
+        /* Coalesce: later changes within the delay ride along. */
+        Sleep(urgent ? STATE_DELAY_MS : CHANGE_DELAY_MS);
+        EnterCriticalSection(&store.cs);
+        store.dirty = store.urgent = FALSE;
+        stopping = store.stopping;
+        LeaveCriticalSection(&store.cs);
+        store_save();
+        if (stopping) break;
+    }
+    return 0;
+}
+
+static void create_directories(const WCHAR *dir)
+{
+    WCHAR path[MAX_PATH], *p;
+
+    lstrcpynW(path, dir, MAX_PATH);
+    for (p = path + 3; *p; p++)
+    {
+        if (*p != '\\') continue;
+        *p = 0;
+        CreateDirectoryW(path, NULL);
+        *p = '\\';
+    }
+    CreateDirectoryW(path, NULL);
+}
+
+/* Service start: read the newest good image and queue its jobs. */
+void store_load(void)
+{
+    WCHAR path[MAX_PATH];
+    struct store_job *recs[2] = { NULL, NULL };
+    size_t counts[2] = { 0, 0 };
+    uint64_t seqs[2] = { 0, 0 };
+    BOOL present[2] = { FALSE, FALSE }, good[2] = { FALSE, FALSE };
+    ULONGLONG now = GetTickCount64();
+    IUnknown *unk;
+    int slot, best = -1;
+    size_t i, loaded = 0;
+
+    InitOnceExecuteOnce(&store_once, store_cs_init, NULL, NULL);
+    manager_get_object(&IID_IUnknown, (void **)&unk);   /* the manager lock exists */
+    if (!ExpandEnvironmentStringsW(L"%ProgramData%\\Microsoft\\Network\\Downloader", store.dir, MAX_PATH)
+        || !wcsncmp(store.dir, L"%ProgramData%", 13))
+        GetWindowsDirectoryW(store.dir, MAX_PATH);
+    create_directories(store.dir);
+
+    for (slot = 0; slot < 2; slot++)
+    {
+        DWORD size = 0;
+        BYTE *data;
+        int ret;
+
+        slot_path(slot, path);
+        if (!(data = read_file(path, &size))) continue;
+        present[slot] = TRUE;
+        if ((ret = store_decode(data, size, &recs[slot], &counts[slot], &seqs[slot])))
+            WARN("%s is not usable: %s\n", debugstr_w(path), store_strerror(ret));
+        else
+        {
+            good[slot] = TRUE;
+            if (best < 0 || seqs[slot] > seqs[best]) best = slot;
+        }
+        heap_free(data);
+    }
+
+    if (best < 0 && (present[0] || present[1]))
+    {
+        /* Nothing readable: keep the damaged images aside and start empty (spec 8). */
+        for (slot = 0; slot < 2; slot++)
+        {
+            WCHAR aside[MAX_PATH];
+            if (!present[slot]) continue;
+            slot_path(slot, path);
+            swprintf(aside, MAX_PATH, L"%ls.corrupt-%lu", path, (unsigned long)GetTickCount());
+            MoveFileExW(path, aside, MOVEFILE_REPLACE_EXISTING);
+        }
+        ERR("the job store could not be read; it was set aside and the queue starts empty\n");
+    }
+    /* A restart in the same svchost: the disk is the truth, drop what memory still holds. */
+    EnterCriticalSection(&bits_manager.cs);
+    while (!list_empty(&bits_manager.jobs))
+    {
+        struct bits_job *job = LIST_ENTRY(bits_manager.jobs.next, struct bits_job, entry);
+        list_remove(&job->entry);
+        LeaveCriticalSection(&bits_manager.cs);
+        IBackgroundCopyJob_Release(job_iface(job));
+        EnterCriticalSection(&bits_manager.cs);
+    }
+    LeaveCriticalSection(&bits_manager.cs);
+
+    if (best >= 0)
+    {
+        EnterCriticalSection(&bits_manager.cs);
+        for (i = 0; i < counts[best]; i++)
+        {
+            struct bits_job *job;
+            if (FAILED(job_from_record(&recs[best][i], now, &job))) continue;
+            list_add_tail(&bits_manager.jobs, &job->entry);   /* the list keeps the reference */
+            loaded++;
+        }
+        LeaveCriticalSection(&bits_manager.cs);
+        store.sequence = seqs[best];
+        store.slot = best;
+        TRACE("loaded %lu jobs from slot %d\n", (unsigned long)loaded, best);
+    }
+    for (slot = 0; slot < 2; slot++) if (good[slot]) store_free_jobs(recs[slot], counts[slot]);
+
+    EnterCriticalSection(&store.cs);
+    store.enabled = TRUE;
+    store.stopping = FALSE;
+    store.dirty = store.urgent = FALSE;
+    if (store.wake) CloseHandle(store.wake);
+    store.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
+    store.thread = CreateThread(NULL, 0, saver_thread, NULL, 0, NULL);
+    LeaveCriticalSection(&store.cs);
+    if (loaded) scheduler_wake();
+}
+
+/* Service stop: write what is pending and stop the saver. */
+void store_shutdown(void)
+{
+    HANDLE thread;
+
+    InitOnceExecuteOnce(&store_once, store_cs_init, NULL, NULL);
+    EnterCriticalSection(&store.cs);
+    if (!store.enabled)
+    {
+        LeaveCriticalSection(&store.cs);
+        return;
+    }
+    store.stopping = TRUE;
+    thread = store.thread;
+    store.thread = NULL;
+    SetEvent(store.wake);
+    LeaveCriticalSection(&store.cs);
+    if (thread)
+    {
+        WaitForSingleObject(thread, 10000);
+        CloseHandle(thread);
+    }
+    store_save();
+    EnterCriticalSection(&store.cs);
+    store.enabled = FALSE;
+    LeaveCriticalSection(&store.cs);
+}
