@@ -173,6 +173,115 @@ static void test_per_user_limit(void)
     free_identity(&service);
 }
 
+/* TakeOwnership drops what belongs to the old owner (spec 1.3, 4). */
+static void test_take_ownership_clears(void)
+{
+    struct bits_caller alice, admin;
+    BG_AUTH_CREDENTIALS cred;
+    IBackgroundCopyJobHttpOptions *options;
+    IBackgroundCopyJob2 *job2;
+    IBackgroundCopyJob *job;
+    WCHAR *str, *str2;
+    HRESULT hr;
+    GUID id;
+
+    make_identity(&alice, L"S-1-5-21-1000-2000-3000-1001", FALSE, FALSE);
+    make_identity(&admin, L"S-1-5-21-1000-2000-3000-500", TRUE, FALSE);
+    caller_set_test_identity(&alice);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"owned", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob2, (void **)&job2);
+    IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options);
+    hr = IBackgroundCopyJobHttpOptions_SetCustomHeaders(options, L"X-Owner: alice\r\n");
+    ok(hr == S_OK, "SetCustomHeaders got %#lx\n", hr);
+    hr = IBackgroundCopyJob2_SetNotifyCmdLine(job2, L"C:\\windows\\system32\\cmd.exe", NULL);
+    ok(hr == S_OK, "SetNotifyCmdLine got %#lx\n", hr);
+    cred.Target = BG_AUTH_TARGET_SERVER;
+    cred.Scheme = BG_AUTH_SCHEME_BASIC;
+    cred.Credentials.Basic.UserName = (WCHAR *)L"alice";
+    cred.Credentials.Basic.Password = (WCHAR *)L"secret";
+    hr = IBackgroundCopyJob2_SetCredentials(job2, &cred);
+    ok(hr == S_OK, "SetCredentials got %#lx\n", hr);
+
+    caller_set_test_identity(&admin);
+    hr = IBackgroundCopyJob_TakeOwnership(job);
+    ok(hr == S_OK, "TakeOwnership got %#lx\n", hr);
+    str = (WCHAR *)0xdeadbeef;
+    hr = IBackgroundCopyJobHttpOptions_GetCustomHeaders(options, &str);
+    ok(hr == S_FALSE && !str, "headers after TakeOwnership: %#lx %s\n", hr, wine_dbgstr_w(str));
+    hr = IBackgroundCopyJob2_GetNotifyCmdLine(job2, &str, &str2);
+    ok(hr == S_OK && !str && !str2, "command line after TakeOwnership: %#lx %s\n", hr, wine_dbgstr_w(str));
+    hr = IBackgroundCopyJob2_RemoveCredentials(job2, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC);
+    ok(hr == S_FALSE, "credentials after TakeOwnership: %#lx\n", hr);
+
+    hr = IBackgroundCopyJob_Cancel(job);
+    ok(hr == S_OK, "Cancel got %#lx\n", hr);
+    IBackgroundCopyJobHttpOptions_Release(options);
+    IBackgroundCopyJob2_Release(job2);
+    IBackgroundCopyJob_Release(job);
+    caller_set_test_identity(NULL);
+    free_identity(&alice);
+    free_identity(&admin);
+}
+
+/* MaxFilesPerJob and MaxRangesPerFile bind standard users, not administrators (spec 3.1, 3.2). */
+static void test_file_limits(void)
+{
+    static const BG_FILE_RANGE ranges[] = { { 0, 10 }, { 100, 10 }, { 200, 10 } };
+    struct bits_caller alice, admin;
+    IBackgroundCopyJob3 *job3;
+    IBackgroundCopyJob *job;
+    WCHAR dir[MAX_PATH], local[MAX_PATH];
+    unsigned int i;
+    HRESULT hr;
+    GUID id;
+
+    GetTempPathW(MAX_PATH, dir);
+    make_identity(&alice, L"S-1-5-21-1000-2000-3000-1001", FALSE, FALSE);
+    make_identity(&admin, L"S-1-5-21-1000-2000-3000-500", TRUE, FALSE);
+    set_policy(L"MaxFilesPerJob", 2);
+    set_policy(L"MaxRangesPerFile", 2);
+
+    caller_set_test_identity(&alice);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"limits", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    for (i = 0; i < 3; i++)
+    {
+        swprintf(local, MAX_PATH, L"%lslimit%u.bin", dir, i);
+        hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1:9/x", local);
+        if (i < 2) ok(hr == S_OK, "file %u got %#lx\n", i, hr);
+        else ok(hr == BG_E_TOO_MANY_FILES_IN_JOB, "file %u got %#lx\n", i, hr);
+    }
+    IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob3, (void **)&job3);
+    IBackgroundCopyJob_Cancel(job);
+    IBackgroundCopyJob_Release(job);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"ranges", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    IBackgroundCopyJob3_Release(job3);
+    IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob3, (void **)&job3);
+    swprintf(local, MAX_PATH, L"%lslimit-ranges.bin", dir);
+    hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"http://127.0.0.1:9/x", local, 3, (BG_FILE_RANGE *)ranges);
+    ok(hr == BG_E_TOO_MANY_RANGES_IN_FILE, "3 ranges got %#lx\n", hr);
+    hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"http://127.0.0.1:9/x", local, 2, (BG_FILE_RANGE *)ranges);
+    ok(hr == S_OK, "2 ranges got %#lx\n", hr);
+
+    caller_set_test_identity(&admin);
+    hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"http://127.0.0.1:9/y", local, 3, (BG_FILE_RANGE *)ranges);
+    ok(hr == S_OK, "an administrator's 3 ranges got %#lx\n", hr);
+    swprintf(local, MAX_PATH, L"%lslimit-admin.bin", dir);
+    hr = IBackgroundCopyJob3_AddFile(job3, L"http://127.0.0.1:9/z", local);
+    ok(hr == S_OK, "an administrator's third file got %#lx\n", hr);
+    IBackgroundCopyJob3_Cancel(job3);
+    IBackgroundCopyJob3_Release(job3);
+    IBackgroundCopyJob_Release(job);
+
+    set_policy(L"MaxFilesPerJob", 0);
+    set_policy(L"MaxRangesPerFile", 0);
+    caller_set_test_identity(NULL);
+    free_identity(&alice);
+    free_identity(&admin);
+}
+
 START_TEST(identity)
 {
     HRESULT hr;
@@ -182,5 +291,7 @@ START_TEST(identity)
     ok(hr == S_OK, "got %#lx\n", hr);
     test_other_users();
     test_per_user_limit();
+    test_take_ownership_clears();
+    test_file_limits();
     CoUninitialize();
 }
