@@ -447,6 +447,7 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     LIST_FOR_EACH_ENTRY(file, &left.files, struct bits_file, entry)
         delete_temp_file(file, &failed);
     manager_remove_job(job);
+    store_save_now();
     release_leftovers(&left);
     return failed ? BG_S_UNABLE_TO_DELETE_FILES : S_OK;
 }
@@ -508,6 +509,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
     LeaveCriticalSection(&job->cs);
 
     manager_remove_job(job);
+    store_save_now();
     release_leftovers(&left);
     if (partial) return BG_S_PARTIAL_COMPLETE;
     return failed ? BG_S_UNABLE_TO_DELETE_FILES : S_OK;

@@ -260,6 +260,7 @@ BOOL is_http_url(const WCHAR *url);
 /* ---- store.c: the job queue on disk ---- */
 void store_changed(BOOL urgent);     /* any lock may be held */
 void store_load(void);
+void store_save_now(void);          /* no lock may be held */
 void store_shutdown(void);
 
 /* ---- notify.c: calls into clients from one thread that holds no lock ---- */

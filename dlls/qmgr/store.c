@@ -37,9 +37,12 @@ static struct
 
 static INIT_ONCE store_once = INIT_ONCE_STATIC_INIT;
 
+static CRITICAL_SECTION save_lock;
+
 static BOOL CALLBACK store_cs_init(INIT_ONCE *once, void *param, void **context)
 {
     InitializeCriticalSection(&store.cs);
+    InitializeCriticalSection(&save_lock);
     return TRUE;
 }
 
@@ -515,6 +518,8 @@ static BOOL write_image(int slot, const uint8_t *data, size_t size)
     return ret;
 }
 
+/* save_lock: one save at a time; taken before the manager lock. */
+
 /* Take a snapshot of every job and write it to the other slot. */
 static void store_save(void)
 {
@@ -526,10 +531,12 @@ static void store_save(void)
     uint64_t sequence;
     int ret, slot;
 
+    EnterCriticalSection(&save_lock);
     EnterCriticalSection(&bits_manager.cs);
     if (!(recs = calloc(list_count(&bits_manager.jobs) + 1, sizeof(*recs))))
     {
         LeaveCriticalSection(&bits_manager.cs);
+        LeaveCriticalSection(&save_lock);
         return;
     }
     LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
@@ -561,6 +568,20 @@ static void store_save(void)
         free(image);
     }
     store_free_jobs(recs, count);
+    LeaveCriticalSection(&save_lock);
+}
+
+/* A job left the queue for good (Complete, Cancel): write it down before the call returns, so
+ * that a crash right after cannot bring it back. The caller holds no lock. */
+void store_save_now(void)
+{
+    BOOL enabled;
+
+    InitOnceExecuteOnce(&store_once, store_cs_init, NULL, NULL);
+    EnterCriticalSection(&store.cs);
+    enabled = store.enabled;
+    LeaveCriticalSection(&store.cs);
+    if (enabled) store_save();
 }
 
 static DWORD WINAPI saver_thread(void *arg)

@@ -23,5 +23,6 @@ check "and reports ERROR" sh -c "tr -d '\r' < '$D/err.out' | grep -q 'STATE: ERR
 check "and leaves no destination" test ! -f "$WINEPREFIX/drive_c/users/Public/none.bin"
 wine_run "$D/list.out" "$D/list.err" bitsadmin /list
 check "and cancels the job" sh -c "tr -d '\r' < '$D/list.out' | grep -q 'Listed 0 job(s).'"
+tr -d '\r' < "$D/list.out" | grep -q 'Listed 0 job(s).' || sed 's/^/    list: /' "$D/list.out"
 rm -rf "$D"
 summary
