@@ -29,6 +29,7 @@ static struct
     BOOL enabled;
     BOOL dirty, urgent, stopping;
     HANDLE wake;
+    HANDLE stop;                       /* manual-reset: cuts the coalescing delay short */
     HANDLE thread;
     uint64_t sequence;                 /* of the newest good image */
     int slot;                          /* 0 or 1: where the newest good image is */
@@ -596,8 +597,8 @@ static DWORD WINAPI saver_thread(void *arg)
         stopping = store.stopping;
         LeaveCriticalSection(&store.cs);
         if (stopping) break;
-        /* Coalesce: later changes within the delay ride along. */
-        Sleep(urgent ? STATE_DELAY_MS : CHANGE_DELAY_MS);
+        /* Coalesce: later changes within the delay ride along; a stop cuts the wait short. */
+        WaitForSingleObject(store.stop, urgent ? STATE_DELAY_MS : CHANGE_DELAY_MS);
         EnterCriticalSection(&store.cs);
         store.dirty = store.urgent = FALSE;
         stopping = store.stopping;
@@ -710,6 +711,8 @@ void store_load(void)
     store.dirty = store.urgent = FALSE;
     if (store.wake) CloseHandle(store.wake);
     store.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (store.stop) CloseHandle(store.stop);
+    store.stop = CreateEventW(NULL, TRUE, FALSE, NULL);
     store.thread = CreateThread(NULL, 0, saver_thread, NULL, 0, NULL);
     LeaveCriticalSection(&store.cs);
     if (loaded) scheduler_wake();
@@ -730,6 +733,7 @@ void store_shutdown(void)
     store.stopping = TRUE;
     thread = store.thread;
     store.thread = NULL;
+    SetEvent(store.stop);
     SetEvent(store.wake);
     LeaveCriticalSection(&store.cs);
     if (thread)
