@@ -10,6 +10,8 @@
 # A suite is a test program (build/tests/*.exe conformance tests, build/unit/*.exe in-process
 # unit tests, build/tests32/*.exe 32-bit clients where a 32-bit Wine exists) or a shell
 # script tests/suites/*.sh, which may restart the session and prints winetest summary lines.
+# Before the suites, tests/servers/start.sh starts the test servers (nginx, fault server,
+# proxies) once; their BITS_* variables are exported to every suite (tests/servers/README).
 #
 # Counting: each program ends with "<name>: N tests executed (T marked as todo, F failures),
 # S skipped."; passed = N - F. Only the last such line of a log counts: child processes print
@@ -30,6 +32,8 @@ export WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES="mscoree,mshtml="
 export WINE WINESERVER TOP B
 
+# Servers a previous, interrupted run of this mode left behind.
+"$TOP/tests/servers/stop.sh" "$WORK/servers" >/dev/null 2>&1
 rm -rf "$WORK"
 mkdir -p "$LOGS"
 TEMPLATE="$WORK/template"
@@ -86,11 +90,13 @@ run_program() {
     suite=$1; exe=$2; wine=${3:-$WINE}
     pfx="$WORK/pfx-$suite"
     rm -rf "$pfx"; cp -a "$TEMPLATE" "$pfx"
+    current_pfx=$pfx
     start_session "$pfx"
     name=$(basename "$exe" .exe)
     ( cd "$WORK" && WINEPREFIX="$pfx" timeout -k 10 "$TIMEOUT" "$wine" "$exe" "$name" >"$LOGS/$suite.log" 2>&1 </dev/null )
     rc=$?
     stop_session "$pfx"
+    current_pfx=
     account "$suite" "$LOGS/$suite.log" $rc
     rm -rf "$pfx"
 }
@@ -100,13 +106,39 @@ run_script() {
     suite=$1; script=$2
     pfx="$WORK/pfx-$suite"
     rm -rf "$pfx"; cp -a "$TEMPLATE" "$pfx"
+    current_pfx=$pfx
     start_session "$pfx"
     ( cd "$WORK" && WINEPREFIX="$pfx" BITS_MODE="$MODE" timeout -k 10 "$TIMEOUT" sh "$script" >"$LOGS/$suite.log" 2>&1 </dev/null )
     rc=$?
     stop_session "$pfx"
+    current_pfx=
     account "$suite" "$LOGS/$suite.log" $rc
     rm -rf "$pfx"
 }
+
+# The test servers (tests/servers/start.sh: nginx, the fault server, the proxies on free
+# 127.0.0.1 ports), once per run. Every suite and test program sees servers.env's BITS_*
+# variables (Wine passes them to Windows programs). They are stopped on exit, also after a
+# failure or an interruption (which also ends the current suite's Wine session). If they
+# cannot start, that counts as one failure.
+SERVERS="$WORK/servers"
+export BITS_TLS_CACHE="$B/test-tls"
+current_pfx=
+cleanup() {
+    [ -n "$current_pfx" ] && stop_session "$current_pfx"
+    "$TOP/tests/servers/stop.sh" "$SERVERS" >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if "$TOP/tests/servers/start.sh" "$SERVERS" >"$LOGS/servers.log" 2>&1; then
+    set -a; . "$SERVERS/servers.env"; set +a
+    echo "== test servers started (ports in $SERVERS/servers.env)"
+else
+    printf '%-28s %5d passed, %3d failed, %3d todo, %3d skipped %s\n' "test-servers" 0 1 0 0 "(could not start)"
+    sed 's/^/    /' "$LOGS/servers.log"
+    total_fail=$((total_fail + 1))
+fi
 
 echo "== running suites ($MODE); logs in $LOGS"
 for exe in "$B"/tests/*.exe; do

@@ -1,0 +1,1096 @@
+#!/usr/bin/env python3
+"""tests/servers/faultserver.py: the fault-injecting HTTP/1.1 test server and HTTP proxy.
+
+Python 3.11 standard library only. Listens on 127.0.0.1 only (never another address):
+
+  * the fault server (files of --data plus fault endpoints, see ENDPOINTS below),
+  * a forwarding proxy (absolute-URI requests and CONNECT, to 127.0.0.1/localhost origins only),
+  * the same proxy requiring Basic proxy credentials (407 Proxy-Authenticate otherwise).
+
+Usage:
+  faultserver.py --data DIR --log FILE --ports-file FILE
+                 [--fault-port N] [--proxy-port N] [--authproxy-port N] [--proxy-auth USER:PASS]
+
+Ports default to 0 (the kernel picks a free one). Once every socket listens, the ports are
+written to --ports-file as BITS_FAULT_PORT=, BITS_PROXY_PORT=, BITS_AUTHPROXY_PORT= lines (the
+file appears atomically). Every request is appended as one JSON line to --log. SIGTERM or
+SIGINT closes every listening and connected socket and exits with status 0.
+
+ENDPOINTS (every <file> is a path below --data; counters are kept per exact request target,
+path plus query, so a test adds e.g. "&id=mytest" to get fresh counters; GET /__reset clears
+them all):
+
+  /files/<file>                 GET/HEAD with Content-Length, Last-Modified, ETag,
+                                Accept-Ranges: bytes; single-range GET -> 206 + Content-Range,
+                                unsatisfiable -> 416 (Content-Range: bytes */size); If-Range;
+                                a multi-range or malformed Range is ignored (200, full body)
+  /status/<code>[/<anything>]   answers <code> (200..599) with a short body "bits-faultserver:
+                                status <code>"; 401 adds WWW-Authenticate Basic, 407
+                                Proxy-Authenticate Basic; ?retry-after=S adds Retry-After
+  /flaky/<k>/<file>[?status=C]  the first k requests answer C (default 503), then as /files
+  /drop/<file>?after=N[&times=K][&rst=1]
+                                headers with the full Content-Length (206 for a Range), then N
+                                body bytes, then the socket is closed (rst=1: TCP reset); every
+                                GET does this, or only the first K GETs of this URL (later GETs
+                                are served whole). HEAD is never dropped.
+  /hangup/<file>[?times=K]      reads the request and closes the connection without any
+                                response (every request, or the first K)
+  /stall/<file>?after=N[&secs=S][&times=K]
+                                like drop but then keeps the connection open without sending
+                                for S seconds (default 60) before closing
+  /nolength/<file>              GET: 200, no Content-Length, body delimited by closing the
+                                connection, Range ignored, no Accept-Ranges; HEAD: 200 without
+                                Content-Length
+  /chunked/<file>               GET: 200 Transfer-Encoding: chunked, Range ignored, no
+                                Accept-Ranges; HEAD: 200 without Content-Length
+  /norange/<file>               Range ignored: always 200 with the whole body and a
+                                Content-Length; no Accept-Ranges header
+  /slow/<file>?rate=B           like /files (ranges work) but the body trickles at B bytes/s
+                                (default 65536)
+  /changing/<file>[?after=N | ?every=N][&grow=B][&keeptime=1]
+                                requests (HEAD and GET) to this URL are counted. Version 0 is the
+                                file as it is. With after=N (default 1) requests 1..N see version
+                                0 and all later ones version 1 (one change). With every=N the
+                                version is (count-1)//N (every=1: a new version on every request).
+                                Version v>0: every byte XOR ((v-1) % 255 + 1), v*B zero bytes
+                                (XORed the same way) appended when grow=B, Last-Modified = file
+                                mtime + v hours (unless keeptime=1), ETag changes with v.
+  /redirect/<n>/<rest>[?code=C] a chain of n redirects (C = 301, 302 (default), 303, 307, 308):
+                                /redirect/n/x -> /redirect/n-1/x ... /redirect/1/x -> /files/x;
+                                if <rest> starts with an endpoint name (e.g. auth/basic/4k.bin)
+                                the chain ends at /<rest> instead. Location is absolute.
+  /redirect-to?url=U[&code=C]   one redirect to U (http:// or https:// on 127.0.0.1/localhost)
+  /auth/basic/<rest>            401 + WWW-Authenticate: Basic realm="bits-test" unless the
+                                request has Basic credentials bits / secret; then <rest> is
+                                served (a file, or another endpoint such as drop/1m.bin?after=N)
+  /auth/digest/<rest>           RFC 7616 Digest, algorithm=MD5, qop="auth", realm="bits-test",
+                                user bits / password secret; the nonce must be one this process
+                                issued in the last 10 minutes (else 401 with stale=true), the
+                                uri must equal the request target (or, when absolute, its
+                                path), the response is verified; success adds
+                                Authentication-Info with rspauth
+  /__log                        the request log so far (JSON lines, text/plain; not logged)
+  /__reset                      clears the request log and every counter (not logged)
+  /                             this help text
+
+Proxy ports: "GET http://127.0.0.1:PORT/path HTTP/1.1" (any method) is forwarded to the origin
+with hop-by-hop headers removed and "Via: 1.1 bits-test-proxy" added; the answer is streamed
+back (close-delimited when the origin's was). "CONNECT 127.0.0.1:PORT" opens a tunnel (for
+https through the proxy). Any other host -> 403. The auth proxy answers 407 with
+Proxy-Authenticate: Basic realm="bits-proxy" until Proxy-Authorization carries USER:PASS
+(default bits:secret). /__log and /__reset work on the proxy ports too.
+
+Log entries: {"t": unix time, "server": "fault"|"proxy"|"authproxy", "client_port", "method",
+"target" (request target as sent), "version", "status" (null if no response was sent),
+"range", "if_range", "user_agent", "host", "accept", "accept_encoding", "connection",
+"content_length", "authorization" (scheme only, e.g. "Basic", or null),
+"proxy_authorization" (scheme or null), "headers" (every X-* and BITS-* header)}. An entry is
+written when the status line is sent (so a proxied request is logged by the origin first).
+Methods other than GET, HEAD (and CONNECT on the proxies) get 405 for now.
+"""
+
+import argparse
+import base64
+import email.utils
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import select
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+import http.client
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+HOST = "127.0.0.1"          # the only address this program ever binds or connects to
+LOCAL_NAMES = ("127.0.0.1", "localhost")
+CHUNK = 65536
+MAX_CONNECTIONS = 512        # concurrent connections per listening socket
+MAX_LOG_BYTES = 32 << 20     # the request log stops growing beyond this
+MAX_LOG_READ = 8 << 20       # /__log returns at most the last 8 MiB
+MAX_COUNTERS = 10000
+MAX_REQUEST_BODY = 1 << 20   # bodies of GET/HEAD/unsupported requests are read and discarded
+REALM = "bits-test"
+PROXY_REALM = "bits-proxy"
+USER, PASSWORD = "bits", "secret"
+NONCE_LIFETIME = 600
+ENDPOINTS = ("files", "status", "flaky", "drop", "hangup", "stall", "nolength", "chunked",
+             "norange", "slow", "changing", "redirect", "redirect-to", "auth")
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
+              "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
+
+
+class Abort(Exception):
+    """Stop handling this request and close the connection (no further output)."""
+
+
+class State:
+    """What the listeners share: the request log, counters, the digest secret, stop flag."""
+
+    def __init__(self, data, log_path, proxy_auth):
+        self.data = os.path.realpath(data)
+        self.log_path = log_path
+        self.lock = threading.Lock()
+        self.log = open(log_path, "a", encoding="utf-8")
+        self.log_size = self.log.tell()
+        self.counters = {}
+        self.stop = threading.Event()
+        self.key = secrets.token_bytes(32)
+        self.proxy_auth = proxy_auth
+        self.ports = {}
+
+    def write_log(self, entry):
+        line = json.dumps(entry, separators=(",", ":")) + "\n"
+        with self.lock:
+            if self.log_size + len(line) > MAX_LOG_BYTES:
+                return
+            self.log.write(line)
+            self.log.flush()
+            self.log_size += len(line)
+
+    def read_log(self):
+        with self.lock:
+            with open(self.log_path, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                size = f.tell()
+                f.seek(max(0, size - MAX_LOG_READ))
+                return f.read()
+
+    def reset(self):
+        with self.lock:
+            self.log.seek(0)
+            self.log.truncate()
+            self.log_size = 0
+            self.counters.clear()
+
+    def count(self, key):
+        """Increments and returns the number of requests seen for key (1 for the first)."""
+        with self.lock:
+            if key not in self.counters and len(self.counters) >= MAX_COUNTERS:
+                self.counters.clear()
+            n = self.counters.get(key, 0) + 1
+            self.counters[key] = n
+            return n
+
+    def new_nonce(self):
+        ts = "%x" % int(time.time())
+        mac = hmac.new(self.key, ts.encode(), hashlib.sha256).hexdigest()[:32]
+        return ts + "-" + mac
+
+    def nonce_state(self, nonce):
+        """'ok', 'stale' (ours but expired) or 'bad'."""
+        m = re.fullmatch(r"([0-9a-f]{1,16})-([0-9a-f]{32})", nonce or "")
+        if not m:
+            return "bad"
+        mac = hmac.new(self.key, m.group(1).encode(), hashlib.sha256).hexdigest()[:32]
+        if not hmac.compare_digest(mac, m.group(2)):
+            return "bad"
+        age = time.time() - int(m.group(1), 16)
+        return "ok" if -5 <= age <= NONCE_LIFETIME else "stale"
+
+
+class Entity:
+    """A file as served: size, Last-Modified, ETag and its bytes (optionally transformed)."""
+
+    def __init__(self, path, version=0, grow=0, keeptime=False):
+        st = os.stat(path)
+        self.path = path
+        self.real_size = st.st_size
+        self.version = version
+        self.size = st.st_size + version * grow
+        mtime = int(st.st_mtime)
+        if version and not keeptime:
+            mtime += version * 3600
+        self.mtime = mtime
+        self.last_modified = email.utils.formatdate(mtime, usegmt=True)
+        self.etag = '"%x-%x%s"' % (mtime, self.size, "-v%d" % version if version else "")
+        if version:
+            key = (version - 1) % 255 + 1
+            self.table = bytes(b ^ key for b in range(256))
+        else:
+            self.table = None
+        self.f = None
+
+    def read(self, offset, n):
+        """Up to n bytes at offset (within size)."""
+        n = min(n, self.size - offset)
+        if n <= 0:
+            return b""
+        out = b""
+        if offset < self.real_size:
+            if self.f is None:
+                self.f = open(self.path, "rb")
+            self.f.seek(offset)
+            out = self.f.read(min(n, self.real_size - offset))
+        if len(out) < n:
+            out += bytes(n - len(out))
+        if self.table is not None:
+            out = out.translate(self.table)
+        return out
+
+    def close(self):
+        if self.f is not None:
+            self.f.close()
+            self.f = None
+
+
+def parse_query(query):
+    try:
+        return {k: v[-1] for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items()}
+    except Exception:
+        return {}
+
+
+def qint(q, name, default, lo=0, hi=1 << 62):
+    try:
+        v = int(q.get(name, default))
+    except (TypeError, ValueError):
+        v = default
+    return max(lo, min(hi, v))
+
+
+def auth_scheme(value):
+    if not value:
+        return None
+    return value.split(None, 1)[0][:32]
+
+
+def parse_auth_params(s):
+    """The key=value list of a Digest header (quoted strings with backslash escapes)."""
+    params = {}
+    pos = 0
+    rx = re.compile(r'\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))\s*(,|$)')
+    while pos < len(s):
+        m = rx.match(s, pos)
+        if not m:
+            break
+        val = m.group(2)
+        if val is not None:
+            val = re.sub(r"\\(.)", r"\1", val)
+        else:
+            val = m.group(3)
+        params[m.group(1).lower()] = val
+        pos = m.end()
+    return params
+
+
+def md5hex(s):
+    return hashlib.md5(s.encode("utf-8")).hexdigest()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "bits-faultserver/1.0"
+    sys_version = ""
+
+    def version_string(self):
+        return self.server_version
+    timeout = 120            # an idle keep-alive connection is closed after this
+
+    # ---------------------------------------------------------------- plumbing
+
+    def setup(self):
+        super().setup()
+        self.state = self.server.state
+        self.role = self.server.role
+
+    def log_message(self, fmt, *args):   # no per-request stderr noise
+        pass
+
+    def handle_one_request(self):
+        self._logged = False
+        self._status = None
+        self.command = None
+        self.extra_headers = []
+        self.key = ""
+        try:
+            super().handle_one_request()
+        except Abort:
+            self.close_connection = True
+        except (ConnectionError, TimeoutError, socket.timeout, OSError):
+            self.close_connection = True
+        except Exception:
+            self.close_connection = True
+            traceback.print_exc(file=sys.stderr)
+        finally:
+            if getattr(self, "command", None) and not self._logged and self._loggable():
+                self._write_log(None)
+
+    def __getattr__(self, name):
+        # Every method not defined below (POST, PUT, BITS_POST ...) ends up here.
+        if name.startswith("do_"):
+            return self.do_other
+        raise AttributeError(name)
+
+    def _loggable(self):
+        if not isinstance(getattr(self, "path", None), str):
+            return False
+        path = self.path
+        if path.startswith("http"):
+            try:
+                path = urllib.parse.urlsplit(path).path
+            except ValueError:
+                return True
+        return not (path.startswith("/__log") or path.startswith("/__reset"))
+
+    def _write_log(self, status):
+        self._logged = True
+        h = getattr(self, "headers", None)
+        get = (lambda k: h.get(k)) if h is not None else (lambda k: None)
+        extra = {}
+        if h is not None:
+            for k, v in h.items():
+                kl = k.lower()
+                if kl.startswith("x-") or kl.startswith("bits-"):
+                    extra[k] = v
+        self.state.write_log({
+            "t": round(time.time(), 3), "server": self.role,
+            "client_port": self.client_address[1] if self.client_address else None,
+            "method": self.command, "target": self.path, "version": self.request_version,
+            "status": status, "range": get("Range"), "if_range": get("If-Range"),
+            "user_agent": get("User-Agent"), "host": get("Host"), "accept": get("Accept"),
+            "accept_encoding": get("Accept-Encoding"), "connection": get("Connection"),
+            "content_length": get("Content-Length"),
+            "authorization": auth_scheme(get("Authorization")),
+            "proxy_authorization": auth_scheme(get("Proxy-Authorization")),
+            "headers": extra,
+        })
+
+    def send_response(self, code, message=None):
+        self.log_status(code)
+        super().send_response(code, message)
+
+    def log_status(self, code):
+        self._status = code
+        if not self._logged and getattr(self, "command", None) and self._loggable():
+            self._write_log(code)
+
+    def discard_body(self):
+        """Reads a request body we do not use, so the connection stays in sync."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            return
+        try:
+            n = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            n = -1
+        if n < 0 or n > MAX_REQUEST_BODY:
+            self.close_connection = True
+            return
+        while n > 0:
+            got = self.rfile.read(min(n, CHUNK))
+            if not got:
+                raise Abort()
+            n -= len(got)
+
+    def wait(self, seconds):
+        """Sleeps; raises Abort when the server is stopping."""
+        if self.state.stop.wait(seconds):
+            raise Abort()
+
+    def simple(self, code, body=None, headers=(), content_type="text/plain; charset=utf-8"):
+        """A complete response with a small body (none for HEAD, 204 and 304)."""
+        if body is None:
+            body = "bits-faultserver: status %d\n" % code
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        if code in (204, 304):
+            self.end_headers()
+            return
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def close_now(self, rst=False):
+        """Closes the connection immediately, optionally with a TCP reset."""
+        try:
+            self.wfile.flush()
+        except OSError:
+            pass
+        if rst:
+            # Linger 0 and a close (the fd goes once rfile/wfile are closed): a TCP reset
+            # instead of the FIN that socketserver's shutdown_request would send first.
+            try:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            except OSError:
+                pass
+        else:
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        raise Abort()
+
+    # ---------------------------------------------------------------- methods
+
+    def do_GET(self):
+        self.discard_body()
+        if self.role == "fault":
+            self.route()
+        else:
+            self.proxy()
+
+    do_HEAD = do_GET
+
+    def do_CONNECT(self):
+        if self.role == "fault":
+            self.simple(405, headers=[("Allow", "GET, HEAD")])
+            self.close_connection = True
+            return
+        self.proxy_connect()
+
+    def do_other(self):
+        if self.role != "fault" and self.path.lower().startswith("http://"):
+            self.proxy()
+            return
+        self.discard_body()
+        self.simple(405, headers=[("Allow", "GET, HEAD")])
+
+    # ---------------------------------------------------------------- fault server
+
+    def route(self):
+        target = self.path
+        if target.lower().startswith(("http://", "https://")):
+            parts = urllib.parse.urlsplit(target)
+            target = parts.path + ("?" + parts.query if parts.query else "")
+        if not target.startswith("/"):
+            self.simple(400)
+            return
+        self.key = target
+        path, _, query = target.partition("?")
+        q = parse_query(query)
+        segs = [urllib.parse.unquote(s) for s in path.split("/")[1:]]
+        if path == "/__log":
+            self.send_response(200)
+            body = self.state.read_log()
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        if path == "/__reset":
+            self.state.reset()
+            self.simple(200, "reset\n")
+            return
+        if path == "/":
+            self.simple(200, __doc__)
+            return
+        self.dispatch(segs, q)
+
+    def dispatch(self, segs, q):
+        name, rest = segs[0], segs[1:]
+        fn = {
+            "files": self.ep_files, "status": self.ep_status, "flaky": self.ep_flaky,
+            "drop": self.ep_drop, "hangup": self.ep_hangup, "stall": self.ep_stall,
+            "nolength": self.ep_nolength, "chunked": self.ep_chunked, "norange": self.ep_norange,
+            "slow": self.ep_slow, "changing": self.ep_changing, "redirect": self.ep_redirect,
+            "redirect-to": self.ep_redirect_to, "auth": self.ep_auth,
+        }.get(name)
+        if fn is None:
+            self.simple(404)
+            return
+        fn(rest, q)
+
+    def faulty(self, q):
+        """True when this request should get the fault (times=K limits it to the first K)."""
+        n = self.state.count(self.key)
+        if "times" in q:
+            return n <= qint(q, "times", 0)
+        return True
+
+    def open_file(self, rest, **kw):
+        """The Entity for a path below the data directory, or None after answering 404."""
+        rel = "/".join(rest)
+        if not rel or "\0" in rel:
+            self.simple(404)
+            return None
+        full = os.path.realpath(os.path.join(self.state.data, rel))
+        if not full.startswith(self.state.data + os.sep) or not os.path.isfile(full):
+            self.simple(404)
+            return None
+        try:
+            return Entity(full, **kw)
+        except OSError:
+            self.simple(404)
+            return None
+
+    def ep_files(self, rest, q):
+        ent = self.open_file(rest)
+        if ent:
+            self.serve(ent)
+
+    def ep_status(self, rest, q):
+        try:
+            code = int(rest[0])
+        except (IndexError, ValueError):
+            code = 0
+        if not 200 <= code <= 599:
+            self.simple(400, "bad status code\n")
+            return
+        headers = []
+        if code == 401:
+            headers.append(("WWW-Authenticate", 'Basic realm="%s"' % REALM))
+        elif code == 407:
+            headers.append(("Proxy-Authenticate", 'Basic realm="%s"' % PROXY_REALM))
+        elif code == 405:
+            headers.append(("Allow", "GET, HEAD"))
+        if "retry-after" in q:
+            headers.append(("Retry-After", str(qint(q, "retry-after", 0))))
+        self.simple(code, None if code not in (204, 304) else b"", headers, "text/html; charset=utf-8")
+
+    def ep_flaky(self, rest, q):
+        try:
+            k = int(rest[0])
+        except (IndexError, ValueError):
+            self.simple(400, "usage: /flaky/<k>/<file>\n")
+            return
+        code = qint(q, "status", 503, 200, 599)
+        if self.state.count(self.key) <= k:
+            self.simple(code, None, [], "text/html; charset=utf-8")
+            return
+        ent = self.open_file(rest[1:])
+        if ent:
+            self.serve(ent)
+
+    def ep_drop(self, rest, q):
+        ent = self.open_file(rest)
+        if not ent:
+            return
+        if self.command == "GET" and self.faulty(q):
+            self.serve(ent, drop_after=qint(q, "after", 0), rst=q.get("rst") == "1")
+        else:
+            self.serve(ent)
+
+    def ep_stall(self, rest, q):
+        ent = self.open_file(rest)
+        if not ent:
+            return
+        if self.command == "GET" and self.faulty(q):
+            self.serve(ent, drop_after=qint(q, "after", 0), stall=qint(q, "secs", 60, 0, 3600))
+        else:
+            self.serve(ent)
+
+    def ep_hangup(self, rest, q):
+        if self.faulty(q):
+            self.close_now()
+        ent = self.open_file(rest)
+        if ent:
+            self.serve(ent)
+
+    def ep_nolength(self, rest, q):
+        ent = self.open_file(rest)
+        if ent:
+            self.serve(ent, ranges=False, length=False)
+
+    def ep_chunked(self, rest, q):
+        ent = self.open_file(rest)
+        if ent:
+            self.serve(ent, ranges=False, length=False, chunked=True)
+
+    def ep_norange(self, rest, q):
+        ent = self.open_file(rest)
+        if ent:
+            self.serve(ent, ranges=False)
+
+    def ep_slow(self, rest, q):
+        ent = self.open_file(rest)
+        if ent:
+            self.serve(ent, rate=qint(q, "rate", 65536, 1))
+
+    def ep_changing(self, rest, q):
+        n = self.state.count(self.key)
+        if "every" in q:
+            version = (n - 1) // qint(q, "every", 1, 1)
+        else:
+            version = 1 if n > qint(q, "after", 1) else 0
+        ent = self.open_file(rest, version=version, grow=qint(q, "grow", 0, 0, 1 << 30),
+                             keeptime=q.get("keeptime") == "1")
+        if ent:
+            self.serve(ent)
+
+    def base_url(self):
+        return "http://%s:%d" % (HOST, self.server.server_address[1])
+
+    def ep_redirect(self, rest, q):
+        try:
+            n = int(rest[0])
+        except (IndexError, ValueError):
+            n = -1
+        if not 0 <= n <= 1000 or len(rest) < 2:
+            self.simple(400, "usage: /redirect/<n>/<file>\n")
+            return
+        code = qint(q, "code", 302)
+        if code not in (301, 302, 303, 307, 308):
+            code = 302
+        tail = rest[1:]
+        if n == 0:
+            self.dispatch(tail if tail[0] in ENDPOINTS else ["files"] + tail, q)
+            return
+        quoted = "/".join(urllib.parse.quote(s) for s in tail)
+        if n > 1:
+            loc = "/redirect/%d/%s" % (n - 1, quoted)
+        elif tail[0] in ENDPOINTS:
+            loc = "/" + quoted
+        else:
+            loc = "/files/" + quoted
+        query = self.key.partition("?")[2]
+        if query:
+            loc += "?" + query
+        self.simple(code, "redirect\n", [("Location", self.base_url() + loc)])
+
+    def ep_redirect_to(self, rest, q):
+        url = q.get("url", "")
+        try:
+            parts = urllib.parse.urlsplit(url)
+            ok = parts.scheme in ("http", "https") and parts.hostname in LOCAL_NAMES
+        except ValueError:
+            ok = False
+        if not ok:
+            self.simple(400, "url must be http(s)://127.0.0.1 or localhost\n")
+            return
+        code = qint(q, "code", 302)
+        if code not in (301, 302, 303, 307, 308):
+            code = 302
+        self.simple(code, "redirect\n", [("Location", url)])
+
+    def ep_auth(self, rest, q):
+        if not rest or rest[0] not in ("basic", "digest") or len(rest) < 2:
+            self.simple(404)
+            return
+        ok, headers = (self.check_basic() if rest[0] == "basic" else self.check_digest())
+        if not ok:
+            self.simple(401, "401 authentication required\n", headers, "text/html; charset=utf-8")
+            return
+        self.extra_headers = headers
+        tail = rest[1:]
+        self.dispatch(tail if tail[0] in ENDPOINTS else ["files"] + tail, q)
+
+    def check_basic(self):
+        challenge = [("WWW-Authenticate", 'Basic realm="%s"' % REALM)]
+        value = self.headers.get("Authorization", "")
+        scheme, _, cred = value.partition(" ")
+        if scheme.lower() != "basic":
+            return False, challenge
+        try:
+            user, _, pw = base64.b64decode(cred.strip(), validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False, challenge
+        if hmac.compare_digest(user.encode(), USER.encode()) and hmac.compare_digest(pw.encode(), PASSWORD.encode()):
+            return True, []
+        return False, challenge
+
+    def check_digest(self):
+        opaque = hashlib.md5(self.state.key).hexdigest()
+
+        def challenge(stale=False):
+            v = 'Digest realm="%s", qop="auth", algorithm=MD5, nonce="%s", opaque="%s"' % (
+                REALM, self.state.new_nonce(), opaque)
+            if stale:
+                v += ", stale=true"
+            return [("WWW-Authenticate", v)]
+
+        value = self.headers.get("Authorization", "")
+        scheme, _, rest = value.partition(" ")
+        if scheme.lower() != "digest":
+            return False, challenge()
+        p = parse_auth_params(rest)
+        if p.get("username") != USER or p.get("realm") != REALM:
+            return False, challenge()
+        if p.get("algorithm", "MD5").upper() != "MD5":
+            return False, challenge()
+        if "opaque" in p and p["opaque"] != opaque:
+            return False, challenge()
+        st = self.state.nonce_state(p.get("nonce"))
+        if st != "ok":
+            return False, challenge(st == "stale")
+        uri = p.get("uri", "")
+        rel = uri
+        if uri.lower().startswith(("http://", "https://")):     # absolute-form (via a proxy)
+            try:
+                u = urllib.parse.urlsplit(uri)
+                rel = u.path + ("?" + u.query if u.query else "")
+            except ValueError:
+                pass
+        if uri != self.path and rel != self.key:
+            return False, challenge()
+        ha1 = md5hex("%s:%s:%s" % (USER, REALM, PASSWORD))
+        ha2 = md5hex("%s:%s" % (self.command, uri))
+        qop = p.get("qop")
+        if qop is None:          # RFC 2069 compatibility
+            expect = md5hex("%s:%s:%s" % (ha1, p["nonce"], ha2))
+        elif qop == "auth" and p.get("nc") and p.get("cnonce"):
+            expect = md5hex("%s:%s:%s:%s:%s:%s" % (ha1, p["nonce"], p["nc"], p["cnonce"], qop, ha2))
+        else:
+            return False, challenge()
+        if not hmac.compare_digest(expect, (p.get("response") or "").lower()):
+            return False, challenge()
+        if qop is None:
+            return True, []
+        rsp = md5hex("%s:%s:%s:%s:%s:%s" % (ha1, p["nonce"], p["nc"], p["cnonce"], qop, md5hex(":" + uri)))
+        return True, [("Authentication-Info",
+                       'rspauth="%s", qop=auth, nc=%s, cnonce="%s"' % (rsp, p["nc"], p["cnonce"]))]
+
+    # ---------------------------------------------------------------- serving a file
+
+    def parse_range(self, size):
+        """(start, end) inclusive, 'unsatisfiable', or None (serve the whole entity)."""
+        value = self.headers.get("Range")
+        if not value:
+            return None
+        m = re.fullmatch(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", value)
+        if not m or (m.group(1) == "" and m.group(2) == ""):
+            return None           # malformed or multi-range: ignored (RFC 9110 allows this)
+        if m.group(1) == "":
+            n = int(m.group(2))
+            if n == 0 or size == 0:
+                return "unsatisfiable"
+            return (max(0, size - n), size - 1)
+        start = int(m.group(1))
+        if m.group(2) and int(m.group(2)) < start:
+            return None           # invalid: ignored
+        if start >= size:
+            return "unsatisfiable"
+        end = int(m.group(2)) if m.group(2) else size - 1
+        return (start, min(end, size - 1))
+
+    def serve(self, ent, ranges=True, length=True, chunked=False, rate=None,
+              drop_after=None, rst=False, stall=None):
+        try:
+            self._serve(ent, ranges, length, chunked, rate, drop_after, rst, stall)
+        finally:
+            ent.close()
+
+    def _serve(self, ent, ranges, length, chunked, rate, drop_after, rst, stall):
+        rng = None
+        if ranges and self.command == "GET":
+            rng = self.parse_range(ent.size)
+            if rng is not None and "If-Range" in self.headers:
+                ifr = self.headers["If-Range"].strip()
+                if ifr != ent.etag and ifr != ent.last_modified:
+                    rng = None
+        common = [("Last-Modified", ent.last_modified), ("ETag", ent.etag)]
+        common += self.extra_headers
+        if rng == "unsatisfiable":
+            self.simple(416, "range not satisfiable\n",
+                        common + [("Content-Range", "bytes */%d" % ent.size)])
+            return
+        if rng is None:
+            start, end, code = 0, ent.size - 1, 200
+        else:
+            start, end = rng
+            code = 206
+        self.send_response(code)
+        self.send_header("Content-Type", "application/octet-stream")
+        for k, v in common:
+            self.send_header(k, v)
+        if ranges:
+            self.send_header("Accept-Ranges", "bytes")
+        if code == 206:
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, end, ent.size))
+        if chunked and self.command == "GET":
+            self.send_header("Transfer-Encoding", "chunked")
+        elif length:
+            self.send_header("Content-Length", str(end - start + 1))
+        elif self.command == "GET":
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        pos, left, sent = start, end - start + 1, 0
+        began = time.monotonic()
+        while left > 0:
+            n = min(left, CHUNK)
+            if rate:
+                n = min(n, max(1, rate // 10))
+            if drop_after is not None:
+                n = min(n, drop_after - sent)
+                if n <= 0:
+                    break
+            data = ent.read(pos, n)
+            if not data:
+                break
+            if chunked:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            else:
+                self.wfile.write(data)
+            pos += len(data)
+            left -= len(data)
+            sent += len(data)
+            if rate and left > 0:
+                due = began + sent / rate - time.monotonic()
+                if due > 0:
+                    self.wait(due)
+        if drop_after is not None and left > 0:
+            if stall:
+                self.wfile.flush()
+                self.wait(stall)
+            self.close_now(rst)
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    # ---------------------------------------------------------------- proxy
+
+    def proxy_denied(self):
+        """Answers 407 (auth proxy without valid credentials); True if it did."""
+        if self.role != "authproxy":
+            return False
+        value = self.headers.get("Proxy-Authorization", "")
+        scheme, _, cred = value.partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                if base64.b64decode(cred.strip(), validate=True).decode("utf-8") == self.state.proxy_auth:
+                    return False
+            except (ValueError, UnicodeDecodeError):
+                pass
+        self.discard_body()
+        self.simple(407, "407 proxy authentication required\n",
+                    [("Proxy-Authenticate", 'Basic realm="%s"' % PROXY_REALM)], "text/html; charset=utf-8")
+        return True
+
+    def proxy(self):
+        if not self.path.lower().startswith("http://"):
+            if self.path in ("/__log", "/__reset"):
+                self.route()
+            else:
+                self.discard_body()
+                self.simple(400, "this is a proxy: absolute-URI requests only\n")
+            return
+        try:
+            parts = urllib.parse.urlsplit(self.path)
+            host, port = parts.hostname, parts.port or 80
+        except ValueError:
+            host = None
+        if host not in LOCAL_NAMES:
+            self.discard_body()
+            self.simple(403, "this proxy only reaches 127.0.0.1\n")
+            return
+        if self.proxy_denied():
+            return
+        body = None
+        if self.headers.get("Transfer-Encoding"):
+            self.simple(411, "chunked request bodies are not supported\n")
+            self.close_connection = True
+            return
+        try:
+            n = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            n = -1
+        if n < 0 or n > MAX_REQUEST_BODY:
+            self.simple(413)
+            self.close_connection = True
+            return
+        if n:
+            body = self.rfile.read(n)
+        origin_target = parts.path or "/"
+        if parts.query:
+            origin_target += "?" + parts.query
+        conn = http.client.HTTPConnection(HOST, port, timeout=120)
+        try:
+            try:
+                conn.putrequest(self.command, origin_target, skip_host=True, skip_accept_encoding=True)
+                for k, v in self.headers.items():
+                    if k.lower() not in HOP_BY_HOP:
+                        conn.putheader(k, v)
+                conn.putheader("Via", "1.1 bits-test-proxy")
+                if "Host" not in self.headers:
+                    conn.putheader("Host", parts.netloc)
+                if body is not None and "Content-Length" not in self.headers:
+                    conn.putheader("Content-Length", str(len(body)))
+                conn.endheaders(body)
+                resp = conn.getresponse()
+            except (OSError, http.client.HTTPException) as e:
+                self.simple(502, "bad gateway: %s\n" % e)
+                return
+            # The origin's status line and headers (its own Server and Date included).
+            self.log_status(resp.status)
+            self.send_response_only(resp.status, resp.reason)
+            for k, v in resp.getheaders():
+                if k.lower() not in HOP_BY_HOP:
+                    self.send_header(k, v)
+            self.send_header("Via", "1.1 bits-test-proxy")
+            has_body = self.command != "HEAD" and resp.status not in (204, 304) and resp.status >= 200
+            known = resp.getheader("Content-Length") is not None
+            rechunk = has_body and not known and resp.chunked
+            if rechunk:
+                self.send_header("Transfer-Encoding", "chunked")
+            elif has_body and not known:
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            if not has_body:
+                return
+            while True:
+                try:
+                    data = resp.read1(CHUNK)
+                except (OSError, http.client.HTTPException):
+                    self.close_now()
+                if not data:
+                    break
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data) if rechunk else data)
+            if known and resp.length:
+                self.close_now()          # the origin closed early: so do we
+            if rechunk:
+                self.wfile.write(b"0\r\n\r\n")
+        finally:
+            conn.close()
+
+    def proxy_connect(self):
+        host, _, port = self.path.rpartition(":")
+        host = host.strip("[]")
+        try:
+            port = int(port)
+        except ValueError:
+            port = 0
+        if host not in LOCAL_NAMES or not 0 < port < 65536:
+            self.simple(403, "this proxy only reaches 127.0.0.1\n")
+            self.close_connection = True
+            return
+        if self.proxy_denied():
+            return
+        try:
+            upstream = socket.create_connection((HOST, port), timeout=10)
+        except OSError as e:
+            self.simple(502, "bad gateway: %s\n" % e)
+            return
+        self.close_connection = True
+        try:
+            self.send_response(200, "Connection established")
+            self.end_headers()
+            self.wfile.flush()
+            client = self.connection
+            # Bytes the client sent right after the CONNECT header may sit in rfile's buffer:
+            # peek at it without blocking and pass them on.
+            pending = b""
+            client.setblocking(False)
+            try:
+                pending = self.rfile.peek(CHUNK) or b""
+            except (OSError, ValueError):
+                pass
+            finally:
+                client.settimeout(self.timeout)
+            if pending:
+                upstream.sendall(self.rfile.read(len(pending)))
+            socks = [client, upstream]
+            while not self.state.stop.is_set():
+                r, _, _ = select.select(socks, [], [], 0.5)
+                for s in r:
+                    data = s.recv(CHUNK)
+                    if not data:
+                        raise Abort()
+                    (upstream if s is client else client).sendall(data)
+        finally:
+            upstream.close()
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, port, role, state):
+        self.role = role
+        self.state = state
+        self.conns = set()
+        self.conns_lock = threading.Lock()
+        super().__init__((HOST, port), Handler)
+
+    def process_request(self, request, client_address):
+        with self.conns_lock:
+            if len(self.conns) >= MAX_CONNECTIONS or self.state.stop.is_set():
+                self.shutdown_request(request)
+                return
+            self.conns.add(request)
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            with self.conns_lock:
+                self.conns.discard(request)
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self.conns_lock:
+                self.conns.discard(request)
+
+    def handle_error(self, request, client_address):
+        traceback.print_exc(file=sys.stderr)
+
+    def close_all(self):
+        with self.conns_lock:
+            conns = list(self.conns)
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--ports-file", required=True)
+    ap.add_argument("--fault-port", type=int, default=0)
+    ap.add_argument("--proxy-port", type=int, default=0)
+    ap.add_argument("--authproxy-port", type=int, default=0)
+    ap.add_argument("--proxy-auth", default="%s:%s" % (USER, PASSWORD),
+                    help="USER:PASS the auth proxy requires (Basic)")
+    a = ap.parse_args()
+
+    state = State(a.data, a.log, a.proxy_auth)
+    servers = [Server(a.fault_port, "fault", state), Server(a.proxy_port, "proxy", state),
+               Server(a.authproxy_port, "authproxy", state)]
+
+    def on_signal(signum, frame):
+        state.stop.set()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    threads = []
+    for s in servers:
+        t = threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        t.start()
+        threads.append(t)
+    names = ("BITS_FAULT_PORT", "BITS_PROXY_PORT", "BITS_AUTHPROXY_PORT")
+    tmp = a.ports_file + ".tmp"
+    with open(tmp, "w") as f:
+        for name, s in zip(names, servers):
+            f.write("%s=%d\n" % (name, s.server_address[1]))
+    os.replace(tmp, a.ports_file)
+
+    while not state.stop.wait(0.5):
+        pass
+    for s in servers:
+        s.shutdown()
+    for s in servers:
+        s.close_all()
+        s.server_close()
+    with state.lock:
+        state.log.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
