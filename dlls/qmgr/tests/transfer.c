@@ -1,0 +1,297 @@
+/*
+ * Conformance tests of downloads against the harness's loopback servers (tests/servers):
+ * nginx for plain transfers and HTTPS, the fault server for errors, drops and headers.
+ * Without the servers' BITS_* environment variables the tests are skipped.
+ */
+
+#include <windows.h>
+#include <stdio.h>
+#include "bitsall.h"
+#include "wine/test.h"
+
+static IBackgroundCopyManager *manager;
+static WCHAR temp_dir[MAX_PATH];
+static char http_port[16], https_port[16], fault_port[16], data_dir[MAX_PATH], request_log[MAX_PATH];
+
+static BOOL get_env(const char *name, char *buf, DWORD size)
+{
+    DWORD len = GetEnvironmentVariableA(name, buf, size);
+    return len && len < size;
+}
+
+/* A Unix path of the harness seen from Wine: Z: is the root. */
+static void unix_to_dos(const char *unix_path, WCHAR *out)
+{
+    WCHAR *p;
+    swprintf(out, MAX_PATH, L"Z:%hs", unix_path);
+    for (p = out; *p; p++) if (*p == '/') *p = '\\';
+}
+
+static IBackgroundCopyJob *create_download(const WCHAR *name, const WCHAR *url, const WCHAR *local)
+{
+    IBackgroundCopyJob *job = NULL;
+    HRESULT hr;
+    GUID id;
+
+    hr = IBackgroundCopyManager_CreateJob(manager, name, BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return NULL;
+    DeleteFileW(local);
+    hr = IBackgroundCopyJob_AddFile(job, url, local);
+    ok(hr == S_OK, "AddFile %s got %#lx\n", wine_dbgstr_w(url), hr);
+    return job;
+}
+
+/* Wait until the job reaches one of the states in mask (bits of 1 << state). */
+static BG_JOB_STATE wait_state(IBackgroundCopyJob *job, DWORD mask, DWORD timeout)
+{
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    DWORD start = GetTickCount();
+
+    do
+    {
+        if (FAILED(IBackgroundCopyJob_GetState(job, &state))) break;
+        if (mask & (1u << state)) break;
+        Sleep(50);
+    } while (GetTickCount() - start < timeout);
+    return state;
+}
+
+static BOOL files_equal(const WCHAR *a, const WCHAR *b)
+{
+    HANDLE fa = CreateFileW(a, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    HANDLE fb = CreateFileW(b, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    static char bufa[65536], bufb[65536];
+    DWORD ra, rb;
+    BOOL same = fa != INVALID_HANDLE_VALUE && fb != INVALID_HANDLE_VALUE;
+
+    while (same)
+    {
+        if (!ReadFile(fa, bufa, sizeof(bufa), &ra, NULL) || !ReadFile(fb, bufb, sizeof(bufb), &rb, NULL)
+            || ra != rb || memcmp(bufa, bufb, ra))
+            same = FALSE;
+        else if (!ra)
+            break;
+    }
+    if (fa != INVALID_HANDLE_VALUE) CloseHandle(fa);
+    if (fb != INVALID_HANDLE_VALUE) CloseHandle(fb);
+    return same;
+}
+
+/* Does the fault server's request log contain this text? */
+static BOOL request_log_contains(const char *text)
+{
+    WCHAR path[MAX_PATH];
+    HANDLE file;
+    char *buf;
+    DWORD size, read;
+    BOOL found = FALSE;
+
+    unix_to_dos(request_log, path);
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE) return FALSE;
+    size = GetFileSize(file, NULL);
+    if ((buf = HeapAlloc(GetProcessHeap(), 0, size + 1)))
+    {
+        if (ReadFile(file, buf, size, &read, NULL))
+        {
+            buf[read] = 0;
+            found = strstr(buf, text) != NULL;
+        }
+        HeapFree(GetProcessHeap(), 0, buf);
+    }
+    CloseHandle(file);
+    return found;
+}
+
+static void test_nginx_download(void)
+{
+    WCHAR url[256], local[MAX_PATH], source[MAX_PATH];
+    BG_JOB_PROGRESS progress;
+    IBackgroundCopyJob *job;
+    BG_JOB_STATE state;
+    HRESULT hr;
+
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/1m.bin", http_port);
+    swprintf(local, MAX_PATH, L"%lstransfer-1m.bin", temp_dir);
+    if (!(job = create_download(L"nginx", url, local))) return;
+    hr = IBackgroundCopyJob_Resume(job);
+    ok(hr == S_OK, "Resume got %#lx\n", hr);
+    state = wait_state(job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR, 60000);
+    ok(state == BG_JOB_STATE_TRANSFERRED, "state %d\n", state);
+    hr = IBackgroundCopyJob_GetProgress(job, &progress);
+    ok(hr == S_OK && progress.BytesTotal == 1048576 && progress.BytesTransferred == 1048576
+       && progress.FilesTransferred == 1, "progress %s / %s, %lu files\n", wine_dbgstr_longlong(progress.BytesTransferred),
+       wine_dbgstr_longlong(progress.BytesTotal), progress.FilesTransferred);
+    ok(GetFileAttributesW(local) == INVALID_FILE_ATTRIBUTES, "the file is visible before Complete\n");
+    hr = IBackgroundCopyJob_Complete(job);
+    ok(hr == S_OK, "Complete got %#lx\n", hr);
+    unix_to_dos(data_dir, source);
+    lstrcatW(source, L"\\1m.bin");
+    ok(files_equal(local, source), "the download differs from the served file\n");
+    IBackgroundCopyJob_Release(job);
+    DeleteFileW(local);
+}
+
+static void test_http_errors(void)
+{
+    static const struct { const char *path; BG_JOB_STATE state; HRESULT code; } tests[] =
+    {
+        { "status/404/x", BG_JOB_STATE_ERROR, 0x80190194 },
+        { "status/403/x", BG_JOB_STATE_ERROR, 0x80190193 },
+        { "status/500/x", BG_JOB_STATE_TRANSIENT_ERROR, 0x801901f4 },
+        { "status/503/x", BG_JOB_STATE_TRANSIENT_ERROR, 0x801901f7 },
+        { "status/501/x", BG_JOB_STATE_ERROR, 0x801901f5 },
+        { "status/408/x", BG_JOB_STATE_TRANSIENT_ERROR, 0x80190198 },
+    };
+    WCHAR url[256], local[MAX_PATH], *protocol;
+    IBackgroundCopyError *error;
+    IBackgroundCopyJob *job;
+    BG_ERROR_CONTEXT context;
+    BG_JOB_STATE state;
+    unsigned int i;
+    HRESULT hr, code;
+
+    for (i = 0; i < ARRAY_SIZE(tests); i++)
+    {
+        winetest_push_context("%s", tests[i].path);
+        swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/%hs", fault_port, tests[i].path);
+        swprintf(local, MAX_PATH, L"%lstransfer-error.bin", temp_dir);
+        if (!(job = create_download(L"error", url, local)))
+        {
+            winetest_pop_context();
+            continue;
+        }
+        IBackgroundCopyJob_Resume(job);
+        state = wait_state(job, 1 << BG_JOB_STATE_ERROR | 1 << BG_JOB_STATE_TRANSIENT_ERROR
+                           | 1 << BG_JOB_STATE_TRANSFERRED, 30000);
+        ok(state == tests[i].state, "state %d\n", state);
+        hr = IBackgroundCopyJob_GetError(job, &error);
+        ok(hr == S_OK, "GetError got %#lx\n", hr);
+        if (hr == S_OK)
+        {
+            hr = IBackgroundCopyError_GetError(error, &context, &code);
+            ok(hr == S_OK && code == tests[i].code, "code %#lx\n", code);
+            ok(context == BG_ERROR_CONTEXT_REMOTE_FILE, "context %d\n", context);
+            hr = IBackgroundCopyError_GetProtocol(error, &protocol);
+            ok(hr == S_OK && protocol && !wcscmp(protocol, L"http"), "protocol %s\n", wine_dbgstr_w(protocol));
+            CoTaskMemFree(protocol);
+            IBackgroundCopyError_Release(error);
+        }
+        hr = IBackgroundCopyJob_Cancel(job);
+        ok(hr == S_OK, "Cancel got %#lx\n", hr);
+        ok(GetFileAttributesW(local) == INVALID_FILE_ATTRIBUTES, "an error body was saved\n");
+        IBackgroundCopyJob_Release(job);
+        winetest_pop_context();
+    }
+}
+
+/* A dropped connection keeps the bytes; Resume continues with a Range request (spec 5.2). */
+static void test_resume_after_drop(void)
+{
+    IBackgroundCopyJobHttpOptions *options;
+    WCHAR url[256], local[MAX_PATH], source[MAX_PATH];
+    BG_JOB_PROGRESS progress;
+    IBackgroundCopyJob *job;
+    BG_JOB_STATE state;
+    HRESULT hr;
+
+    /* The fault server counts drops per URL: a fresh id gives a fresh count. */
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/drop/1m.bin?after=300000&times=1&id=%lu", fault_port,
+             GetTickCount());
+    swprintf(local, MAX_PATH, L"%lstransfer-drop.bin", temp_dir);
+    if (!(job = create_download(L"drop", url, local))) return;
+    hr = IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IBackgroundCopyJobHttpOptions_SetCustomHeaders(options, L"X-Wine-Bits-Test: resume\r\n");
+    ok(hr == S_OK, "SetCustomHeaders got %#lx\n", hr);
+    IBackgroundCopyJobHttpOptions_Release(options);
+
+    IBackgroundCopyJob_Resume(job);
+    state = wait_state(job, 1 << BG_JOB_STATE_TRANSIENT_ERROR | 1 << BG_JOB_STATE_ERROR
+                       | 1 << BG_JOB_STATE_TRANSFERRED, 30000);
+    ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "after the drop: state %d\n", state);
+    hr = IBackgroundCopyJob_GetProgress(job, &progress);
+    ok(hr == S_OK && progress.BytesTransferred == 300000, "kept %s bytes\n",
+       wine_dbgstr_longlong(progress.BytesTransferred));
+
+    /* Resume skips the rest of the retry delay. */
+    hr = IBackgroundCopyJob_Resume(job);
+    ok(hr == S_OK, "Resume got %#lx\n", hr);
+    state = wait_state(job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR, 30000);
+    ok(state == BG_JOB_STATE_TRANSFERRED, "state %d\n", state);
+    ok(request_log_contains("bytes=300000-"), "no request continued at byte 300000\n");
+    ok(request_log_contains("Microsoft BITS/7.8"), "no request with the BITS User-Agent\n");
+    ok(request_log_contains("X-Wine-Bits-Test"), "the custom header was not sent\n");
+    hr = IBackgroundCopyJob_Complete(job);
+    ok(hr == S_OK, "Complete got %#lx\n", hr);
+    unix_to_dos(data_dir, source);
+    lstrcatW(source, L"\\1m.bin");
+    ok(files_equal(local, source), "the resumed download differs from the served file\n");
+    IBackgroundCopyJob_Release(job);
+    DeleteFileW(local);
+}
+
+/* A self-signed certificate fails unless the job ignores unknown CAs (spec 1.8). */
+static void test_https(void)
+{
+    IBackgroundCopyJobHttpOptions *options;
+    WCHAR url[256], local[MAX_PATH];
+    IBackgroundCopyJob *job;
+    BG_JOB_STATE state;
+    HRESULT hr;
+
+    swprintf(url, ARRAY_SIZE(url), L"https://127.0.0.1:%hs/4k.bin", https_port);
+    swprintf(local, MAX_PATH, L"%lstransfer-https.bin", temp_dir);
+    if (!(job = create_download(L"https", url, local))) return;
+    IBackgroundCopyJob_Resume(job);
+    state = wait_state(job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR, 30000);
+    ok(state == BG_JOB_STATE_ERROR, "self-signed without the flag: state %d\n", state);
+    IBackgroundCopyJob_Cancel(job);
+    IBackgroundCopyJob_Release(job);
+
+    if (!(job = create_download(L"https ignore CA", url, local))) return;
+    hr = IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    /* The harness's certificate is self-signed for the IP address 127.0.0.1; Wine 8 also
+     * rejects its name, so the name check is waived too. */
+    hr = IBackgroundCopyJobHttpOptions_SetSecurityFlags(options, BG_SSL_IGNORE_UNKNOWN_CA | BG_SSL_IGNORE_CERT_CN_INVALID
+                                                        | BG_SSL_IGNORE_CERT_WRONG_USAGE | BG_SSL_IGNORE_CERT_DATE_INVALID);
+    ok(hr == S_OK, "SetSecurityFlags got %#lx\n", hr);
+    IBackgroundCopyJobHttpOptions_Release(options);
+    IBackgroundCopyJob_Resume(job);
+    state = wait_state(job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR, 30000);
+    ok(state == BG_JOB_STATE_TRANSFERRED, "with the BG_SSL_IGNORE_* flags: state %d\n", state);
+    hr = IBackgroundCopyJob_Complete(job);
+    ok(hr == S_OK, "Complete got %#lx\n", hr);
+    ok(GetFileAttributesW(local) != INVALID_FILE_ATTRIBUTES, "no file\n");
+    IBackgroundCopyJob_Release(job);
+    DeleteFileW(local);
+}
+
+START_TEST(transfer)
+{
+    HRESULT hr;
+
+    if (!get_env("BITS_HTTP_PORT", http_port, sizeof(http_port)) || !get_env("BITS_FAULT_PORT", fault_port, sizeof(fault_port))
+        || !get_env("BITS_HTTPS_PORT", https_port, sizeof(https_port)) || !get_env("BITS_DATA_DIR", data_dir, sizeof(data_dir))
+        || !get_env("BITS_REQUEST_LOG", request_log, sizeof(request_log)))
+    {
+        skip("the test servers are not running (tests/run.sh starts them)\n");
+        return;
+    }
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    GetTempPathW(ARRAY_SIZE(temp_dir), temp_dir);
+    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
+                          (void **)&manager);
+    ok(hr == S_OK, "CoCreateInstance got %#lx\n", hr);
+    if (hr == S_OK)
+    {
+        test_nginx_download();
+        test_http_errors();
+        test_resume_after_drop();
+        test_https();
+        IBackgroundCopyManager_Release(manager);
+    }
+    CoUninitialize();
+}
