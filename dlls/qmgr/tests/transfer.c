@@ -269,6 +269,121 @@ static void test_https(void)
     DeleteFileW(local);
 }
 
+/* Run one single-file job to a final or error state; returns the state, the error code in *code. */
+static BG_JOB_STATE run_job(IBackgroundCopyJob *job, HRESULT *code)
+{
+    IBackgroundCopyError *error;
+    BG_ERROR_CONTEXT context;
+    BG_JOB_STATE state;
+
+    *code = S_OK;
+    IBackgroundCopyJob_Resume(job);
+    state = wait_state(job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR
+                       | 1 << BG_JOB_STATE_TRANSIENT_ERROR, 30000);
+    if (SUCCEEDED(IBackgroundCopyJob_GetError(job, &error)))
+    {
+        IBackgroundCopyError_GetError(error, &context, code);
+        IBackgroundCopyError_Release(error);
+    }
+    return state;
+}
+
+static void set_security_flags(IBackgroundCopyJob *job, ULONG flags)
+{
+    IBackgroundCopyJobHttpOptions *options;
+
+    if (FAILED(IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options))) return;
+    ok(IBackgroundCopyJobHttpOptions_SetSecurityFlags(options, flags) == S_OK, "SetSecurityFlags failed\n");
+    IBackgroundCopyJobHttpOptions_Release(options);
+}
+
+/* Servers that break the rules of spec 5.2, redirects (spec 1.8) and Basic authentication (spec 1.6). */
+static void test_server_kinds(void)
+{
+    BITS_JOB_PROPERTY_VALUE value;
+    BG_AUTH_CREDENTIALS cred;
+    BG_JOB_PROGRESS progress;
+    IBackgroundCopyJob5 *job5;
+    IBackgroundCopyJob2 *job2;
+    IBackgroundCopyJob *job;
+    WCHAR url[256], local[MAX_PATH];
+    BG_JOB_STATE state;
+    HRESULT hr, code;
+
+    swprintf(local, MAX_PATH, L"%lstransfer-kinds.bin", temp_dir);
+
+    /* No Content-Length: BG_E_MISSING_FILE_SIZE, fatal. */
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/nolength/4k.bin", fault_port);
+    if ((job = create_download(L"no length", url, local)))
+    {
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_ERROR && code == BG_E_MISSING_FILE_SIZE, "no length: state %d code %#lx\n", state, code);
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+    }
+
+    /* The same server is fine for DYNAMIC_CONTENT jobs. */
+    if ((job = create_download(L"dynamic", url, local)))
+    {
+        IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob5, (void **)&job5);
+        value.Enable = TRUE;
+        hr = IBackgroundCopyJob5_SetProperty(job5, BITS_JOB_PROPERTY_DYNAMIC_CONTENT, value);
+        ok(hr == S_OK, "DYNAMIC_CONTENT got %#lx\n", hr);
+        IBackgroundCopyJob5_Release(job5);
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "dynamic: state %d code %#lx\n", state, code);
+        IBackgroundCopyJob_GetProgress(job, &progress);
+        ok(progress.BytesTotal == 4096 && progress.BytesTransferred == 4096, "dynamic: %s bytes\n",
+           wine_dbgstr_longlong(progress.BytesTransferred));
+        IBackgroundCopyJob_Complete(job);
+        IBackgroundCopyJob_Release(job);
+    }
+
+    /* A redirect chain is followed silently by default, and fails under DISALLOW. */
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/redirect/2/4k.bin", fault_port);
+    if ((job = create_download(L"redirect", url, local)))
+    {
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "redirect: state %d code %#lx\n", state, code);
+        IBackgroundCopyJob_Complete(job);
+        IBackgroundCopyJob_Release(job);
+    }
+    if ((job = create_download(L"redirect disallowed", url, local)))
+    {
+        set_security_flags(job, BG_HTTP_REDIRECT_POLICY_DISALLOW);
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_ERROR, "disallowed redirect: state %d code %#lx\n", state, code);
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+    }
+
+    /* Basic authentication: 401 without credentials, success with them. */
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/auth/basic/4k.bin", fault_port);
+    if ((job = create_download(L"no credentials", url, local)))
+    {
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_ERROR && code == 0x80190191, "without credentials: state %d code %#lx\n", state, code);
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+    }
+    if ((job = create_download(L"credentials", url, local)))
+    {
+        IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob2, (void **)&job2);
+        cred.Target = BG_AUTH_TARGET_SERVER;
+        cred.Scheme = BG_AUTH_SCHEME_BASIC;
+        cred.Credentials.Basic.UserName = (WCHAR *)L"bits";
+        cred.Credentials.Basic.Password = (WCHAR *)L"secret";
+        hr = IBackgroundCopyJob2_SetCredentials(job2, &cred);
+        ok(hr == S_OK, "SetCredentials got %#lx\n", hr);
+        IBackgroundCopyJob2_Release(job2);
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "with credentials: state %d code %#lx\n", state, code);
+        IBackgroundCopyJob_Complete(job);
+        IBackgroundCopyJob_Release(job);
+    }
+    DeleteFileW(local);
+}
+
 START_TEST(transfer)
 {
     HRESULT hr;
@@ -291,6 +406,7 @@ START_TEST(transfer)
         test_http_errors();
         test_resume_after_drop();
         test_https();
+        test_server_kinds();
         IBackgroundCopyManager_Release(manager);
     }
     CoUninitialize();
