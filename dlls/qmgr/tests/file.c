@@ -8,32 +8,8 @@
 #include <sddl.h>
 #include "bitsall.h"
 #include "wine/test.h"
+#include "bits_test.h"
 
-static IBackgroundCopyManager *manager;
-static WCHAR temp_dir[MAX_PATH];
-
-static IBackgroundCopyJob *create_job(const WCHAR *name, BG_JOB_TYPE type)
-{
-    IBackgroundCopyJob *job = NULL;
-    GUID id;
-    HRESULT hr;
-
-    hr = IBackgroundCopyManager_CreateJob(manager, name, type, &id, &job);
-    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
-    return job;
-}
-
-static void cancel_job(IBackgroundCopyJob *job)
-{
-    HRESULT hr = IBackgroundCopyJob_Cancel(job);
-    ok(hr == S_OK, "Cancel got %#lx\n", hr);
-    IBackgroundCopyJob_Release(job);
-}
-
-static void local_path(WCHAR *buf, const WCHAR *name)
-{
-    swprintf(buf, MAX_PATH, L"%ls%ls", temp_dir, name);
-}
 
 static void make_file(const WCHAR *path, const char *data)
 {
@@ -54,23 +30,6 @@ static ULONG file_count(IBackgroundCopyJob *job)
     hr = IBackgroundCopyJob_GetProgress(job, &progress);
     ok(hr == S_OK, "GetProgress got %#lx\n", hr);
     return progress.FilesTotal;
-}
-
-/* The index-th file of the job, or NULL. */
-static IBackgroundCopyFile *get_file(IBackgroundCopyJob *job, ULONG index)
-{
-    IEnumBackgroundCopyFiles *files;
-    IBackgroundCopyFile *file = NULL;
-    HRESULT hr;
-
-    hr = IBackgroundCopyJob_EnumFiles(job, &files);
-    ok(hr == S_OK, "EnumFiles got %#lx\n", hr);
-    if (hr != S_OK) return NULL;
-    if (index) IEnumBackgroundCopyFiles_Skip(files, index);
-    hr = IEnumBackgroundCopyFiles_Next(files, 1, &file, NULL);
-    ok(hr == S_OK, "Next got %#lx\n", hr);
-    IEnumBackgroundCopyFiles_Release(files);
-    return hr == S_OK ? file : NULL;
 }
 
 static BOOL remote_name_is(IBackgroundCopyFile *file, const WCHAR *expect)

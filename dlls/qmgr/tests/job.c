@@ -8,48 +8,8 @@
 #include <wincrypt.h>
 #include "bitsall.h"
 #include "wine/test.h"
+#include "bits_test.h"
 
-static IBackgroundCopyManager *manager;
-static WCHAR temp_dir[MAX_PATH];
-
-static IBackgroundCopyJob *create_job(const WCHAR *name, BG_JOB_TYPE type)
-{
-    IBackgroundCopyJob *job = NULL;
-    GUID id;
-    HRESULT hr;
-
-    hr = IBackgroundCopyManager_CreateJob(manager, name, type, &id, &job);
-    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
-    return job;
-}
-
-static void cancel_job(IBackgroundCopyJob *job)
-{
-    HRESULT hr = IBackgroundCopyJob_Cancel(job);
-    ok(hr == S_OK, "Cancel got %#lx\n", hr);
-    IBackgroundCopyJob_Release(job);
-}
-
-static void local_path(WCHAR *buf, const WCHAR *name)
-{
-    swprintf(buf, MAX_PATH, L"%ls%ls", temp_dir, name);
-}
-
-static IBackgroundCopyFile *first_file(IBackgroundCopyJob *job)
-{
-    IEnumBackgroundCopyFiles *files;
-    IBackgroundCopyFile *file = NULL;
-    ULONG fetched = 0;
-    HRESULT hr;
-
-    hr = IBackgroundCopyJob_EnumFiles(job, &files);
-    ok(hr == S_OK, "EnumFiles got %#lx\n", hr);
-    if (hr != S_OK) return NULL;
-    hr = IEnumBackgroundCopyFiles_Next(files, 1, &file, &fetched);
-    ok(hr == S_OK && fetched == 1, "Next got %#lx, fetched %lu\n", hr, fetched);
-    IEnumBackgroundCopyFiles_Release(files);
-    return file;
-}
 
 static void test_job_interfaces(void)
 {
@@ -96,7 +56,7 @@ static void test_job_interfaces(void)
     local_path(local, L"interfaces.bin");
     hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/interfaces.bin", local);
     ok(hr == S_OK, "AddFile got %#lx\n", hr);
-    if ((file = first_file(job)))
+    if ((file = get_file(job, 0)))
     {
         for (i = 0; i < ARRAY_SIZE(file_ifaces); i++)
         {
@@ -220,7 +180,7 @@ static void test_interfaces_out(void)
     local_path(local, L"out.bin");
     hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/out.bin", local);
     ok(hr == S_OK, "AddFile got %#lx\n", hr);
-    if ((file = first_file(job)))
+    if ((file = get_file(job, 0)))
     {
         hr = IBackgroundCopyFile_GetRemoteName(file, &str);
         ok(hr == S_OK && str && !wcscmp(str, L"http://127.0.0.1/out.bin"), "got %#lx, %s\n", hr, wine_dbgstr_w(str));
@@ -321,7 +281,7 @@ static void test_property_unions(void)
     local_path(local, L"unions.bin");
     hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/unions.bin", local);
     ok(hr == S_OK, "AddFile got %#lx\n", hr);
-    if ((file = first_file(job)))
+    if ((file = get_file(job, 0)))
     {
         hr = IBackgroundCopyFile_QueryInterface(file, &IID_IBackgroundCopyFile5, (void **)&file5);
         ok(hr == S_OK, "got %#lx\n", hr);
@@ -383,7 +343,7 @@ static void test_range_arrays(void)
                                                (BG_FILE_RANGE *)ranges);
     ok(hr == S_OK, "AddFileWithRanges got %#lx\n", hr);
 
-    if ((file = first_file(job)))
+    if ((file = get_file(job, 0)))
     {
         hr = IBackgroundCopyFile_QueryInterface(file, &IID_IBackgroundCopyFile2, (void **)&file2);
         ok(hr == S_OK, "got %#lx\n", hr);
@@ -429,7 +389,7 @@ static void test_range_arrays(void)
     local_path(local, L"ondemand.bin");
     hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/ondemand.bin", local);
     ok(hr == S_OK, "AddFile got %#lx\n", hr);
-    if ((file = first_file(job)))
+    if ((file = get_file(job, 0)))
     {
         hr = IBackgroundCopyFile_QueryInterface(file, &IID_IBackgroundCopyFile6, (void **)&file6);
         ok(hr == S_OK, "got %#lx\n", hr);

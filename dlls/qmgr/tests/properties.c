@@ -8,27 +8,8 @@
 #include <sddl.h>
 #include "bitsall.h"
 #include "wine/test.h"
+#include "bits_test.h"
 
-static IBackgroundCopyManager *manager;
-static WCHAR temp_dir[MAX_PATH];
-
-static IBackgroundCopyJob *create_job(const WCHAR *name, BG_JOB_TYPE type)
-{
-    IBackgroundCopyJob *job = NULL;
-    GUID id;
-    HRESULT hr;
-
-    hr = IBackgroundCopyManager_CreateJob(manager, name, type, &id, &job);
-    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
-    return job;
-}
-
-static void cancel_job(IBackgroundCopyJob *job)
-{
-    HRESULT hr = IBackgroundCopyJob_Cancel(job);
-    ok(hr == S_OK, "Cancel got %#lx\n", hr);
-    IBackgroundCopyJob_Release(job);
-}
 
 static void *job_query(IBackgroundCopyJob *job, REFIID iid)
 {

@@ -9,27 +9,10 @@
 #include <windows.h>
 #include "bitsall.h"
 #include "wine/test.h"
+#include "bits_test.h"
 
-static IBackgroundCopyManager *manager;
-static WCHAR temp_dir[MAX_PATH];
 
 static const WCHAR unreachable[] = L"http://127.0.0.1:9/never.bin";
-
-static IBackgroundCopyJob *create_job(const WCHAR *name, BG_JOB_TYPE type)
-{
-    IBackgroundCopyJob *job = NULL;
-    GUID id;
-    HRESULT hr;
-
-    hr = IBackgroundCopyManager_CreateJob(manager, name, type, &id, &job);
-    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
-    return job;
-}
-
-static void local_path(WCHAR *buf, const WCHAR *name)
-{
-    swprintf(buf, MAX_PATH, L"%ls%ls", temp_dir, name);
-}
 
 static void make_file(const WCHAR *path, const char *data)
 {
@@ -82,22 +65,6 @@ static BG_JOB_STATE wait_state(IBackgroundCopyJob *job, BG_JOB_STATE want)
         IBackgroundCopyJob_GetState(job, &state);
     }
     return state;
-}
-
-static IBackgroundCopyFile *get_file(IBackgroundCopyJob *job, ULONG index)
-{
-    IEnumBackgroundCopyFiles *files;
-    IBackgroundCopyFile *file = NULL;
-    HRESULT hr;
-
-    hr = IBackgroundCopyJob_EnumFiles(job, &files);
-    ok(hr == S_OK, "EnumFiles got %#lx\n", hr);
-    if (hr != S_OK) return NULL;
-    if (index) IEnumBackgroundCopyFiles_Skip(files, index);
-    hr = IEnumBackgroundCopyFiles_Next(files, 1, &file, NULL);
-    ok(hr == S_OK, "Next got %#lx\n", hr);
-    IEnumBackgroundCopyFiles_Release(files);
-    return hr == S_OK ? file : NULL;
 }
 
 /* The temp name of the index-th file (CoTaskMemFree), or NULL. */

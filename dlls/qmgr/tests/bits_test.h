@@ -1,0 +1,53 @@
+/*
+ * bits_test.h: helpers shared by the conformance tests that work on single jobs: the
+ * manager, a temp directory, and creating, cancelling and looking into jobs.
+ * Include after wine/test.h; the test sets manager and temp_dir in START_TEST.
+ */
+
+#ifndef __BITS_TEST_H
+#define __BITS_TEST_H
+
+static IBackgroundCopyManager *manager __attribute__((unused));
+static WCHAR temp_dir[MAX_PATH] __attribute__((unused));
+
+static inline IBackgroundCopyJob *create_job(const WCHAR *name, BG_JOB_TYPE type)
+{
+    IBackgroundCopyJob *job = NULL;
+    GUID id;
+    HRESULT hr;
+
+    hr = IBackgroundCopyManager_CreateJob(manager, name, type, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    return job;
+}
+
+static inline void cancel_job(IBackgroundCopyJob *job)
+{
+    HRESULT hr = IBackgroundCopyJob_Cancel(job);
+    ok(hr == S_OK, "Cancel got %#lx\n", hr);
+    IBackgroundCopyJob_Release(job);
+}
+
+static inline void local_path(WCHAR *buf, const WCHAR *name)
+{
+    swprintf(buf, MAX_PATH, L"%ls%ls", temp_dir, name);
+}
+
+/* The index-th file of the job, or NULL. */
+static inline IBackgroundCopyFile *get_file(IBackgroundCopyJob *job, ULONG index)
+{
+    IEnumBackgroundCopyFiles *files;
+    IBackgroundCopyFile *file = NULL;
+    HRESULT hr;
+
+    hr = IBackgroundCopyJob_EnumFiles(job, &files);
+    ok(hr == S_OK, "EnumFiles got %#lx\n", hr);
+    if (hr != S_OK) return NULL;
+    if (index) IEnumBackgroundCopyFiles_Skip(files, index);
+    hr = IEnumBackgroundCopyFiles_Next(files, 1, &file, NULL);
+    ok(hr == S_OK, "Next got %#lx\n", hr);
+    IEnumBackgroundCopyFiles_Release(files);
+    return hr == S_OK ? file : NULL;
+}
+
+#endif /* __BITS_TEST_H */
