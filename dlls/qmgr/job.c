@@ -281,6 +281,7 @@ static HRESULT job_add_files(struct bits_job *job, ULONG count, const BG_FILE_IN
     if (FAILED(hr = caller_identify(&caller))) return hr;
     exempt = caller.admin || caller.service;          /* spec 3.2: quotas do not apply */
     caller_free(&caller);
+    if (!exempt && range_count > policy_max_ranges_per_file()) return BG_E_TOO_MANY_RANGES_IN_FILE;
     max_files = policy_max_files_per_job();
 
     if (!(files = heap_alloc_zero(count * sizeof(*files)))) return E_OUTOFMEMORY;
@@ -1239,10 +1240,7 @@ static HRESULT WINAPI job_AddFileWithRanges(IBackgroundCopyJob5 *iface, LPCWSTR 
                                             DWORD count, BG_FILE_RANGE *ranges)
 {
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
-    struct bits_caller caller;
     BG_FILE_INFO info;
-    BOOL exempt;
-    HRESULT hr;
 
     TRACE("(%p)->(%s %s %lu %p)\n", job, debugstr_w(remote), debugstr_w(local), count, ranges);
 
@@ -1250,10 +1248,6 @@ static HRESULT WINAPI job_AddFileWithRanges(IBackgroundCopyJob5 *iface, LPCWSTR 
     if (!remote || !local || !count || !ranges) return E_INVALIDARG;
     /* spec 1.7: ranges need HTTP; SMB is not accepted since 3.0 */
     if (wcsnicmp(remote, L"http://", 7) && wcsnicmp(remote, L"https://", 8)) return E_INVALIDARG;
-    if (FAILED(hr = caller_identify(&caller))) return hr;
-    exempt = caller.admin || caller.service;
-    caller_free(&caller);
-    if (!exempt && count > policy_max_ranges_per_file()) return BG_E_TOO_MANY_RANGES_IN_FILE;
     info.RemoteName = (WCHAR *)remote;
     info.LocalName = (WCHAR *)local;
     return job_add_files(job, 1, &info, ranges, count);
