@@ -3,6 +3,7 @@
 #
 #   tests/run.sh ours    <builddir>   our DLLs; exits non-zero on any failure
 #   tests/run.sh builtin <builddir>   Wine's builtin qmgr, same programs; never fails (comparison row)
+#   BITS_SUITES="job persist" tests/run.sh ours build   only those suites (quick iteration)
 #
 # A template prefix is built once per run (wineboot, and for "ours" our DLLs installed). Each
 # suite gets a copy of it and one persistent session (wineserver -p), so the BITS service
@@ -101,6 +102,16 @@ run_program() {
     rm -rf "$pfx"
 }
 
+# selected <suite>: BITS_SUITES="a b ..." (names as in the summary, shell globs allowed)
+# runs only those suites; unset runs all. For quick iteration, never for CI.
+selected() {
+    [ -z "${BITS_SUITES:-}" ] && return 0
+    for pat in $BITS_SUITES; do
+        case "$1" in $pat) return 0 ;; esac
+    done
+    return 1
+}
+
 # run_script <suite> <script>: a shell suite that drives Wine itself (restarts, bitsadmin, ...).
 run_script() {
     suite=$1; script=$2
@@ -143,21 +154,25 @@ fi
 echo "== running suites ($MODE); logs in $LOGS"
 for exe in "$B"/tests/*.exe; do
     [ -f "$exe" ] || continue
+    selected "$(basename "$exe" .exe)" || continue
     run_program "$(basename "$exe" .exe)" "$exe"
 done
 if [ "$MODE" = ours ]; then
     for exe in "$B"/unit/*.exe; do
         [ -f "$exe" ] || continue
+        selected "unit_$(basename "$exe" .exe)" || continue
         run_program "unit_$(basename "$exe" .exe)" "$exe"
     done
 fi
 for script in "$TOP"/tests/suites/*.sh; do
     [ -f "$script" ] || continue
+    selected "$(basename "$script" .sh)" || continue
     run_script "$(basename "$script" .sh)" "$script"
 done
 if [ "${HAVE_WINE32:-no}" = yes ]; then
     for exe in "$B"/tests32/*.exe; do
         [ -f "$exe" ] || continue
+        selected "win32_$(basename "$exe" .exe)" || continue
         run_program "win32_$(basename "$exe" .exe)" "$exe"
     done
 else
