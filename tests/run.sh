@@ -9,7 +9,7 @@
 # suite gets a copy of it and one persistent session (wineserver -p), so the BITS service
 # stays up between the suite's processes. Test output goes to files, never pipes (wine-notes).
 # A suite is a test program (build/tests/*.exe conformance tests, build/unit/*.exe in-process
-# unit tests, build/tests32/*.exe 32-bit clients where a 32-bit Wine exists) or a shell
+# unit tests, build/tests32/*.exe 32-bit clients as win32_* where a 32-bit Wine runs) or a shell
 # script tests/suites/*.sh, which may restart the session and prints winetest summary lines.
 # Before the suites, tests/servers/start.sh starts the test servers (nginx, fault server,
 # proxies) once; their BITS_* variables are exported to every suite (tests/servers/README).
@@ -169,14 +169,20 @@ for script in "$TOP"/tests/suites/*.sh; do
     selected "$(basename "$script" .sh)" || continue
     run_script "$(basename "$script" .sh)" "$script"
 done
-if [ "${HAVE_WINE32:-no}" = yes ]; then
+# The 32-bit clients (WoW64) against the same 64-bit service, through our 32-bit proxy. They run
+# where prefix.sh installed and registered that proxy, which it does only where a 32-bit Wine runs.
+if [ "$MODE" != ours ]; then
+    :
+elif [ ! -f "$B/syswow64/qmgrprxy.dll" ]; then
+    echo "(32-bit clients not run: no 32-bit qmgrprxy.dll was built; see configure's 32-bit line)"
+elif ! cmp -s "$B/syswow64/qmgrprxy.dll" "$TEMPLATE/drive_c/windows/syswow64/qmgrprxy.dll"; then
+    echo "(32-bit clients not run: no 32-bit Wine runs here (Debian package wine32, and a kernel that executes 32-bit programs))"
+else
     for exe in "$B"/tests32/*.exe; do
         [ -f "$exe" ] || continue
         selected "win32_$(basename "$exe" .exe)" || continue
         run_program "win32_$(basename "$exe" .exe)" "$exe"
     done
-else
-    echo "(32-bit clients not run: no 32-bit Wine; install wine32 to run them)"
 fi
 
 rm -rf "$TEMPLATE"

@@ -1,4 +1,5 @@
-# tests/suites/configure.sh: ./configure names the Debian package of a missing tool.
+# tests/suites/configure.sh: ./configure names the Debian package of a missing tool (required ones
+# fail, the optional 32-bit part only warns).
 T_SUITE=configure
 . "$TOP/tests/lib.sh"
 D=$(mktemp -d)
@@ -20,5 +21,18 @@ hide widl widl-stable
 (cd "$D/run" && PATH="$D/bin" "$TOP/configure" >"$D/out" 2>&1)
 check "configure fails without widl" test $? -ne 0
 check "and names wine64-tools" grep -q "wine64-tools" "$D/out"
+
+# The 32-bit part is optional: configure succeeds without it and names what is missing.
+hide i686-w64-mingw32-gcc
+(cd "$D/run" && PATH="$D/bin" "$TOP/configure" >"$D/out" 2>&1)
+check "configure succeeds without i686-w64-mingw32-gcc" test $? -eq 0
+check "and names gcc-mingw-w64-i686" grep -q "gcc-mingw-w64-i686" "$D/out"
+check "and builds no 32-bit part" grep -q "32-bit clients: no; 32-bit proxy (syswow64.qmgrprxy.dll): no; 32-bit tests run: no" "$D/out"
+if command -v i686-w64-mingw32-gcc >/dev/null; then
+    (cd "$D/run" && "$TOP/configure" --with-wine-pe32="$D/none" >"$D/out" 2>&1)
+    check "configure succeeds without Wine's i386 libwinecrt0.a" test $? -eq 0
+    check "and names libwine-dev:i386" grep -q "libwine-dev:i386" "$D/out"
+    check "and builds the 32-bit clients but no 32-bit proxy" grep -q "32-bit clients: yes; 32-bit proxy (syswow64.qmgrprxy.dll): no; 32-bit tests run: no" "$D/out"
+fi
 rm -rf "$D"
 summary
