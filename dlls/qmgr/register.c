@@ -1,7 +1,8 @@
 /*
  * register.c: DllRegisterServer/DllUnregisterServer. A stock Wine prefix registers only the
  * BITS 1.0 CLSID; every versioned CLSID needs its AppID pointing at the BITS service so that
- * CLSCTX_LOCAL_SERVER activation reaches svchost (wine-notes).
+ * CLSCTX_LOCAL_SERVER activation reaches svchost (wine-notes), in the 64-bit and the 32-bit
+ * registry view.
  */
 
 #include "qmgr_private.h"
@@ -18,10 +19,30 @@ static LSTATUS set_string(HKEY key, const WCHAR *name, const WCHAR *value)
     return RegSetValueExW(key, name, 0, REG_SZ, (const BYTE *)value, (lstrlenW(value) + 1) * sizeof(WCHAR));
 }
 
-HRESULT WINAPI DllRegisterServer(void)
+/* The CLSIDs go into both registry views: 32-bit clients (WoW64) look theirs up in the 32-bit
+ * view (Software\Classes\Wow6432Node) and are served by the same 64-bit service, as on Windows.
+ * AppID is shared between the views. */
+static const REGSAM clsid_views[] = { KEY_WOW64_64KEY, KEY_WOW64_32KEY };
+
+static LSTATUS register_clsid(const CLSID *clsid, REGSAM view)
 {
     WCHAR path[64];
-    unsigned int i;
+    LSTATUS ret;
+    HKEY key;
+
+    lstrcpyW(path, L"Software\\Classes\\CLSID\\");
+    StringFromGUID2(clsid, path + lstrlenW(path), 40);
+    if ((ret = RegCreateKeyExW(HKEY_LOCAL_MACHINE, path, 0, NULL, 0, KEY_WRITE | view, NULL, &key, NULL)))
+        return ret;
+    set_string(key, NULL, L"Background Intelligent Transfer Service");
+    ret = set_string(key, L"AppID", APPID_BITS);
+    RegCloseKey(key);
+    return ret;
+}
+
+HRESULT WINAPI DllRegisterServer(void)
+{
+    unsigned int i, v;
     LSTATUS ret;
     HKEY key;
 
@@ -34,33 +55,31 @@ HRESULT WINAPI DllRegisterServer(void)
     RegCloseKey(key);
     if (ret) return HRESULT_FROM_WIN32(ret);
 
-    for (i = 0; i < bits_manager_clsid_count; i++)
-    {
-        lstrcpyW(path, L"CLSID\\");
-        StringFromGUID2(bits_manager_clsids[i], path + 6, 40);
-        if ((ret = RegCreateKeyExW(HKEY_CLASSES_ROOT, path, 0, NULL, 0, KEY_WRITE, NULL, &key, NULL)))
-            return HRESULT_FROM_WIN32(ret);
-        set_string(key, NULL, L"Background Intelligent Transfer Service");
-        ret = set_string(key, L"AppID", APPID_BITS);
-        RegCloseKey(key);
-        if (ret) return HRESULT_FROM_WIN32(ret);
-    }
+    for (v = 0; v < ARRAYSIZE(clsid_views); v++)
+        for (i = 0; i < bits_manager_clsid_count; i++)
+            if ((ret = register_clsid(bits_manager_clsids[i], clsid_views[v]))) return HRESULT_FROM_WIN32(ret);
     return S_OK;
 }
 
-/* Removes what Wine does not register itself: every CLSID but the 1.0 one. */
+/* Removes what Wine does not register itself: every CLSID but the 1.0 one, in both views. */
 HRESULT WINAPI DllUnregisterServer(void)
 {
     WCHAR path[64];
-    unsigned int i;
+    unsigned int i, v;
+    HKEY classes;
 
     TRACE("()\n");
 
-    for (i = 1; i < bits_manager_clsid_count; i++)
+    for (v = 0; v < ARRAYSIZE(clsid_views); v++)
     {
-        lstrcpyW(path, L"CLSID\\");
-        StringFromGUID2(bits_manager_clsids[i], path + 6, 40);
-        RegDeleteTreeW(HKEY_CLASSES_ROOT, path);
+        if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Classes\\CLSID", 0, KEY_ALL_ACCESS | clsid_views[v], &classes))
+            continue;
+        for (i = 1; i < bits_manager_clsid_count; i++)
+        {
+            StringFromGUID2(bits_manager_clsids[i], path, ARRAYSIZE(path));
+            RegDeleteTreeW(classes, path);
+        }
+        RegCloseKey(classes);
     }
     return S_OK;
 }

@@ -11,6 +11,9 @@ check "bitsadmin.exe is installed" cmp -s "$B/bitsadmin.exe" "$SYS/bitsadmin.exe
 check "qmgr=native override" grep -q '"qmgr"="native"' "$WINEPREFIX/user.reg"
 check "qmgrprxy=native override" grep -q '"qmgrprxy"="native"' "$WINEPREFIX/user.reg"
 check "the 10.3 CLSID has the BITS AppID" grep -qi '5fd42ad5-c04e-4d36-adc7-e08ff15737ad' "$WINEPREFIX/system.reg"
+# 32-bit clients look CLSIDs up in the 32-bit view; the service serves them all the same.
+check "and is registered for 32-bit clients too" \
+    grep -qi 'Classes\\\\Wow6432Node\\\\CLSID\\\\{5fd42ad5-c04e-4d36-adc7-e08ff15737ad}' "$WINEPREFIX/system.reg"
 
 # The 32-bit proxy (syswow64): built for the same interfaces as the 64-bit one, an i386 DLL with
 # the four exports, and installed and registered in the 32-bit registry view exactly where a
