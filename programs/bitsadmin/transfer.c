@@ -57,19 +57,18 @@ static BOOL parse_acl_flags(const WCHAR *arg, DWORD *flags)
     return TRUE;
 }
 
-static void print_progress(IBackgroundCopyJob *job, const WCHAR *name, BOOL console, BOOL final)
+/* Shows the state and progress the caller read, so that a line never shows a newer state
+ * than the one the loop acts on (which would print the same state twice). */
+static void print_progress(IBackgroundCopyJob *job, const WCHAR *name, BG_JOB_STATE state,
+                           const BG_JOB_PROGRESS *progress_in, BOOL console, BOOL final)
 {
-    BG_JOB_PROGRESS progress;
+    BG_JOB_PROGRESS progress = *progress_in;
     BG_JOB_PRIORITY priority = BG_JOB_PRIORITY_NORMAL;
-    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
     BG_JOB_TYPE type = BG_JOB_TYPE_DOWNLOAD;
     WCHAR total[32], done[32], percent[16] = L"";
 
-    IBackgroundCopyJob_GetState(job, &state);
     IBackgroundCopyJob_GetType(job, &type);
     IBackgroundCopyJob_GetPriority(job, &priority);
-    memset(&progress, 0, sizeof(progress));
-    IBackgroundCopyJob_GetProgress(job, &progress);
     format_size(progress.BytesTotal, total, ARRAY_SIZE(total));
     format_size(progress.BytesTransferred, done, ARRAY_SIZE(done));
     if (progress.BytesTotal && progress.BytesTotal != BG_SIZE_UNKNOWN)
@@ -109,6 +108,7 @@ int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
     BG_JOB_STATE state, last_state = (BG_JOB_STATE)-1;
     ULONGLONG last_print = 0;
     UINT64 last_bytes = 0;
+    ULONG last_files = 0;
     BOOL console = output_is_console(), set_acl = FALSE;
     const WCHAR *name;
     DWORD acl = 0;
@@ -184,11 +184,13 @@ int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
         }
         memset(&progress, 0, sizeof(progress));
         IBackgroundCopyJob_GetProgress(job, &progress);
-        if (console || state != last_state || (progress.BytesTransferred != last_bytes && now - last_print >= 2000))
+        if (console || state != last_state || progress.FilesTransferred != last_files
+            || (progress.BytesTransferred != last_bytes && now - last_print >= 2000))
         {
-            print_progress(job, name, console, FALSE);
+            print_progress(job, name, state, &progress, console, FALSE);
             last_print = now;
             last_bytes = progress.BytesTransferred;
+            last_files = progress.FilesTransferred;
         }
         if (state == BG_JOB_STATE_TRANSIENT_ERROR && state != last_state) print_job_error(ctx, job);
         last_state = state;
