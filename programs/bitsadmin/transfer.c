@@ -123,11 +123,13 @@ int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
         if (is_switch(argv[i], L"download")) type = BG_JOB_TYPE_DOWNLOAD;
         else if (is_switch(argv[i], L"upload")) type = BG_JOB_TYPE_UPLOAD;
         else if (is_switch(argv[i], L"upload-reply")) type = BG_JOB_TYPE_UPLOAD_REPLY;
-        else if (is_switch(argv[i], L"priority") && i + 1 < argc)
+        else if ((is_switch(argv[i], L"priority") || is_switch(argv[i], L"aclflags")) && i + 1 >= argc)
+            return usage_error(ctx, L"%ls needs a value.", argv[i]);
+        else if (is_switch(argv[i], L"priority"))
         {
             if (!parse_priority(argv[++i], &priority)) return usage_error(ctx, L"Invalid priority: %ls", argv[i]);
         }
-        else if (is_switch(argv[i], L"aclflags") && i + 1 < argc)
+        else if (is_switch(argv[i], L"aclflags"))
         {
             if (!parse_acl_flags(argv[++i], &acl)) return usage_error(ctx, L"Invalid ACL flags: %ls", argv[i]);
             set_acl = TRUE;
@@ -257,9 +259,10 @@ int cmd_monitor(struct bitsadmin *ctx, int argc, WCHAR **argv)
     for (i = 0; i < argc; i++)
     {
         if (is_switch(argv[i], L"allusers")) flags |= BG_JOB_ENUM_ALL_USERS;
-        else if (is_switch(argv[i], L"refresh") && i + 1 < argc)
+        else if (is_switch(argv[i], L"refresh"))
         {
-            if (!parse_ulong(argv[++i], &refresh) || !refresh)
+            if (i + 1 >= argc) return usage_error(ctx, L"/refresh needs a number of seconds.");
+            if (!parse_ulong(argv[++i], &refresh) || !refresh || refresh >= INFINITE / 1000)
                 return usage_error(ctx, L"Invalid refresh interval: %ls", argv[i]);
         }
         else return usage_error(ctx, L"Unknown option: %ls", argv[i]);
