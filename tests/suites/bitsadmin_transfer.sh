@@ -3,7 +3,8 @@
 # reported once, the job cancelled, non-zero exit), a transient error (503: /transfer keeps
 # waiting until the job retries and completes); a job driven by hand (/resume, the progress
 # getters, /gettemporaryname, /complete); a job in ERROR (/geterror, /info /verbose error
-# lines); /monitor with /refresh (plain lines when redirected; a bounded run); bad arguments.
+# lines); the progress redrawn in place on a console (a pty); /monitor with /refresh (plain
+# lines when redirected; a bounded run); bad arguments.
 T_SUITE=bitsadmin_transfer
 . "$TOP/tests/lib.sh"
 if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi
@@ -22,6 +23,15 @@ expect "/transfer: the final progress" has_line 'PRIORITY: FOREGROUND FILES: 2 /
 expect "/transfer: state lines without prefix" has_line "DISPLAY: 'tj' TYPE: DOWNLOAD STATE: TRANSFERRED"
 ba /list
 expect "/transfer completes the job" has_line 'Listed 0 job(s).'
+
+# ---- /transfer on a console (a pty through script(1)): the progress is redrawn in place ----
+if command -v script >/dev/null 2>&1; then
+    timeout 120 script -qec "'${WINE:-wine}' bitsadmin /transfer cj '$F/slow/1m.bin?rate=400000' '$PUB\\cj.bin'" \
+        "$BA/tty.txt" >/dev/null 2>&1 </dev/null
+    expect "on a console: the block is redrawn in place (cursor up two rows)" grep -q "$(printf '\033')\\[2A" "$BA/tty.txt"
+    expect "on a console: Transfer complete." grep -q 'Transfer complete\.' "$BA/tty.txt"
+    expect "on a console: the file arrived" cmp -s "$DATA/1m.bin" "$PUB_UNIX/cj.bin"
+fi
 
 # ---- /transfer: a fatal error cancels ----
 ba /transfer nf "$F/status/404/missing.bin" "$PUB\\nf.bin"
