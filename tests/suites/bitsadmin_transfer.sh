@@ -31,6 +31,7 @@ if command -v script >/dev/null 2>&1; then
     expect "on a console: the block is redrawn in place (cursor up two rows)" grep -q "$(printf '\033')\\[2A" "$BA/tty.txt"
     expect "on a console: Transfer complete." grep -q 'Transfer complete\.' "$BA/tty.txt"
     expect "on a console: the file arrived" cmp -s "$DATA/1m.bin" "$PUB_UNIX/cj.bin"
+    grep -q "$(printf '\033')\\[2A" "$BA/tty.txt" || cat -v "$BA/tty.txt" | head -n 20 | sed 's/^/    tty| /'
 fi
 
 # ---- /transfer: a fatal error cancels ----
