@@ -308,7 +308,18 @@ struct string_property
     HRESULT (*set)(void *iface, const WCHAR *value);
     BOOL null_allowed;                              /* the setter takes NULL for "none" */
     const WCHAR *label, *action;
+    BOOL reply;                                     /* upload-reply jobs only (E_NOTIMPL otherwise) */
 };
+
+/* The reply methods answer E_NOTIMPL for jobs of another type (spec 1.6): say so plainly. */
+static int report_reply_error(struct bitsadmin *ctx, HRESULT hr, const WCHAR *action)
+{
+    report_error(ctx, hr, action);
+    if (hr == E_NOTIMPL)
+        out_fmt(L"/%ls works only on upload-reply jobs (bitsadmin /create /upload-reply <name>).\n",
+                ctx->command ? ctx->command->name : L"");
+    return BITSADMIN_EXIT_FAILURE;
+}
 
 static HRESULT get_description(void *job, WCHAR **v) { return IBackgroundCopyJob_GetDescription((IBackgroundCopyJob *)job, v); }
 static HRESULT set_description(void *job, const WCHAR *v) { return IBackgroundCopyJob_SetDescription((IBackgroundCopyJob *)job, v); }
@@ -321,15 +332,15 @@ static HRESULT set_http_method(void *http, const WCHAR *v) { return IBackgroundC
 static HRESULT get_helper_sid(void *token, WCHAR **v) { return IBitsTokenOptions_GetHelperTokenSid((IBitsTokenOptions *)token, v); }
 
 static const struct string_property description =
-    { &IID_IBackgroundCopyJob, get_description, set_description, FALSE, L"Description", L"description" };
+    { &IID_IBackgroundCopyJob, get_description, set_description, FALSE, L"Description", L"description", FALSE };
 static const struct string_property display_name =
-    { &IID_IBackgroundCopyJob, get_display_name, set_display_name, FALSE, L"Display name", L"display name" };
+    { &IID_IBackgroundCopyJob, get_display_name, set_display_name, FALSE, L"Display name", L"display name", FALSE };
 static const struct string_property reply_file_name =
-    { &IID_IBackgroundCopyJob2, get_reply_name, set_reply_name, TRUE, L"Reply file name", L"reply file name" };
+    { &IID_IBackgroundCopyJob2, get_reply_name, set_reply_name, TRUE, L"Reply file name", L"reply file name", TRUE };
 static const struct string_property http_method =
-    { &IID_IBackgroundCopyJobHttpOptions2, get_http_method, set_http_method, FALSE, L"HTTP method", L"HTTP method" };
+    { &IID_IBackgroundCopyJobHttpOptions2, get_http_method, set_http_method, FALSE, L"HTTP method", L"HTTP method", FALSE };
 static const struct string_property helper_token_sid =
-    { &IID_IBitsTokenOptions, get_helper_sid, NULL, FALSE, L"Helper token SID", L"helper token SID" };
+    { &IID_IBitsTokenOptions, get_helper_sid, NULL, FALSE, L"Helper token SID", L"helper token SID", FALSE };
 
 static int print_string(struct bitsadmin *ctx, const WCHAR *name, const struct string_property *prop)
 {
@@ -345,7 +356,7 @@ static int print_string(struct bitsadmin *ctx, const WCHAR *name, const struct s
     {
         _snwprintf(action, ARRAY_SIZE(action), L"get %ls", prop->action);
         action[ARRAY_SIZE(action) - 1] = 0;
-        return report_error(ctx, hr, action);
+        return prop->reply ? report_reply_error(ctx, hr, action) : report_error(ctx, hr, action);
     }
     out_value(ctx, str_or_null(value));
     CoTaskMemFree(value);
@@ -367,7 +378,7 @@ static int set_string(struct bitsadmin *ctx, WCHAR **argv, const struct string_p
     {
         _snwprintf(action, ARRAY_SIZE(action), L"set %ls", prop->action);
         action[ARRAY_SIZE(action) - 1] = 0;
-        return report_error(ctx, hr, action);
+        return prop->reply ? report_reply_error(ctx, hr, action) : report_error(ctx, hr, action);
     }
     if (!ctx->raw)
     {
@@ -536,7 +547,7 @@ int cmd_getreplyprogress(struct bitsadmin *ctx, int argc, WCHAR **argv)
     if ((ret = open_job(ctx, argv[0], &IID_IBackgroundCopyJob2, (void **)&job))) return ret;
     hr = IBackgroundCopyJob2_GetReplyProgress(job, &progress);
     IBackgroundCopyJob2_Release(job);
-    if (FAILED(hr)) return report_error(ctx, hr, L"get reply progress");
+    if (FAILED(hr)) return report_reply_error(ctx, hr, L"get reply progress");
     format_size(progress.BytesTotal, total, ARRAY_SIZE(total));
     out_value_fmt(ctx, L"%I64u / %ls", progress.BytesTransferred, total);
     return BITSADMIN_EXIT_OK;
@@ -554,7 +565,7 @@ int cmd_getreplydata(struct bitsadmin *ctx, int argc, WCHAR **argv)
     if ((ret = open_job(ctx, argv[0], &IID_IBackgroundCopyJob2, (void **)&job))) return ret;
     hr = IBackgroundCopyJob2_GetReplyData(job, &data, &length);
     IBackgroundCopyJob2_Release(job);
-    if (FAILED(hr)) return report_error(ctx, hr, L"get reply data");
+    if (FAILED(hr)) return report_reply_error(ctx, hr, L"get reply data");
     if (ctx->raw)
     {
         for (i = 0; data && i < length; i++) out_fmt(L"%02x", data[i]);

@@ -1,6 +1,6 @@
 /*
  * transfer.c: /transfer and /monitor, the two commands that watch jobs over time (spec 7.1).
- * Owns: the Ctrl+C handling and the progress display. On a console the progress line is
+ * Owns: the Ctrl+C handling and the progress display. On a console the progress lines are
  * redrawn in place; when the output is redirected, a line is printed whenever the state or
  * the file count changes (and at most every few seconds for bytes).
  */
@@ -57,29 +57,63 @@ static BOOL parse_acl_flags(const WCHAR *arg, DWORD *flags)
     return TRUE;
 }
 
-static void print_progress(IBackgroundCopyJob *job, const WCHAR *name, BOOL console, BOOL final)
-{
-    BG_JOB_PROGRESS progress;
-    BG_JOB_PRIORITY priority = BG_JOB_PRIORITY_NORMAL;
-    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
-    BG_JOB_TYPE type = BG_JOB_TYPE_DOWNLOAD;
-    WCHAR total[32], done[32], percent[16] = L"";
+static SHORT block_row = -1;    /* console: the row where the progress block starts, -1 none */
 
-    IBackgroundCopyJob_GetState(job, &state);
+/* One console row: cut to the width and padded, so that it covers what was there before. */
+static void console_row(const WCHAR *line, int width)
+{
+    WCHAR buf[512];
+
+    _snwprintf(buf, ARRAY_SIZE(buf), L"%-*.*ls", width, width, line);
+    buf[ARRAY_SIZE(buf) - 1] = 0;
+    out_str(buf);
+    out_nl();
+}
+
+/* Shows the state and progress the caller read, so that a line never shows a newer state
+ * than the one the loop acts on (which would print the same state twice). On a console the
+ * two lines are redrawn in place; anything else printed below them starts a new block. */
+static void print_progress(IBackgroundCopyJob *job, const WCHAR *name, BG_JOB_STATE state,
+                           const BG_JOB_PROGRESS *progress, BOOL console)
+{
+    HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+    CONSOLE_SCREEN_BUFFER_INFO info;
+    BG_JOB_PRIORITY priority = BG_JOB_PRIORITY_NORMAL;
+    BG_JOB_TYPE type = BG_JOB_TYPE_DOWNLOAD;
+    WCHAR total[32], done[32], percent[16] = L"", line1[512], line2[256];
+    int width;
+
     IBackgroundCopyJob_GetType(job, &type);
     IBackgroundCopyJob_GetPriority(job, &priority);
-    memset(&progress, 0, sizeof(progress));
-    IBackgroundCopyJob_GetProgress(job, &progress);
-    format_size(progress.BytesTotal, total, ARRAY_SIZE(total));
-    format_size(progress.BytesTransferred, done, ARRAY_SIZE(done));
-    if (progress.BytesTotal && progress.BytesTotal != BG_SIZE_UNKNOWN)
-        swprintf(percent, ARRAY_SIZE(percent), L" (%u%%)", (unsigned int)(progress.BytesTransferred * 100 / progress.BytesTotal));
-    if (console && !final) out_str(L"\r");
-    out_fmt(L"DISPLAY: '%ls' TYPE: %ls STATE: %ls", name, type_name(type), state_name(state));
-    out_nl();
-    out_fmt(L"PRIORITY: %ls FILES: %lu / %lu BYTES: %ls / %ls%ls", priority_name(priority),
-            progress.FilesTransferred, progress.FilesTotal, done, total, percent);
-    out_nl();
+    format_size(progress->BytesTotal, total, ARRAY_SIZE(total));
+    format_size(progress->BytesTransferred, done, ARRAY_SIZE(done));
+    if (progress->BytesTotal && progress->BytesTotal != BG_SIZE_UNKNOWN)
+        swprintf(percent, ARRAY_SIZE(percent), L" (%u%%)", (unsigned int)(progress->BytesTransferred * 100 / progress->BytesTotal));
+    _snwprintf(line1, ARRAY_SIZE(line1), L"DISPLAY: '%ls' TYPE: %ls STATE: %ls", name, type_name(type), state_name(state));
+    line1[ARRAY_SIZE(line1) - 1] = 0;
+    _snwprintf(line2, ARRAY_SIZE(line2), L"PRIORITY: %ls FILES: %lu / %lu BYTES: %ls / %ls%ls", priority_name(priority),
+               progress->FilesTransferred, progress->FilesTotal, done, total, percent);
+    line2[ARRAY_SIZE(line2) - 1] = 0;
+
+    if (!console || !GetConsoleScreenBufferInfo(out, &info) || info.dwSize.X < 2)
+    {
+        out_str(line1);
+        out_nl();
+        out_str(line2);
+        out_nl();
+        return;
+    }
+    width = min(info.dwSize.X - 1, (int)ARRAY_SIZE(line1) - 1);
+    if (block_row >= 0)
+    {
+        COORD pos = { 0, block_row };
+        SetConsoleCursorPosition(out, pos);
+    }
+    console_row(line1, width);
+    console_row(line2, width);
+    /* Read back after writing: the buffer may have scrolled under the first block. */
+    if (GetConsoleScreenBufferInfo(out, &info) && info.dwCursorPosition.Y >= 2)
+        block_row = info.dwCursorPosition.Y - 2;
 }
 
 static void print_job_error(struct bitsadmin *ctx, IBackgroundCopyJob *job)
@@ -109,6 +143,7 @@ int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
     BG_JOB_STATE state, last_state = (BG_JOB_STATE)-1;
     ULONGLONG last_print = 0;
     UINT64 last_bytes = 0;
+    ULONG last_files = 0;
     BOOL console = output_is_console(), set_acl = FALSE;
     const WCHAR *name;
     DWORD acl = 0;
@@ -123,11 +158,13 @@ int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
         if (is_switch(argv[i], L"download")) type = BG_JOB_TYPE_DOWNLOAD;
         else if (is_switch(argv[i], L"upload")) type = BG_JOB_TYPE_UPLOAD;
         else if (is_switch(argv[i], L"upload-reply")) type = BG_JOB_TYPE_UPLOAD_REPLY;
-        else if (is_switch(argv[i], L"priority") && i + 1 < argc)
+        else if ((is_switch(argv[i], L"priority") || is_switch(argv[i], L"aclflags")) && i + 1 >= argc)
+            return usage_error(ctx, L"%ls needs a value.", argv[i]);
+        else if (is_switch(argv[i], L"priority"))
         {
             if (!parse_priority(argv[++i], &priority)) return usage_error(ctx, L"Invalid priority: %ls", argv[i]);
         }
-        else if (is_switch(argv[i], L"aclflags") && i + 1 < argc)
+        else if (is_switch(argv[i], L"aclflags"))
         {
             if (!parse_acl_flags(argv[++i], &acl)) return usage_error(ctx, L"Invalid ACL flags: %ls", argv[i]);
             set_acl = TRUE;
@@ -184,13 +221,19 @@ int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
         }
         memset(&progress, 0, sizeof(progress));
         IBackgroundCopyJob_GetProgress(job, &progress);
-        if (console || state != last_state || (progress.BytesTransferred != last_bytes && now - last_print >= 2000))
+        if (console || state != last_state || progress.FilesTransferred != last_files
+            || (progress.BytesTransferred != last_bytes && now - last_print >= 2000))
         {
-            print_progress(job, name, console, FALSE);
+            print_progress(job, name, state, &progress, console);
             last_print = now;
             last_bytes = progress.BytesTransferred;
+            last_files = progress.FilesTransferred;
         }
-        if (state == BG_JOB_STATE_TRANSIENT_ERROR && state != last_state) print_job_error(ctx, job);
+        if (state == BG_JOB_STATE_TRANSIENT_ERROR && state != last_state)
+        {
+            print_job_error(ctx, job);
+            block_row = -1;
+        }
         last_state = state;
 
         if (state == BG_JOB_STATE_TRANSFERRED)
@@ -255,9 +298,10 @@ int cmd_monitor(struct bitsadmin *ctx, int argc, WCHAR **argv)
     for (i = 0; i < argc; i++)
     {
         if (is_switch(argv[i], L"allusers")) flags |= BG_JOB_ENUM_ALL_USERS;
-        else if (is_switch(argv[i], L"refresh") && i + 1 < argc)
+        else if (is_switch(argv[i], L"refresh"))
         {
-            if (!parse_ulong(argv[++i], &refresh) || !refresh)
+            if (i + 1 >= argc) return usage_error(ctx, L"/refresh needs a number of seconds.");
+            if (!parse_ulong(argv[++i], &refresh) || !refresh || refresh >= INFINITE / 1000)
                 return usage_error(ctx, L"Invalid refresh interval: %ls", argv[i]);
         }
         else return usage_error(ctx, L"Unknown option: %ls", argv[i]);

@@ -1,0 +1,136 @@
+# tests/suites/bitsadmin_transfer.sh: bitsadmin with real transfers (spec 7.1, 7.2): /transfer
+# with several pairs and /priority (Complete on success), a fatal error (404: the error is
+# reported once, the job cancelled, non-zero exit), a transient error (503: /transfer keeps
+# waiting until the job retries and completes); a job driven by hand (/resume, the progress
+# getters, /gettemporaryname, /complete); a job in ERROR (/geterror, /info /verbose error
+# lines); the progress redrawn in place on a console (a pty); /monitor with /refresh (plain
+# lines when redirected; a bounded run); bad arguments.
+T_SUITE=bitsadmin_transfer
+. "$TOP/tests/lib.sh"
+if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi
+. "$TOP/tests/bitsadmin-lib.sh"
+H="http://127.0.0.1:$BITS_HTTP_PORT"
+F="http://127.0.0.1:$BITS_FAULT_PORT"
+DATA="$BITS_DATA_DIR"
+
+# ---- /transfer: two pairs, /priority ----
+ba /transfer tj /priority FOREGROUND "$H/4k.bin" "$PUB\\t1.bin" "$H/1m.bin" "$PUB\\t2.bin"
+expect "/transfer: exit 0" ok
+expect "/transfer: Transfer complete." has_line 'Transfer complete.'
+expect "/transfer: the files arrived" sh -c "cmp -s '$DATA/4k.bin' '$PUB_UNIX/t1.bin' && cmp -s '$DATA/1m.bin' '$PUB_UNIX/t2.bin'"
+expect "/transfer: the priority is used" has '^PRIORITY: FOREGROUND FILES: '
+expect "/transfer: the final progress" has_line 'PRIORITY: FOREGROUND FILES: 2 / 2 BYTES: 1052672 / 1052672 (100%)'
+expect "/transfer: state lines without prefix" has_line "DISPLAY: 'tj' TYPE: DOWNLOAD STATE: TRANSFERRED"
+ba /list
+expect "/transfer completes the job" has_line 'Listed 0 job(s).'
+
+# ---- /transfer on a console (a pty through script(1)): the progress is redrawn in place ----
+if command -v script >/dev/null 2>&1; then
+    timeout 120 script -qec "'${WINE:-wine}' bitsadmin /transfer cj '$F/slow/1m.bin?rate=400000' '$PUB\\cj.bin'" \
+        "$BA/tty.txt" >/dev/null 2>&1 </dev/null
+    expect "on a console: the block is redrawn in place (cursor up two rows)" grep -q "$(printf '\033')\\[2A" "$BA/tty.txt"
+    expect "on a console: Transfer complete." grep -q 'Transfer complete\.' "$BA/tty.txt"
+    expect "on a console: the file arrived" cmp -s "$DATA/1m.bin" "$PUB_UNIX/cj.bin"
+    grep -q "$(printf '\033')\\[2A" "$BA/tty.txt" || cat -v "$BA/tty.txt" | head -n 20 | sed 's/^/    tty| /'
+fi
+
+# ---- /transfer: a fatal error cancels ----
+ba /transfer nf "$F/status/404/missing.bin" "$PUB\\nf.bin"
+expect "a 404: non-zero exit" failed
+expect "a 404: the HRESULT and its text" has '^ERROR: 0x80190194 - HTTP 404'
+expect "a 404: the state is shown once" test "$(lines 'STATE: ERROR$')" -eq 1
+expect "a 404: the job is cancelled" has_line 'The transfer failed; the job is cancelled.'
+expect "a 404: no destination file" test ! -e "$PUB_UNIX/nf.bin"
+ba /list
+expect "a 404: the job is gone" has_line 'Listed 0 job(s).'
+
+# ---- /transfer: a transient error (503) does not end it ----
+"${WINE:-wine}" bitsadmin /transfer fl "$F/flaky/1/4k.bin?status=503&id=ba$$" "$PUB\\fl.bin" \
+    >"$BA/fl.raw" 2>"$BA/fl.err" </dev/null &
+FL=$!
+wait_state fl TRANSIENT_ERROR
+expect "a 503: TRANSIENT_ERROR" raw_is TRANSIENT_ERROR
+expect "a 503: /transfer keeps waiting" kill -0 $FL
+ba /geterror fl
+expect "/geterror: the file" has_line "ERROR FILE:    $F/flaky/1/4k.bin?status=503&id=ba$$ -> $PUB\\fl.bin"
+expect "/geterror: the code and its text" has '^ERROR CODE:    0x801901f7 - HTTP 503'
+expect "/geterror: the context and its text" has '^ERROR CONTEXT: 0x00000005 - .'
+ba /rawreturn /geterror fl
+expect "/rawreturn /geterror: the bare code" raw_is 0x801901f7
+ba /rawreturn /geterrorcount fl
+expect "/geterrorcount after a transient error" raw_is 1
+# The retry delay is 600 s: /resume retries now (spec 2.2).
+ba /resume fl
+wait $FL
+rc=$?
+tr -d '\r' <"$BA/fl.raw" >"$BA/out"
+expect "a 503: the transfer completes after the retry" test $rc -eq 0
+expect "a 503: the transient error was shown" has '^ERROR: 0x801901f7 - '
+expect "a 503: Transfer complete." has_line 'Transfer complete.'
+expect "a 503: the file arrived" cmp -s "$DATA/4k.bin" "$PUB_UNIX/fl.bin"
+
+# ---- bad /transfer arguments ----
+ba /transfer x
+expect "/transfer without files: usage" failed
+ba /transfer x /download /priority
+expect "/priority without a value" has_line '/priority needs a value.'
+ba /transfer x /priority URGENT "$H/4k.bin" "$PUB\\x.bin"
+expect "a bad priority" has_line 'Invalid priority: URGENT'
+expect "a bad priority: non-zero exit" failed
+ba /transfer x "$H/4k.bin" "$PUB\\x.bin" "$H/1m.bin"
+expect "an odd number of names" has_line '/transfer needs remote/local pairs.'
+ba /list
+expect "bad arguments create no job" has_line 'Listed 0 job(s).'
+
+# ---- a job driven by hand ----
+ba /create dj
+ba /addfile dj "$H/16m.bin" "$PUB\\d.bin"
+ba /setpriority dj FOREGROUND
+ba /rawreturn /gettemporaryname dj 0
+expect "/gettemporaryname: a .tmp beside the destination" grep -qi '^C:\\users\\Public\\ba\\BIT.*\.tmp$' "$BA/raw"
+ba /resume dj
+expect "/resume" has_line 'Job resumed.'
+wait_state dj TRANSFERRED
+expect "the job transfers" raw_is TRANSFERRED
+ba /rawreturn /getbytestotal dj;       expect "/getbytestotal" raw_is 16777216
+ba /rawreturn /getbytestransferred dj; expect "/getbytestransferred" raw_is 16777216
+ba /rawreturn /getfilestotal dj;       expect "/getfilestotal" raw_is 1
+ba /rawreturn /getfilestransferred dj; expect "/getfilestransferred" raw_is 1
+ba /getcompletiontime dj
+expect "/getcompletiontime: a local time" has '^[0-9]*/[0-9]*/20[0-9][0-9] [0-9]*:[0-9][0-9]:[0-9][0-9] [AP]M$'
+ba /info dj
+expect "/info: the /list line of a transferred job" has "^{.*} 'dj' TRANSFERRED 1 / 1 16777216 / 16777216\$"
+ba /complete dj
+expect "/complete" has_line 'Job completed.'
+expect "/complete: the file is there" cmp -s "$DATA/16m.bin" "$PUB_UNIX/d.bin"
+
+# ---- a job in ERROR ----
+ba /create ej
+ba /addfile ej "$F/status/404/e.bin" "$PUB\\e.bin"
+ba /resume ej
+wait_state ej ERROR
+expect "a 404 job is in ERROR" raw_is ERROR
+ba /info ej /verbose
+expect "/info /verbose: ERROR FILE" has_line "ERROR FILE:    $F/status/404/e.bin -> $PUB\\e.bin"
+expect "/info /verbose: ERROR CODE and its text" has '^ERROR CODE:    0x80190194 - HTTP 404'
+expect "/info /verbose: ERROR CONTEXT and its text" has '^ERROR CONTEXT: 0x00000005 - .'
+grep -o '^[A-Z ]*:' "$BA/out" | sed -n '8,11p' | tr '\n' '|' >"$BA/labels"
+expect "/info /verbose: the error lines after the proxy line" test "$(cat "$BA/labels")" = 'PROXY USAGE:|ERROR FILE:|ERROR CODE:|ERROR CONTEXT:|'
+expect "/info /verbose: the state" has '^TYPE: DOWNLOAD STATE: ERROR OWNER: '
+
+# ---- /monitor: a bounded run, output redirected ----
+timeout 6 "${WINE:-wine}" bitsadmin /monitor /refresh 1 >"$BA/mon.raw" 2>"$BA/mon.err" </dev/null
+tr -d '\r' <"$BA/mon.raw" >"$BA/out"
+expect "/monitor: the header, once per refresh" test "$(lines '^MONITORING BACKGROUND COPY MANAGER(1 second refresh)$')" -ge 2
+expect "/monitor: the /list lines" has "^{.*} 'ej' ERROR 0 / 1 0 / UNKNOWN\$"
+expect "/monitor: plain lines, no cursor control" sh -c "! grep -q \"\$(printf '\\033')\" '$BA/mon.raw'"
+ba /monitor /refresh
+expect "/monitor /refresh without seconds" has_line '/refresh needs a number of seconds.'
+expect "/monitor /refresh without seconds: non-zero exit" failed
+ba /monitor /refresh 0
+expect "/monitor /refresh 0" has_line 'Invalid refresh interval: 0'
+
+ba /reset
+expect "/reset after the tests" has_line '1 out of 1 jobs canceled.'
+rm -rf "$BA" "$PUB_UNIX"
+summary
