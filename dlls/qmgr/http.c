@@ -234,6 +234,9 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
         break;
     }
     WinHttpSetOption(request, WINHTTP_OPTION_REDIRECT_POLICY, &flags, sizeof(flags));
+    /* Upload packets are answered, never redirected: a 3xx Ack is the server's answer (spec 5.5). */
+    flags = WINHTTP_DISABLE_REDIRECTS;
+    if (!wcscmp(verb, L"BITS_POST")) WinHttpSetOption(request, WINHTTP_OPTION_DISABLE_FEATURE, &flags, sizeof(flags));
     if (req->headers) WinHttpAddRequestHeaders(request, req->headers, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD);
     if (extra) WinHttpAddRequestHeaders(request, extra, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
 

@@ -575,7 +575,12 @@ HRESULT upload_transfer(struct transfer *t, struct transfer_error *error)
     }
 
     if (FAILED(hr = upload_connect(&u, error))) goto done;
-    if (!u.session && FAILED(hr = create_session(&u, error))) goto done;
+    if (!u.session)
+    {
+        if (FAILED(hr = create_session(&u, error))) goto done;
+        /* the packets after Create-Session go to its BITS-Host-Id (spec 6.3.4) */
+        if (FAILED(hr = upload_connect(&u, error))) goto done;
+    }
     if (!finished && FAILED(hr = send_fragments(&u, error))) goto done;
     /* spec 6.3.5: the reply comes before Close-Session, or it is lost. */
     if (reply && !reply_done)
