@@ -521,7 +521,9 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
             return hr;
         }
         if (reply) SetFileAttributesW(reply, GetFileAttributesW(reply) & ~FILE_ATTRIBUTE_HIDDEN);
-        heap_free(reply);
+        /* the files go with Complete: a generated name stays readable (GetReplyData, spec 2.3) */
+        if (!job->reply_name) job->reply_name = reply;
+        else heap_free(reply);
     }
     LIST_FOR_EACH_ENTRY(file, &job->files, struct bits_file, entry)
     {

@@ -472,6 +472,7 @@ static HRESULT download_reply(struct upload *u, struct transfer_error *error)
             hr = error->code;
             goto done;
         }
+        transfer_connected(u->t);
         if (status >= 400)
         {
             http_status_error(status, error);
@@ -524,6 +525,7 @@ static HRESULT close_session(struct upload *u, struct transfer_error *error)
     DWORD status;
 
     if (!(request = post(u, L"Close-Session", NULL, NULL, 0, &status, error))) return error->code;
+    transfer_connected(u->t);
     if (status != 200 && status != 201)
     {
         ack_error(request, status, error);

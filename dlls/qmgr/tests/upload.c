@@ -247,6 +247,11 @@ static void test_upload_reply(void)
     hr = IBackgroundCopyJob_Complete(job);
     ok(hr == S_OK, "Complete got %#lx\n", hr);
     ok(files_equal(local, reply_file), "the reply file after Complete differs\n");
+    /* documented as readable after Complete too (spec 2.3) */
+    data = NULL;
+    hr = IBackgroundCopyJob2_GetReplyData(job2, &data, &length);
+    ok(hr == S_OK && length == 5000 && data, "GetReplyData after Complete got %#lx, %I64u bytes\n", hr, length);
+    CoTaskMemFree(data);
     DeleteFileW(reply_file);
     IBackgroundCopyJob2_Release(job2);
     IBackgroundCopyJob_Release(job);
@@ -410,47 +415,52 @@ static void test_fatal_and_transient(void)
     }
 }
 
-/* After a drop, a lost Ack and a 416 the fragments go on from the server's offset (spec 6.3.2). */
-static void test_resume(void)
+/* An upload of local to /up/<name>?query that meets a transient fault, then gets through on
+ * Resume, byte-identical; target gets the log's text of its URL. */
+static IBackgroundCopyJob *upload_after_fault(const char *name, const char *query, const WCHAR *local, char *target)
 {
-    WCHAR url[512], local[MAX_PATH], stored[MAX_PATH];
+    WCHAR url[512], stored[MAX_PATH];
     IBackgroundCopyJob *job;
     BG_ERROR_CONTEXT context;
     BG_JOB_PROGRESS progress;
     BG_JOB_STATE state;
-    char target[512];
     HRESULT code;
 
-    local_path(local, L"bits_upload_resume.bin");
-    make_source(local, 3 * 1024 * 1024, 9);
-
-    /* The second fragment is cut after 1000 bytes: progress is what the server acknowledged. */
-    make_url(url, "up", "drop.bin", "drop=1000&drop-from=1");
-    if (!(job = create_upload(L"upload drop", BG_JOB_TYPE_UPLOAD, url, local))) return;
+    make_url(url, "up", name, query);
+    log_target(target, url);
+    if (!(job = create_upload(L"upload after a fault", BG_JOB_TYPE_UPLOAD, url, local))) return NULL;
     state = run(job, &code, &context);
     ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "state %u\n", state);
+    /* progress is what the server acknowledged: the first fragment */
     IBackgroundCopyJob_GetProgress(job, &progress);
     ok(progress.BytesTransferred == 1024 * 1024, "acknowledged %I64u\n", progress.BytesTransferred);
     state = run(job, &code, &context);
     ok(state == BG_JOB_STATE_TRANSFERRED, "state %u, error %#lx\n", state, code);
     stored_path(stored, url);
     ok(files_equal(local, stored), "the stored upload differs\n");
-    log_target(target, url);
+    ok(log_count(target, "\"packet\":\"Create-Session\"", NULL) == 1, "a second session was created\n");
+    return job;
+}
+
+/* After a drop, a lost Ack and a 416 the fragments go on from the server's offset (spec 6.3.2). */
+static void test_resume(void)
+{
+    WCHAR local[MAX_PATH];
+    IBackgroundCopyJob *job;
+    char target[512];
+
+    local_path(local, L"bits_upload_resume.bin");
+    make_source(local, 3 * 1024 * 1024, 9);
+
+    /* The second fragment is cut after 1000 bytes. */
+    if (!(job = upload_after_fault("drop.bin", "drop=1000&drop-from=1", local, target))) return;
     ok(log_count(target, "\"content_range\":\"bytes 1048576-2097151/3145728\"", NULL) == 2,
        "the cut fragment was not sent again from the acknowledged offset\n");
-    ok(log_count(target, "\"packet\":\"Create-Session\"", NULL) == 1, "a second session was created\n");
     cancel_job(job);
 
     /* The whole second fragment arrives but its Ack is lost; then a 416. */
-    make_url(url, "up", "lostack.bin", "drop=2000000&drop-from=1&e416=1&e416-from=2097152");
-    if (!(job = create_upload(L"upload lost ack", BG_JOB_TYPE_UPLOAD, url, local))) return;
-    state = run(job, &code, &context);
-    ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "state %u\n", state);
-    state = run(job, &code, &context);
-    ok(state == BG_JOB_STATE_TRANSFERRED, "state %u, error %#lx\n", state, code);
-    stored_path(stored, url);
-    ok(files_equal(local, stored), "the stored upload differs\n");
-    log_target(target, url);
+    if (!(job = upload_after_fault("lostack.bin", "drop=2000000&drop-from=1&e416=1&e416-from=2097152", local, target)))
+        return;
     ok(log_count(target, "\"status\":416", "\"received_range\":\"2097152\"") == 1, "no 416\n");
     ok(log_count(target, "\"content_range\":\"bytes 2097152-3145727/3145728\"", NULL) == 2,
        "not resumed after the 416\n");
