@@ -36,26 +36,23 @@ import argparse
 import email.utils
 import hashlib
 import http.client
+import io
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import sys
 import threading
 import time
-import traceback
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-HOST = "127.0.0.1"
+from httpbase import HOST, Abort, BaseHandler, LogState, Server, parse_query, parse_range, qint, run
+
 PROTOCOL = "{7df0354d-249b-430f-820d-3d2a9bef4931}"
 CHUNK = 65536
-MAX_CONNECTIONS = 256
 MAX_LOG_BYTES = 64 << 20
-MAX_COUNTERS = 10000
 DEFAULT_SESSION_TIMEOUT = 1209600       # BITSSessionTimeout default (14 days)
 DEFAULT_APP_TIMEOUT = 300               # IIS 6+ waits 5 minutes for the application
 STATIC_BODY = b"bits-uploadserver static reply\n"
@@ -89,10 +86,6 @@ VDIRS = {
 }
 
 
-class Abort(Exception):
-    """Stop handling this request and close the connection without further output."""
-
-
 class AppError(Exception):
     """Committing failed: status, BITS-Error-Code and BITS-Error-Context of the Ack."""
 
@@ -123,47 +116,21 @@ class Session:
         self.gone = False
 
 
-class State:
+class State(LogState):
+    """The request log and counters, the sessions, the store's root, the ports."""
+
     def __init__(self, root, log_path):
+        super().__init__(log_path, MAX_LOG_BYTES)
         self.root = os.path.realpath(root)
         self.sessions_dir = os.path.join(self.root, ".sessions")
         os.makedirs(self.sessions_dir, exist_ok=True)
-        self.log_path = log_path
-        self.lock = threading.Lock()
-        self.log = open(log_path, "a", encoding="utf-8")
-        self.log_size = self.log.tell()
-        self.counters = {}
         self.sessions = {}
-        self.stop = threading.Event()
-        self.ports = {}
         self.dead_port = 0
-
-    def write_log(self, entry):
-        line = json.dumps(entry, separators=(",", ":")) + "\n"
-        with self.lock:
-            if self.log_size + len(line) > MAX_LOG_BYTES:
-                return
-            self.log.write(line)
-            self.log.flush()
-            self.log_size += len(line)
 
     def event(self, name, session, **kw):
         e = {"t": round(time.time(), 3), "event": name, "session": session.id if session else None}
         e.update(kw)
         self.write_log(e)
-
-    def read_log(self):
-        with self.lock:
-            with open(self.log_path, "rb") as f:
-                return f.read()
-
-    def count(self, key):
-        with self.lock:
-            if key not in self.counters and len(self.counters) >= MAX_COUNTERS:
-                self.counters.clear()
-            n = self.counters.get(key, 0) + 1
-            self.counters[key] = n
-            return n
 
     def find(self, sid):
         with self.lock:
@@ -184,10 +151,7 @@ class State:
         with self.lock:
             sessions = list(self.sessions.values())
             self.sessions.clear()
-            self.counters.clear()
-            self.log.seek(0)
-            self.log.truncate()
-            self.log_size = 0
+            self.clear()
         for s in sessions:
             s.gone = True
             shutil.rmtree(s.dir, ignore_errors=True)
@@ -205,21 +169,6 @@ class State:
                         self.drop_session(s, "expired")
                 finally:
                     s.lock.release()
-
-
-def parse_query(query):
-    try:
-        return {k: v[-1] for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items()}
-    except Exception:
-        return {}
-
-
-def qint(q, name, default, lo=0, hi=1 << 62):
-    try:
-        v = int(q.get(name, default))
-    except (TypeError, ValueError):
-        v = default
-    return max(lo, min(hi, v))
 
 
 def hexcode(code):
@@ -243,45 +192,18 @@ def pattern(n):
     return (block * (n // 251 + 1))[:n]
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(BaseHandler):
     server_version = "bits-uploadserver/1.0"
-    sys_version = ""
-    timeout = 120
-
-    def version_string(self):
-        return self.server_version
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def setup(self):
-        super().setup()
-        self.state = self.server.state
-        self.role = self.server.role
 
     # ---------------------------------------------------------------- plumbing
 
-    def handle_one_request(self):
+    def begin_request(self):
         self.entry = None
-        self.command = None
-        try:
-            super().handle_one_request()
-        except Abort:
-            self.close_connection = True
-        except (ConnectionError, TimeoutError, socket.timeout, OSError):
-            self.close_connection = True
-        except Exception:
-            self.close_connection = True
-            traceback.print_exc(file=sys.stderr)
-        finally:
-            if self.entry is not None:
-                self.state.write_log(self.entry)
 
-    def __getattr__(self, name):
-        if name.startswith("do_"):
-            return self.do_other
-        raise AttributeError(name)
+    def end_request(self):
+        # Written when the request ends: status stays null when no answer was sent.
+        if self.entry is not None:
+            self.state.write_log(self.entry)
 
     def begin_entry(self, server=None):
         h = self.headers
@@ -316,28 +238,11 @@ class Handler(BaseHTTPRequestHandler):
         if n is None:
             self.close_connection = True
             return
-        while n > 0:
-            got = self.rfile.read(min(n, CHUNK))
-            if not got:
-                raise Abort()
-            n -= len(got)
-            if self.entry is not None:
-                self.entry["body_read"] += len(got)
+        self.skip_body(n, CHUNK)
 
-    def wait(self, seconds):
-        if self.state.stop.wait(seconds):
-            raise Abort()
-
-    def close_now(self):
-        try:
-            self.wfile.flush()
-        except OSError:
-            pass
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        raise Abort()
+    def body_read(self, count):
+        if self.entry is not None:
+            self.entry["body_read"] += count
 
     def respond(self, code, headers=(), body=b"", content_type=None):
         self.note(status=code)
@@ -451,41 +356,19 @@ class Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
-    def parse_range(self, size):
-        """(start, end) inclusive, 'unsatisfiable' or None (the whole entity)."""
-        value = self.headers.get("Range")
-        if not value:
-            return None
-        m = re.fullmatch(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", value)
-        if not m or (m.group(1) == "" and m.group(2) == ""):
-            return None
-        if m.group(1) == "":
-            n = int(m.group(2))
-            if n == 0 or size == 0:
-                return "unsatisfiable"
-            return (max(0, size - n), size - 1)
-        start = int(m.group(1))
-        if m.group(2) and int(m.group(2)) < start:
-            return None
-        if start >= size:
-            return "unsatisfiable"
-        end = int(m.group(2)) if m.group(2) else size - 1
-        return (start, min(end, size - 1))
-
     def serve_file(self, path):
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
             self._serve(f, st.st_size, int(st.st_mtime))
 
     def serve_bytes(self, data, mtime):
-        import io
         self._serve(io.BytesIO(data), len(data), mtime)
 
     def _serve(self, f, size, mtime):
         lm = email.utils.formatdate(mtime, usegmt=True)
         etag = '"%x-%x"' % (mtime, size)
         common = [("Last-Modified", lm), ("ETag", etag), ("Accept-Ranges", "bytes")]
-        rng = self.parse_range(size) if self.command == "GET" else None
+        rng = parse_range(self.headers.get("Range"), size) if self.command == "GET" else None
         if rng is not None and "If-Range" in self.headers:
             if self.headers["If-Range"].strip() not in (etag, lm):
                 rng = None
@@ -915,54 +798,6 @@ class Handler(BaseHTTPRequestHandler):
             self.respond(200, hs, reply, "application/octet-stream")
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def __init__(self, port, role, state):
-        self.role = role
-        self.state = state
-        self.conns = set()
-        self.conns_lock = threading.Lock()
-        super().__init__((HOST, port), Handler)
-
-    def process_request(self, request, client_address):
-        with self.conns_lock:
-            if len(self.conns) >= MAX_CONNECTIONS or self.state.stop.is_set():
-                self.shutdown_request(request)
-                return
-            self.conns.add(request)
-        try:
-            super().process_request(request, client_address)
-        except Exception:
-            with self.conns_lock:
-                self.conns.discard(request)
-            raise
-
-    def process_request_thread(self, request, client_address):
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self.conns_lock:
-                self.conns.discard(request)
-
-    def handle_error(self, request, client_address):
-        traceback.print_exc(file=sys.stderr)
-
-    def close_all(self):
-        with self.conns_lock:
-            conns = list(self.conns)
-        for c in conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            try:
-                c.close()
-            except OSError:
-                pass
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--root", required=True)
@@ -974,39 +809,16 @@ def main():
 
     os.makedirs(a.root, exist_ok=True)
     state = State(a.root, a.log)
-    servers = [Server(a.port, "upload", state), Server(a.alt_port, "upload-alt", state)]
+    servers = [Server(a.port, "upload", state, Handler), Server(a.alt_port, "upload-alt", state, Handler)]
     state.ports = {"main": servers[0].server_address[1], "alt": servers[1].server_address[1]}
     # hostid=dead: a bound socket that never listens, so connecting to it is refused.
     dead = socket.socket()
     dead.bind((HOST, 0))
     state.dead_port = dead.getsockname()[1]
-
-    def on_signal(signum, frame):
-        state.stop.set()
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    for s in servers:
-        threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
-    tmp = a.ports_file + ".tmp"
-    with open(tmp, "w") as f:
-        f.write("BITS_UPLOAD_PORT=%d\nBITS_UPLOAD_ALT_PORT=%d\n" % (state.ports["main"], state.ports["alt"]))
-    os.replace(tmp, a.ports_file)
-
-    while not state.stop.wait(0.5):
-        try:
-            state.sweep()
-        except Exception:
-            traceback.print_exc(file=sys.stderr)
-    for s in servers:
-        s.shutdown()
-    for s in servers:
-        s.close_all()
-        s.server_close()
-    dead.close()
-    with state.lock:
-        state.log.close()
-    return 0
+    try:
+        return run(state, servers, a.ports_file, ("BITS_UPLOAD_PORT", "BITS_UPLOAD_ALT_PORT"), state.sweep)
+    finally:
+        dead.close()
 
 
 if __name__ == "__main__":
