@@ -90,7 +90,7 @@ $1"
 reset() { curl -s "$U/__reset" >/dev/null; }
 mkfile() { head -c "$2" /dev/urandom >"$D/$1"; }
 
-check "curl is installed (this suite drives the server with it)" command -v curl
+check "curl is installed (this suite drives the server with it)" sh -c "command -v curl >/dev/null"
 command -v curl >/dev/null 2>&1 || { summary; exit 1; }
 check "BITS_UPLOAD_* are exported" sh -c '[ -n "$BITS_UPLOAD_PORT" ] && [ -n "$BITS_UPLOAD_ALT_PORT" ] && [ -d "$BITS_UPLOAD_DIR" ] && [ -f "$BITS_UPLOAD_LOG" ]'
 check "the upload server answers on both ports" sh -c "curl -sf '$U/' >/dev/null && curl -sf '$A/__sessions' >/dev/null"
