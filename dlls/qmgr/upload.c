@@ -127,7 +127,7 @@ static WCHAR *host_url(const WCHAR *remote, const WCHAR *host)
     size_t size = lstrlenW(remote) + lstrlenW(host) + 16;
     WCHAR *url;
 
-    if (!rest) rest = L"";
+    if (!rest) rest = remote + lstrlenW(remote);
     if (!(url = heap_alloc_zero(size * sizeof(WCHAR)))) return NULL;
     if (wcsstr(host, L"://"))
     {
@@ -135,7 +135,7 @@ static WCHAR *host_url(const WCHAR *remote, const WCHAR *host)
         return url;
     }
     port = wcschr(server, ':');
-    if (wcschr(host, ':') || !port || (*rest && port > rest)) port = NULL;
+    if (wcschr(host, ':') || !port || port > rest) port = NULL;
     swprintf(url, size, L"%.*s%s%.*s%s", (int)(server - remote), remote, host,
              port ? (int)(rest - port) : 0, port ? port : L"", rest);
     return url;

@@ -467,6 +467,50 @@ static void test_resume(void)
     cancel_job(job);
 }
 
+/* The server's own settings (spec 6.4): no overwrites (409, fatal) and the session timeout
+ * (the session is gone: BG_E_SESSION_NOT_FOUND, transient; the retry starts a new session). */
+static void test_server_settings(void)
+{
+    WCHAR url[512], local[MAX_PATH], stored[MAX_PATH];
+    IBackgroundCopyJob *job;
+    BG_ERROR_CONTEXT context;
+    BG_JOB_STATE state;
+    char target[512];
+    HRESULT code;
+
+    local_path(local, L"bits_upload_settings.bin");
+    make_source(local, 3 * 1024 * 1024, 19);
+
+    make_url(url, "noover", "exists.bin", NULL);
+    if (!(job = create_upload(L"upload no overwrite", BG_JOB_TYPE_UPLOAD, url, local))) return;
+    state = run(job, &code, &context);
+    ok(state == BG_JOB_STATE_TRANSFERRED, "first upload: state %u, error %#lx\n", state, code);
+    IBackgroundCopyJob_Complete(job);
+    IBackgroundCopyJob_Release(job);
+    if (!(job = create_upload(L"upload no overwrite", BG_JOB_TYPE_UPLOAD, url, local))) return;
+    state = run(job, &code, &context);
+    ok(state == BG_JOB_STATE_ERROR, "second upload: state %u\n", state);
+    ok(code == HRESULT_FROM_WIN32(ERROR_ALREADY_EXISTS), "error %#lx\n", code);
+    ok(context == BG_ERROR_CONTEXT_REMOTE_FILE, "context %u\n", context);
+    cancel_job(job);
+
+    make_url(url, "expire", "expire.bin", "drop=1000&drop-from=1");
+    if (!(job = create_upload(L"upload expired", BG_JOB_TYPE_UPLOAD, url, local))) return;
+    state = run(job, &code, &context);
+    ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "state %u\n", state);
+    Sleep(4500);                        /* the vdir's session timeout is 3 s */
+    state = run(job, &code, &context);
+    ok(state == BG_JOB_STATE_TRANSIENT_ERROR && code == BG_E_SESSION_NOT_FOUND, "expired: state %u, error %#lx\n",
+       state, code);
+    state = run(job, &code, &context);
+    ok(state == BG_JOB_STATE_TRANSFERRED, "new session: state %u, error %#lx\n", state, code);
+    stored_path(stored, url);
+    ok(files_equal(local, stored), "the stored upload differs\n");
+    log_target(target, url);
+    ok(log_count(target, "\"packet\":\"Create-Session\"", NULL) == 2, "not one new session\n");
+    cancel_job(job);
+}
+
 /* BG_E_LOCAL_FILE_CHANGED when the upload changes between two attempts (spec 6.3.8). */
 static void test_local_file_changed(void)
 {
@@ -613,6 +657,7 @@ START_TEST(upload)
         test_reply_data();
         test_fatal_and_transient();
         test_resume();
+        test_server_settings();
         test_local_file_changed();
         test_close_and_cancel();
         test_host_affinity();
