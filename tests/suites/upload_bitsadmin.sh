@@ -12,14 +12,6 @@ ba() {
     "${WINE:-wine}" bitsadmin "$@" >"$D/out" 2>&1 </dev/null
     tr -d '\r' <"$D/out" | grep -v '^BITSADMIN\|^BITS administration\|^$'
 }
-wait_for() {
-    n=$(($1 * 2)); shift
-    while [ $n -gt 0 ]; do
-        "$@" && return 0
-        sleep 0.5; n=$((n - 1))
-    done
-    return 1
-}
 state_is() { ba /getstate "$1" | grep -q "^$2"; }
 
 printf 'hello from bitsadmin\n' >"$PUBLIC/ba_up.txt"

@@ -21,15 +21,6 @@ restart_session() {
     "${WINESERVER:-wineserver}" -p >/dev/null 2>&1 </dev/null
     "${WINE:-wine}" cmd /c exit >/dev/null 2>&1 </dev/null
 }
-# wait_for <seconds> <command...>: until the command succeeds, polling every half second.
-wait_for() {
-    n=$(($1 * 2)); shift
-    while [ $n -gt 0 ]; do
-        "$@" && return 0
-        sleep 0.5; n=$((n - 1))
-    done
-    return 1
-}
 state_is() { ba /getstate up64 | grep -q "^$1"; }
 # The server holds the session with exactly this many bytes (a fragment is delayed there).
 server_has() {

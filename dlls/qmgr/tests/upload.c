@@ -535,6 +535,25 @@ static void test_local_file_changed(void)
     cancel_job(job);
 }
 
+/* An upload whose second fragment is cut (TRANSIENT_ERROR with a session), then cancelled. */
+static void cancel_in_session(const char *name, const char *fault, const WCHAR *local, char *target)
+{
+    IBackgroundCopyJob *job;
+    BG_ERROR_CONTEXT context;
+    BG_JOB_STATE state;
+    char query[128];
+    WCHAR url[512];
+    HRESULT code;
+
+    sprintf(query, "drop=1000&drop-from=1&%s", fault);
+    make_url(url, "up", name, query);
+    log_target(target, url);
+    if (!(job = create_upload(L"upload cancel", BG_JOB_TYPE_UPLOAD, url, local))) return;
+    state = run(job, &code, &context);
+    ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "state %u\n", state);
+    cancel_job(job);
+}
+
 /* Close-Session and Cancel-Session are sent again on 5xx unless the session is unknown
  * (spec 6.3.7); Cancel sends Cancel-Session (spec 2.5). */
 static void test_close_and_cancel(void)
@@ -563,12 +582,7 @@ static void test_close_and_cancel(void)
     IBackgroundCopyJob_Release(job);
 
     /* Cancel during a session: Cancel-Session, re-sent after a 503. */
-    make_url(url, "up", "cancel.bin", "drop=1000&drop-from=1&fail=503&fail-packet=Cancel-Session");
-    if (!(job = create_upload(L"upload cancel", BG_JOB_TYPE_UPLOAD, url, local))) return;
-    state = run(job, &code, &context);
-    ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "state %u\n", state);
-    cancel_job(job);
-    log_target(target, url);
+    cancel_in_session("cancel.bin", "fail=503&fail-packet=Cancel-Session", local, target);
     start = GetTickCount();
     while (log_count(target, "\"packet\":\"Cancel-Session\"", "\"status\":200") < 1 && GetTickCount() - start < 20000)
         Sleep(200);
@@ -576,12 +590,7 @@ static void test_close_and_cancel(void)
     ok(log_count(target, "\"packet\":\"Cancel-Session\"", "\"status\":200") == 1, "Cancel-Session not sent again\n");
 
     /* An unknown session is not worth a second Cancel-Session. */
-    make_url(url, "up", "cancel2.bin", "drop=1000&drop-from=1&forget=Cancel-Session");
-    if (!(job = create_upload(L"upload cancel unknown", BG_JOB_TYPE_UPLOAD, url, local))) return;
-    state = run(job, &code, &context);
-    ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "state %u\n", state);
-    cancel_job(job);
-    log_target(target, url);
+    cancel_in_session("cancel2.bin", "forget=Cancel-Session", local, target);
     Sleep(7000);                        /* longer than the retry delay of 5 s */
     ok(log_count(target, "\"packet\":\"Cancel-Session\"", "\"error_code\":\"0x8020001F\"") == 1,
        "Cancel-Session count %d\n", log_count(target, "\"packet\":\"Cancel-Session\"", NULL));
