@@ -22,6 +22,16 @@ wine_run() {
     "${WINE:-wine}" "$@" >"$out" 2>"$err" </dev/null
 }
 
+# wait_for <seconds> <command...>: until the command succeeds, polling every half second.
+wait_for() {
+    n=$(($1 * 2)); shift
+    while [ $n -gt 0 ]; do
+        "$@" && return 0
+        sleep 0.5; n=$((n - 1))
+    done
+    return 1
+}
+
 summary() {
     echo "${T_SUITE:-suite}: $T_EXECUTED tests executed (0 marked as todo, $T_FAILED failures), 0 skipped."
     [ "$T_FAILED" -eq 0 ]

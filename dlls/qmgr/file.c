@@ -132,7 +132,7 @@ HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type)
 }
 
 /* The hidden temp file of a download lives beside its destination (spec 2.5). */
-static WCHAR *make_temp_name(const WCHAR *local)
+WCHAR *file_temp_name(const WCHAR *local)
 {
     const WCHAR *slash = wcsrchr(local, '\\');
     int dir_len = slash - local + 1;
@@ -545,7 +545,7 @@ HRESULT file_create(struct bits_job *job, const WCHAR *remote, const WCHAR *loca
     list_init(&file->entry);
     file->progress.BytesTotal = BG_SIZE_UNKNOWN;
     if (!(file->remote_name = heap_strdupW(remote)) || !(file->local_name = heap_strdupW(local))
-        || (job->type == BG_JOB_TYPE_DOWNLOAD && !job->high_performance && !(file->temp_name = make_temp_name(local))))
+        || (job->type == BG_JOB_TYPE_DOWNLOAD && !job->high_performance && !(file->temp_name = file_temp_name(local))))
     {
         file_Release(&file->IBackgroundCopyFile6_iface);
         return E_OUTOFMEMORY;

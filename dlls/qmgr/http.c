@@ -1,23 +1,24 @@
 /*
- * http.c: downloads one file over HTTP or HTTPS with WinHTTP (spec 5.2).
+ * http.c: downloads one file over HTTP or HTTPS with WinHTTP (spec 5.2), and the WinHTTP
+ * session that downloads and uploads (upload.c) share (http.h): the job's proxy, credentials,
+ * security flags, redirect policy and custom headers applied to every request.
  * Owns: the WinHTTP handles of one transfer. Size and time come from HEAD; the body comes
  * from GET, with a Range request to continue after the bytes already in the temp file.
  * HTTP statuses of 400 and more become BG_E_HTTP_ERROR_nnn; their bodies are never saved.
  */
 
 #include "qmgr_private.h"
-#include <winhttp.h>
+#include "http.h"
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
-#define READ_BUFFER_SIZE (1024 * 1024)
 
 BOOL is_http_url(const WCHAR *url)
 {
     return !wcsnicmp(url, L"http://", 7) || !wcsnicmp(url, L"https://", 8);
 }
 
-struct http_request
+struct http_session
 {
     HINTERNET session, connection;
     URL_COMPONENTSW url;
@@ -31,14 +32,14 @@ struct http_request
 };
 
 /* Transient or fatal, for an HTTP status (spec 5.5): 408 and 5xx but 501/505 are worth a retry. */
-static void http_status_error(DWORD status, struct transfer_error *error)
+void http_status_error(DWORD status, struct transfer_error *error)
 {
     error->code = MAKE_HRESULT(SEVERITY_ERROR, 0x19, status);
     error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
     error->transient = status == 408 || (status >= 500 && status != 501 && status != 505);
 }
 
-static void winhttp_error(struct transfer_error *error)
+void http_winhttp_error(struct transfer_error *error)
 {
     DWORD err = GetLastError();
 
@@ -75,7 +76,7 @@ static void local_error(HRESULT hr, struct transfer_error *error)
     error->transient = FALSE;
 }
 
-static void request_free(struct http_request *req)
+void http_close(struct http_session *req)
 {
     unsigned int i;
 
@@ -90,20 +91,55 @@ static void request_free(struct http_request *req)
         heap_free(req->creds[i].user);
         heap_free(req->creds[i].password);
     }
+    heap_free(req);
 }
 
-/* Copy what the transfer needs from the job, then open the session (proxy settings, spec 1.3). */
-static HRESULT request_init(struct transfer *t, struct http_request *req, struct transfer_error *error)
+/* (Re)connect the session to the host of url; the path and query become the request target. */
+HRESULT http_connect(struct http_session *req, const WCHAR *url, struct transfer_error *error)
 {
-    struct bits_job *job = transfer_job(t);
-    struct bits_file *file = transfer_file(t);
+    if (req->connection) WinHttpCloseHandle(req->connection);
+    req->connection = NULL;
+    heap_free(req->path);
+    req->path = NULL;
+    memset(&req->url, 0, sizeof(req->url));
+    req->url.dwStructSize = sizeof(req->url);
+    req->url.lpszHostName = req->host;
+    req->url.dwHostNameLength = ARRAYSIZE(req->host);
+    req->url.dwUrlPathLength = (DWORD)-1;
+    req->url.dwExtraInfoLength = (DWORD)-1;
+    if (!WinHttpCrackUrl(url, 0, 0, &req->url))
+    {
+        http_winhttp_error(error);
+        error->transient = FALSE;
+        return error->code;
+    }
+    if (!(req->path = heap_alloc_zero((req->url.dwUrlPathLength + req->url.dwExtraInfoLength + 2) * sizeof(WCHAR))))
+        return E_OUTOFMEMORY;
+    memcpy(req->path, req->url.lpszUrlPath, req->url.dwUrlPathLength * sizeof(WCHAR));
+    if (!req->url.dwUrlPathLength) req->path[0] = '/';
+    lstrcatW(req->path, req->url.lpszExtraInfo ? req->url.lpszExtraInfo : L"");
+    if (!req->url.dwUrlPathLength && req->url.dwExtraInfoLength) req->path[0] = '/';
+    if (!(req->connection = WinHttpConnect(req->session, req->host, req->url.nPort, 0)))
+    {
+        http_winhttp_error(error);
+        return error->code;
+    }
+    return S_OK;
+}
+
+/* Copy what a transfer needs from the job, then open the session (proxy settings, spec 1.3)
+ * and connect it to url. */
+HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **out, struct transfer_error *error)
+{
     DWORD access = WINHTTP_ACCESS_TYPE_DEFAULT_PROXY;
-    WCHAR *remote, *proxy = NULL, *bypass = NULL;
+    WCHAR *proxy = NULL, *bypass = NULL;
+    struct http_session *req;
     unsigned int target, scheme;
     HRESULT hr = S_OK;
 
+    *out = NULL;
+    if (!(req = heap_alloc_zero(sizeof(*req)))) return E_OUTOFMEMORY;
     EnterCriticalSection(&job->cs);
-    remote = heap_strdupW(file->remote_name);
     req->headers = heap_strdupW(job->custom_headers);
     req->security_flags = job->security_flags;
     req->method = heap_strdupW(job->http_method);
@@ -129,43 +165,19 @@ static HRESULT request_init(struct transfer *t, struct http_request *req, struct
                 req->creds[target].scheme = scheme + 1;
             }
     LeaveCriticalSection(&job->cs);
-    if (!remote) return E_OUTOFMEMORY;
-
-    memset(&req->url, 0, sizeof(req->url));
-    req->url.dwStructSize = sizeof(req->url);
-    req->url.lpszHostName = req->host;
-    req->url.dwHostNameLength = ARRAYSIZE(req->host);
-    req->url.dwUrlPathLength = (DWORD)-1;
-    req->url.dwExtraInfoLength = (DWORD)-1;
-    if (!WinHttpCrackUrl(remote, 0, 0, &req->url))
-    {
-        winhttp_error(error);
-        error->transient = FALSE;
-        hr = error->code;
-        goto done;
-    }
-    if (!(req->path = heap_alloc_zero((req->url.dwUrlPathLength + req->url.dwExtraInfoLength + 2) * sizeof(WCHAR))))
-    {
-        hr = E_OUTOFMEMORY;
-        goto done;
-    }
-    memcpy(req->path, req->url.lpszUrlPath, req->url.dwUrlPathLength * sizeof(WCHAR));
-    if (!req->url.dwUrlPathLength) req->path[0] = '/';
-    lstrcatW(req->path, req->url.lpszExtraInfo ? req->url.lpszExtraInfo : L"");
-    if (!req->url.dwUrlPathLength && req->url.dwExtraInfoLength) req->path[0] = '/';
 
     /* The User-Agent of Windows 10's BITS (spec 5.2). */
     if (!(req->session = WinHttpOpen(L"Microsoft BITS/7.8", access, proxy ? proxy : WINHTTP_NO_PROXY_NAME,
-                                     bypass ? bypass : WINHTTP_NO_PROXY_BYPASS, 0))
-        || !(req->connection = WinHttpConnect(req->session, req->host, req->url.nPort, 0)))
+                                     bypass ? bypass : WINHTTP_NO_PROXY_BYPASS, 0)))
     {
-        winhttp_error(error);
+        http_winhttp_error(error);
         hr = error->code;
     }
-done:
-    heap_free(remote);
+    else hr = http_connect(req, url, error);
     heap_free(proxy);
     heap_free(bypass);
+    if (FAILED(hr)) http_close(req);
+    else *out = req;
     return hr;
 }
 
@@ -195,8 +207,8 @@ static DWORD auth_scheme_flag(BG_AUTH_SCHEME scheme)
 
 /* Send one request and read the status; answers 401/407 with the job's credentials once per
  * target. Returns the request handle, or NULL with the error filled in. */
-static HINTERNET send_request(struct http_request *req, const WCHAR *verb, const WCHAR *range, DWORD *status,
-                              struct transfer_error *error)
+HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *extra, const void *body,
+                    DWORD body_len, DWORD *status, struct transfer_error *error)
 {
     DWORD size, flags, tried = 0;
     HINTERNET request;
@@ -206,7 +218,7 @@ static HINTERNET send_request(struct http_request *req, const WCHAR *verb, const
                                  req->url.nScheme == INTERNET_SCHEME_HTTPS ? WINHTTP_FLAG_SECURE : 0);
     if (!request)
     {
-        winhttp_error(error);
+        http_winhttp_error(error);
         return NULL;
     }
     if ((flags = winhttp_security_flags(req->security_flags)))
@@ -222,15 +234,18 @@ static HINTERNET send_request(struct http_request *req, const WCHAR *verb, const
         break;
     }
     WinHttpSetOption(request, WINHTTP_OPTION_REDIRECT_POLICY, &flags, sizeof(flags));
+    /* Upload packets are answered, never redirected: a 3xx Ack is the server's answer (spec 5.5). */
+    flags = WINHTTP_DISABLE_REDIRECTS;
+    if (!wcscmp(verb, L"BITS_POST")) WinHttpSetOption(request, WINHTTP_OPTION_DISABLE_FEATURE, &flags, sizeof(flags));
     if (req->headers) WinHttpAddRequestHeaders(request, req->headers, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD);
-    if (range) WinHttpAddRequestHeaders(request, range, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+    if (extra) WinHttpAddRequestHeaders(request, extra, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
 
     for (;;)
     {
-        if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0)
+        if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, (void *)body, body_len, body_len, 0)
             || !WinHttpReceiveResponse(request, NULL))
         {
-            winhttp_error(error);
+            http_winhttp_error(error);
             WinHttpCloseHandle(request);
             return NULL;
         }
@@ -238,7 +253,7 @@ static HINTERNET send_request(struct http_request *req, const WCHAR *verb, const
         if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, status,
                                  &size, NULL))
         {
-            winhttp_error(error);
+            http_winhttp_error(error);
             WinHttpCloseHandle(request);
             return NULL;
         }
@@ -303,20 +318,21 @@ static void save_response_headers(struct transfer *t, HINTERNET request)
     LeaveCriticalSection(&job->cs);
 }
 
-/* Read a response body into the output at the current position, up to limit bytes. */
-static HRESULT read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
-                         BYTE *buffer, struct transfer_error *error)
+/* Read a response body into the output at the current position, up to limit bytes; progress
+ * gets the running count. */
+HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
+                       BYTE *buffer, void (*progress)(struct transfer *t, UINT64 done), struct transfer_error *error)
 {
     DWORD read, written;
 
     while (*done < limit)
     {
-        DWORD want = (DWORD)min((UINT64)READ_BUFFER_SIZE, limit - *done);
+        DWORD want = (DWORD)min((UINT64)HTTP_READ_BUFFER_SIZE, limit - *done);
 
         if (transfer_aborted(t)) return E_ABORT;
         if (!WinHttpReadData(request, buffer, want, &read))
         {
-            winhttp_error(error);
+            http_winhttp_error(error);
             return error->code;
         }
         if (!read) break;
@@ -326,14 +342,14 @@ static HRESULT read_body(struct transfer *t, HINTERNET request, HANDLE output, U
             return error->code;
         }
         *done += read;
-        transfer_progress(t, *done);
+        progress(t, *done);
     }
     return S_OK;
 }
 
 /* AddFileWithRanges: the ranges, in the order given, back to back in the output (spec 1.7).
  * offset counts the output bytes already there. */
-static HRESULT download_ranges(struct transfer *t, struct http_request *req, HANDLE output, UINT64 offset,
+static HRESULT download_ranges(struct transfer *t, struct http_session *req, HANDLE output, UINT64 offset,
                                UINT64 size, const BG_FILE_RANGE *ranges, DWORD count, BYTE *buffer,
                                struct transfer_error *error)
 {
@@ -361,7 +377,7 @@ static HRESULT download_ranges(struct transfer *t, struct http_request *req, HAN
             continue;
         }
         swprintf(header, ARRAYSIZE(header), L"Range: bytes=%I64u-%I64u", start + (done - pos), start + len - 1);
-        if (!(request = send_request(req, L"GET", header, &status, error))) return error->code;
+        if (!(request = http_send(req, L"GET", header, NULL, 0, &status, error))) return error->code;
         transfer_connected(t);
         if (status >= 400) http_status_error(status, error);
         else if (status != 206)
@@ -375,7 +391,7 @@ static HRESULT download_ranges(struct transfer *t, struct http_request *req, HAN
             WinHttpCloseHandle(request);
             return error->code;
         }
-        hr = read_body(t, request, output, &done, pos + len, buffer, error);
+        hr = http_read_body(t, request, output, &done, pos + len, buffer, transfer_progress, error);
         WinHttpCloseHandle(request);
         if (FAILED(hr)) return hr;
         if (done < pos + len)
@@ -395,7 +411,8 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
 {
     struct bits_file *file = transfer_file(t);
     struct bits_job *job = transfer_job(t);
-    struct http_request req = { 0 };
+    struct http_session *req = NULL;
+    WCHAR *remote;
     HINTERNET request = NULL;
     UINT64 size = BG_SIZE_UNKNOWN, offset = 0, done, end;
     SYSTEMTIME st;
@@ -419,12 +436,18 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     LeaveCriticalSection(&job->cs);
     if (file->range_count && !ranges) return E_OUTOFMEMORY;
 
-    if (FAILED(hr = request_init(t, &req, error))) goto done;
+    EnterCriticalSection(&job->cs);
+    remote = heap_strdupW(file->remote_name);
+    LeaveCriticalSection(&job->cs);
+    if (!remote) hr = E_OUTOFMEMORY;
+    else hr = http_open(job, remote, &req, error);
+    heap_free(remote);
+    if (FAILED(hr)) goto done;
 
     /* HEAD: size and time (spec 5.2); dynamic content skips it. */
     if (!dynamic)
     {
-        if (!(request = send_request(&req, L"HEAD", NULL, &status, error)))
+        if (!(request = http_send(req, L"HEAD", NULL, NULL, 0, &status, error)))
         {
             hr = error->code;
             goto done;
@@ -472,7 +495,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         hr = S_OK;
         goto done;
     }
-    if (!(buffer = HeapAlloc(GetProcessHeap(), 0, READ_BUFFER_SIZE)))
+    if (!(buffer = HeapAlloc(GetProcessHeap(), 0, HTTP_READ_BUFFER_SIZE)))
     {
         hr = E_OUTOFMEMORY;
         goto done;
@@ -480,12 +503,12 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
 
     if (ranges)
     {
-        hr = download_ranges(t, &req, output, offset, size, ranges, range_count, buffer, error);
+        hr = download_ranges(t, req, output, offset, size, ranges, range_count, buffer, error);
         goto done;
     }
 
     if (offset) swprintf(range, ARRAYSIZE(range), L"Range: bytes=%I64u-", offset);
-    if (!(request = send_request(&req, req.method ? req.method : L"GET", offset ? range : NULL, &status, error)))
+    if (!(request = http_send(req, req->method ? req->method : L"GET", offset ? range : NULL, NULL, 0, &status, error)))
     {
         hr = error->code;
         goto done;
@@ -515,7 +538,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
 
     done = offset;
     end = size == BG_SIZE_UNKNOWN ? ~(UINT64)0 : size;
-    if (FAILED(hr = read_body(t, request, output, &done, end, buffer, error))) goto done;
+    if (FAILED(hr = http_read_body(t, request, output, &done, end, buffer, transfer_progress, error))) goto done;
     if (size == BG_SIZE_UNKNOWN)
         transfer_set_size(t, done, NULL, NULL);     /* dynamic content: the size is what came */
     else if (done < size)
@@ -534,6 +557,6 @@ done:
     if (output != INVALID_HANDLE_VALUE) CloseHandle(output);
     HeapFree(GetProcessHeap(), 0, buffer);
     heap_free(ranges);
-    request_free(&req);
+    if (req) http_close(req);
     return hr;
 }

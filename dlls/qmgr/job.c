@@ -249,6 +249,10 @@ static ULONG WINAPI job_Release(IBackgroundCopyJob5 *iface)
         heap_free(job->proxy_list);
         heap_free(job->proxy_bypass);
         heap_free(job->reply_name);
+        heap_free(job->upload_session);
+        heap_free(job->upload_host);
+        heap_free(job->reply_url);
+        heap_free(job->reply_temp);
         heap_free(job->custom_headers);
         heap_free(job->http_method);
         caller_free(&job->owner);
@@ -430,6 +434,7 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     BOOL failed = FALSE;
     struct bits_file *file;
     struct final_leftovers left;
+    WCHAR *remote = NULL, *host, *session;
     HANDLE done;
     HRESULT hr;
 
@@ -444,6 +449,24 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
 
     /* The worker closes its files before they are deleted (it stops within one block). */
     if (done && WaitForSingleObject(done, 2000) == WAIT_TIMEOUT) WARN("worker still busy\n");
+    if (job->type != BG_JOB_TYPE_DOWNLOAD)
+    {
+        /* The reply goes, and the server's session is cancelled (spec 2.5, 6.3.6). */
+        EnterCriticalSection(&job->cs);
+        if (!list_empty(&left.files))
+            remote = heap_strdupW(LIST_ENTRY(left.files.next, struct bits_file, entry)->remote_name);
+        host = heap_strdupW(job->upload_host);
+        session = heap_strdupW(job->upload_session);
+        if (job->reply_temp && !DeleteFileW(job->reply_temp) && GetLastError() != ERROR_FILE_NOT_FOUND)
+            failed = TRUE;
+        LeaveCriticalSection(&job->cs);
+        if (session) upload_cancel_session(job, remote, host, session);
+        else
+        {
+            heap_free(remote);
+            heap_free(host);
+        }
+    }
     /* Only what BITS created goes: temp files, never a destination that existed before. */
     LIST_FOR_EACH_ENTRY(file, &left.files, struct bits_file, entry)
         delete_temp_file(file, &failed);
@@ -483,6 +506,24 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
     {
         LeaveCriticalSection(&job->cs);
         return BG_E_INVALID_STATE;              /* spec 2.3: uploads complete only when TRANSFERRED */
+    }
+    if (job->type == BG_JOB_TYPE_UPLOAD_REPLY && job->reply_temp)
+    {
+        WCHAR *reply = job_reply_path(job);
+        /* spec 2.5: the reply temp file becomes the reply file */
+        if (reply && !MoveFileExW(job->reply_temp, reply, MOVEFILE_REPLACE_EXISTING))
+        {
+            hr = HRESULT_FROM_WIN32(GetLastError());
+            WARN("cannot rename the reply %s: %#lx\n", debugstr_w(job->reply_temp), hr);
+            heap_free(reply);
+            job_touch(job);
+            LeaveCriticalSection(&job->cs);
+            return hr;
+        }
+        if (reply) SetFileAttributesW(reply, GetFileAttributesW(reply) & ~FILE_ATTRIBUTE_HIDDEN);
+        /* the files go with Complete: a generated name stays readable (GetReplyData, spec 2.3) */
+        if (!job->reply_name) job->reply_name = reply;
+        else heap_free(reply);
     }
     LIST_FOR_EACH_ENTRY(file, &job->files, struct bits_file, entry)
     {
@@ -999,6 +1040,35 @@ static HRESULT WINAPI job_GetNotifyCmdLine(IBackgroundCopyJob5 *iface, LPWSTR *p
     return hr;
 }
 
+/* The reply file: the name set, else one BITS makes up beside the upload, which is NULL until a
+ * file is added (spec 1.6). The made-up name is "<upload file>.<8 hex digits of the job id>.reply"
+ * [inferred: Windows documents only the directory]. */
+WCHAR *job_reply_path(struct bits_job *job)
+{
+    struct bits_file *file;
+    WCHAR *path;
+    size_t size;
+
+    if (job->reply_name) return heap_strdupW(job->reply_name);
+    if (list_empty(&job->files)) return NULL;
+    file = LIST_ENTRY(job->files.next, struct bits_file, entry);
+    size = lstrlenW(file->local_name) + 16;
+    if (!(path = heap_alloc_zero(size * sizeof(WCHAR)))) return NULL;
+    swprintf(path, size, L"%s.%08lx.reply", file->local_name, job->id.Data1);
+    return path;
+}
+
+/* The temp file the reply is downloaded into, beside the reply file (spec 2.5). */
+WCHAR *job_reply_temp_name(struct bits_job *job)
+{
+    WCHAR *path = job_reply_path(job), *temp;
+
+    if (!path) return NULL;
+    temp = file_temp_name(path);
+    heap_free(path);
+    return temp;
+}
+
 static HRESULT WINAPI job_GetReplyProgress(IBackgroundCopyJob5 *iface, BG_JOB_REPLY_PROGRESS *progress)
 {
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
@@ -1009,8 +1079,7 @@ static HRESULT WINAPI job_GetReplyProgress(IBackgroundCopyJob5 *iface, BG_JOB_RE
     if (!progress) return E_INVALIDARG;
     EnterCriticalSection(&job->cs);
     /* The reply size is unknown until the upload phase is over (spec 1.6). */
-    progress->BytesTotal = BG_SIZE_UNKNOWN;
-    progress->BytesTransferred = 0;
+    *progress = job->reply_progress;
     LeaveCriticalSection(&job->cs);
     return S_OK;
 }
@@ -1021,6 +1090,7 @@ static HRESULT WINAPI job_GetReplyData(IBackgroundCopyJob5 *iface, byte **buffer
     LARGE_INTEGER size;
     HANDLE handle;
     HRESULT hr = S_OK;
+    WCHAR *path;
     DWORD read;
 
     TRACE("(%p)->(%p %p)\n", job, buffer, length);
@@ -1030,17 +1100,19 @@ static HRESULT WINAPI job_GetReplyData(IBackgroundCopyJob5 *iface, byte **buffer
     *buffer = NULL;
     *length = 0;
     EnterCriticalSection(&job->cs);
+    /* In TRANSFERRED the reply is in its temp file; after Complete under its own name. */
+    path = job->state == BG_JOB_STATE_ACKNOWLEDGED ? job_reply_path(job) : heap_strdupW(job->reply_temp);
     if (job->state != BG_JOB_STATE_TRANSFERRED && job->state != BG_JOB_STATE_ACKNOWLEDGED)
         hr = BG_E_INVALID_STATE;
-    else if (job->reply_name)
+    else if (path)
     {
-        handle = CreateFileW(job->reply_name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+        handle = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
                              OPEN_EXISTING, 0, NULL);
         if (handle == INVALID_HANDLE_VALUE) hr = HRESULT_FROM_WIN32(GetLastError());
         else
         {
             if (!GetFileSizeEx(handle, &size)) hr = HRESULT_FROM_WIN32(GetLastError());
-            else if ((*length = size.QuadPart) > MAX_REPLY_DATA) hr = BG_E_TOO_LARGE;
+            else if ((*length = size.QuadPart) > MAX_REPLY_DATA) hr = BG_E_TOO_LARGE;   /* buffer stays NULL */
             else if (size.QuadPart)
             {
                 if (!(*buffer = CoTaskMemAlloc(size.QuadPart))) hr = E_OUTOFMEMORY;
@@ -1055,6 +1127,7 @@ static HRESULT WINAPI job_GetReplyData(IBackgroundCopyJob5 *iface, byte **buffer
         }
     }
     LeaveCriticalSection(&job->cs);
+    heap_free(path);
     return hr;
 }
 
@@ -1070,10 +1143,10 @@ static HRESULT WINAPI job_SetReplyFileName(IBackgroundCopyJob5 *iface, LPCWSTR n
     /* spec 1.6: E_ACCESSDENIED when the reply cannot be written there, as for a download */
     if (name && *name && FAILED(hr = check_local_file(name, BG_JOB_TYPE_DOWNLOAD))) return hr;
     if (FAILED(hr = job_lock_mutable(job))) return hr;
-    if (job->state == BG_JOB_STATE_TRANSFERRED)
+    if (job->state == BG_JOB_STATE_TRANSFERRED || job->reply_temp)
     {
         LeaveCriticalSection(&job->cs);
-        return BG_E_INVALID_STATE;              /* the reply download has happened */
+        return BG_E_INVALID_STATE;              /* the reply download has started (spec 2.3) */
     }
     if (SUCCEEDED(hr = replace_string(&job->reply_name, name && *name ? name : NULL)))
         job_unlock_modified(job);
@@ -1085,6 +1158,7 @@ static HRESULT WINAPI job_SetReplyFileName(IBackgroundCopyJob5 *iface, LPCWSTR n
 static HRESULT WINAPI job_GetReplyFileName(IBackgroundCopyJob5 *iface, LPWSTR *name)
 {
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
+    WCHAR *path;
     HRESULT hr;
 
     TRACE("(%p)->(%p)\n", job, name);
@@ -1092,8 +1166,10 @@ static HRESULT WINAPI job_GetReplyFileName(IBackgroundCopyJob5 *iface, LPWSTR *n
     if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL;
     if (!name) return E_INVALIDARG;
     EnterCriticalSection(&job->cs);
-    hr = strdup_for_client(job->reply_name, name);
+    path = job_reply_path(job);
     LeaveCriticalSection(&job->cs);
+    hr = strdup_for_client(path, name);
+    heap_free(path);
     return hr;
 }
 
@@ -1999,6 +2075,8 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
     job->proxy_usage = BG_JOB_PROXY_USAGE_PRECONFIG;
     job->cost_flags = BITS_COST_STATE_TRANSFER_ALWAYS;
     job->notify_interval_ms = DEFAULT_NOTIFY_INTERVAL_MS;
+    job->upload_fallback = UPLOAD_NO_FALLBACK;
+    job->reply_progress.BytesTotal = BG_SIZE_UNKNOWN;
     get_system_filetime(&job->creation_time);
     job->modification_time = job->creation_time;
 

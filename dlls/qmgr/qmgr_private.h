@@ -159,6 +159,17 @@ struct bits_job
     ULONGLONG retry_at;                /* GetTickCount64() of the next retry (TRANSIENT_ERROR) */
     ULONGLONG last_progress;           /* GetTickCount64() of the last progress, for NoProgressTimeout */
 
+    /* upload session (upload.c, spec 6); under job->cs, persisted but for upload_host_failed */
+    WCHAR *upload_session;             /* BITS-Session-Id, NULL without a session */
+    WCHAR *upload_host;                /* BITS-Host-Id, NULL without host affinity */
+    ULONG upload_fallback;             /* BITS-Host-Id-Fallback-Timeout in s, or UPLOAD_NO_FALLBACK */
+    ULONGLONG upload_host_failed;      /* GetTickCount64() of the first failure to reach the host id */
+    UINT64 upload_file_time;           /* last write time of the local file when the session began */
+    WCHAR *reply_url;                  /* BITS-Reply-URL of the last fragment's Ack */
+    WCHAR *reply_temp;                 /* the reply until Complete; set when its download starts */
+    BG_JOB_REPLY_PROGRESS reply_progress;
+    BOOL reply_done;                   /* the whole reply is in reply_temp */
+
     struct list files;                 /* struct bits_file, insertion order */
     ULONG file_count;
     struct bits_error *error;          /* valid in ERROR / TRANSIENT_ERROR */
@@ -170,6 +181,8 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
 BOOL job_is_final(const struct bits_job *job);   /* caller holds job->cs */
 BOOL job_counts_for_quota(struct bits_job *job);
 void job_touch(struct bits_job *job);            /* caller holds job->cs: modification time */
+WCHAR *job_reply_path(struct bits_job *job);      /* caller holds job->cs; heap string or NULL */
+WCHAR *job_reply_temp_name(struct bits_job *job); /* caller holds job->cs */
 static inline IBackgroundCopyJob *job_iface(struct bits_job *job)
 {
     return (IBackgroundCopyJob *)&job->IBackgroundCopyJob5_iface;
@@ -209,6 +222,7 @@ static inline IBackgroundCopyFile *file_iface(struct bits_file *file)
 HRESULT validate_remote_name(const WCHAR *remote, BG_JOB_TYPE type);
 HRESULT validate_local_name(const WCHAR *local);
 HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type);   /* caller's access, not the name */
+WCHAR *file_temp_name(const WCHAR *local);      /* a hidden BIT<hex>.tmp beside local */
 
 /* ---- enum.c ---- */
 HRESULT enum_jobs_create(struct bits_job **jobs, ULONG count, IEnumBackgroundCopyJobs **out);
@@ -256,6 +270,12 @@ struct transfer_error
 HRESULT http_download(struct transfer *t, struct transfer_error *error);
 HRESULT copy_download(struct transfer *t, struct transfer_error *error);
 BOOL is_http_url(const WCHAR *url);
+
+/* ---- upload.c: the BITS upload protocol (spec 6) ---- */
+#define UPLOAD_NO_FALLBACK  0xffffffff
+HRESULT upload_transfer(struct transfer *t, struct transfer_error *error);
+void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCHAR *session);  /* takes the strings */
+void upload_shutdown(void);
 
 /* ---- store.c: the job queue on disk ---- */
 void store_changed(BOOL urgent);     /* any lock may be held */

@@ -264,7 +264,8 @@ static DWORD WINAPI job_worker(void *arg)
         LeaveCriticalSection(&job->cs);
 
         memset(&error, 0, sizeof(error));
-        if (is_http_url(file->remote_name)) hr = http_download(&t, &error);
+        if (job->type != BG_JOB_TYPE_DOWNLOAD) hr = upload_transfer(&t, &error);
+        else if (is_http_url(file->remote_name)) hr = http_download(&t, &error);
         else hr = copy_download(&t, &error);
 
         EnterCriticalSection(&job->cs);
@@ -284,8 +285,11 @@ static DWORD WINAPI job_worker(void *arg)
         file->transferred = TRUE;
         file->progress.BytesTransferred = file->progress.BytesTotal == BG_SIZE_UNKNOWN
                                           ? file->progress.BytesTransferred : file->progress.BytesTotal;
+        /* An upload is complete once the server has it (spec 1.4); FileTransferred is for
+         * downloads and the reply of an upload-reply job (spec 1.5). */
+        if (job->type != BG_JOB_TYPE_DOWNLOAD) file->progress.Completed = TRUE;
         job_touch(job);
-        notify_post(job, NOTIFY_FILE_TRANSFERRED, file);
+        if (job->type != BG_JOB_TYPE_UPLOAD) notify_post(job, NOTIFY_FILE_TRANSFERRED, file);
         IBackgroundCopyFile_Release(file_iface(file));
     }
     job->worker_active = FALSE;

@@ -163,6 +163,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     for (i = 0; i < bits_manager_clsid_count; i++)
         if (cookies[i]) CoRevokeClassObject(cookies[i]);
     scheduler_shutdown();
+    upload_shutdown();
     store_shutdown();
     notify_shutdown();
     CoUninitialize();

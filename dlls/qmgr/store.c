@@ -332,6 +332,15 @@ static BOOL job_to_record(struct bits_job *job, struct store_job *rec, ULONGLONG
     if (job->state == BG_JOB_STATE_TRANSIENT_ERROR && job->retry_at > now)
         rec->retry_due_in_ms = job->retry_at - now;
     if (job->last_progress && now > job->last_progress) rec->no_progress_ms = now - job->last_progress;
+    rec->upload_session = dup_for_codec(job->upload_session);
+    rec->upload_host = dup_for_codec(job->upload_host);
+    rec->upload_fallback = job->upload_fallback;
+    rec->upload_file_time = job->upload_file_time;
+    rec->reply_url = dup_for_codec(job->reply_url);
+    rec->reply_temp = dup_for_codec(job->reply_temp);
+    rec->reply_bytes_total = job->reply_progress.BytesTotal;
+    rec->reply_bytes_transferred = job->reply_progress.BytesTransferred;
+    rec->reply_done = !!job->reply_done;
 
     if (job->file_count && !(rec->files = calloc(job->file_count, sizeof(*rec->files)))) return FALSE;
     LIST_FOR_EACH_ENTRY(file, &job->files, struct bits_file, entry)
@@ -421,6 +430,21 @@ static HRESULT job_from_record(const struct store_job *rec, ULONGLONG now, struc
     job->custom_headers = (WCHAR *)unprotect(&rec->custom_headers, &size);
     credentials_from_blob(job, &rec->credentials);
     job->last_progress = now - min(rec->no_progress_ms, now);
+    /* The upload session goes on from the offset the server acknowledged (spec 6.3.2, 8). */
+    if ((job->upload_session = from_store_str(rec->upload_session)))
+    {
+        job->upload_host = from_store_str(rec->upload_host);
+        job->upload_fallback = rec->upload_fallback;
+        job->upload_file_time = rec->upload_file_time;
+    }
+    job->reply_url = from_store_str(rec->reply_url);
+    job->reply_temp = from_store_str(rec->reply_temp);
+    if (rec->reply_temp || rec->reply_done)
+    {
+        job->reply_progress.BytesTotal = rec->reply_bytes_total;
+        job->reply_progress.BytesTransferred = rec->reply_bytes_transferred;
+    }
+    job->reply_done = rec->reply_done;
 
     for (i = 0; i < rec->file_count; i++)
     {

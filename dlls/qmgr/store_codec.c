@@ -92,7 +92,13 @@ static const size_t owner_flag_bits[] =
     offsetof(struct store_job, owner_service),
 };
 
-/* Version 1 fields of a job record, in order. The files stay last; new fields go after them. */
+static const size_t upload_flag_bits[] =
+{
+    offsetof(struct store_job, reply_done),
+};
+
+/* The fields of a job record, in order: version 1's end with the files; fields added later
+ * go after them, each version's after the previous one's (JOB_FIELDS_V1 below). */
 static const struct field job_fields[] =
 {
     BYTES16(store_job, id),
@@ -142,9 +148,27 @@ static const struct field job_fields[] =
     U64(store_job, retry_due_in_ms),
     U64(store_job, no_progress_ms),
     FILES(store_job, file_count, files),
+    /* version 2: the upload session (spec 6, 8) */
+    STRING(store_job, upload_session),
+    STRING(store_job, upload_host),
+    U32(store_job, upload_fallback),
+    U64(store_job, upload_file_time),
+    STRING(store_job, reply_url),
+    STRING(store_job, reply_temp),
+    U64(store_job, reply_bytes_total),
+    U64(store_job, reply_bytes_transferred),
+    FLAGS(upload_flag_bits),
 };
 
+#define JOB_FIELDS_V1  47       /* up to and with the files */
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* How many job fields a record of an image of this version has at least. */
+static size_t job_fields_of_version(uint32_t version)
+{
+    return version == 1 ? JOB_FIELDS_V1 : ARRAY_SIZE(job_fields);
+}
 #define FIELD_PTR(rec, off, type) ((type *)((char *)(rec) + (off)))
 #define FIELD_CPTR(rec, off, type) ((type const *)((const char *)(rec) + (off)))
 
@@ -651,7 +675,7 @@ static int read_flags(struct reader *r, void *rec, const struct field *f)
     return 0;
 }
 
-static int read_record(struct reader *r, void *rec, const struct field *fields, size_t count);
+static int read_record(struct reader *r, void *rec, const struct field *fields, size_t count, size_t required);
 
 static int read_files(struct reader *r, uint32_t *count, struct store_file **files)
 {
@@ -665,13 +689,15 @@ static int read_files(struct reader *r, uint32_t *count, struct store_file **fil
     if (!(*files = calloc(n, sizeof(**files)))) return STORE_E_NOMEM;
     *count = n;
     for (i = 0; i < n; i++)
-        if ((ret = read_record(r, &(*files)[i], file_fields, ARRAY_SIZE(file_fields)))) return ret;
+        if ((ret = read_record(r, &(*files)[i], file_fields, ARRAY_SIZE(file_fields), ARRAY_SIZE(file_fields))))
+            return ret;
     return 0;
 }
 
-/* Reads one record into rec (zeroed by the caller). On failure rec may hold allocations;
- * the caller frees it with free_record(). */
-static int read_record(struct reader *r, void *rec, const struct field *fields, size_t count)
+/* Reads one record into rec (zeroed by the caller): at least the first `required` of the
+ * `count` fields this reader knows (an older writer's record has fewer; the rest stay zero).
+ * On failure rec may hold allocations; the caller frees it with free_record(). */
+static int read_record(struct reader *r, void *rec, const struct field *fields, size_t count, size_t required)
 {
     struct reader sub;
     uint32_t length, field_count;
@@ -684,7 +710,8 @@ static int read_record(struct reader *r, void *rec, const struct field *fields, 
     sub.p = body;
     sub.left = length;
     if ((ret = read_u32(&sub, &field_count))) return ret;
-    if (field_count < count) return STORE_E_CORRUPT;   /* fewer fields than this version defines */
+    if (field_count < required) return STORE_E_CORRUPT;   /* fewer fields than its version defines */
+    if (field_count < count) count = field_count;
 
     for (i = 0; i < count; i++)
     {
@@ -730,7 +757,7 @@ static int read_record(struct reader *r, void *rec, const struct field *fields, 
 
 int store_decode(const uint8_t *data, size_t len, struct store_job **jobs, size_t *count, uint64_t *sequence)
 {
-    size_t min_size = record_min_size(job_fields, ARRAY_SIZE(job_fields));
+    size_t min_size, required;
     struct store_job *list = NULL;
     struct reader r;
     uint64_t payload_len;
@@ -747,7 +774,10 @@ int store_decode(const uint8_t *data, size_t len, struct store_job **jobs, size_
     if (len < 8) return STORE_E_TRUNCATED;
     if (memcmp(data, STORE_MAGIC, 8)) return STORE_E_MAGIC;
     if (len < 12) return STORE_E_TRUNCATED;
-    if (get_le32(data + 8) != STORE_VERSION) return STORE_E_VERSION;
+    /* Version 1 images (before the upload fields) are read as well. */
+    if (get_le32(data + 8) != STORE_VERSION && get_le32(data + 8) != 1) return STORE_E_VERSION;
+    required = job_fields_of_version(get_le32(data + 8));
+    min_size = record_min_size(job_fields, required);
     if (len < STORE_HEADER_SIZE) return STORE_E_TRUNCATED;
     payload_len = get_le64(data + 20);
     if (payload_len > len - STORE_HEADER_SIZE) return STORE_E_TRUNCATED;
@@ -763,7 +793,7 @@ int store_decode(const uint8_t *data, size_t len, struct store_job **jobs, size_
     if (n && !(list = calloc(n, sizeof(*list)))) return STORE_E_NOMEM;
     for (i = 0; i < n && !ret; i++)
     {
-        if (!(ret = read_record(&r, &list[i], job_fields, ARRAY_SIZE(job_fields))))
+        if (!(ret = read_record(&r, &list[i], job_fields, ARRAY_SIZE(job_fields), required)))
             ret = check_job(&list[i]);
     }
     if (!ret && r.left) ret = STORE_E_CORRUPT;   /* bytes after the last job */

@@ -18,8 +18,9 @@
  *
  * A record (job or file) is: u32 length of what follows, u32 field count, then the fields in the
  * order of the job_fields / file_fields tables in store_codec.c. A reader accepts more fields
- * than it knows (a newer writer appended them; they are skipped) but not fewer than its
- * version defines. Field encodings:
+ * than it knows (a newer writer appended them; they are skipped) but not fewer than the
+ * image's version defines. Version 2 appended the upload fields to the job record; a version 1
+ * image is still read, with those fields zero. Field encodings:
  *   u32/i32/u64     fixed size
  *   guid/hash       16 / 20 raw bytes
  *   flags           u32 bit set; bits this version does not define are an error
@@ -36,7 +37,7 @@
 #include <stdint.h>
 
 #define STORE_MAGIC           "QMGRWB1"          /* 8 bytes with its NUL */
-#define STORE_VERSION         1
+#define STORE_VERSION         2                  /* 2 added the upload fields; 1 is still read */
 #define STORE_HEADER_SIZE     32
 
 /* Limits: larger values are rejected by both the encoder and the decoder (STORE_E_LIMIT). */
@@ -109,6 +110,13 @@ struct store_job
     uint64_t no_progress_ms;            /* time since the last progress (NoProgressTimeout) */
     uint32_t file_count;
     struct store_file *files;
+    /* version 2 (zero when read from a version 1 image) */
+    uint16_t *upload_session, *upload_host;   /* BITS-Session-Id, BITS-Host-Id, may be NULL */
+    uint32_t upload_fallback;           /* BITS-Host-Id-Fallback-Timeout, 0xffffffff: none */
+    uint64_t upload_file_time;          /* FILETIME of the local file when the session began */
+    uint16_t *reply_url, *reply_temp;   /* may be NULL */
+    uint64_t reply_bytes_total, reply_bytes_transferred;
+    uint8_t reply_done;                 /* 0 or 1 */
 };
 
 /* Encodes count jobs into a malloc'd image (*out, *out_len); the caller frees it with free(). */

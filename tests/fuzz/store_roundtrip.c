@@ -201,6 +201,15 @@ static void random_job(struct store_job *job, uint32_t max_files)
     random_blob(&job->credentials, 300);
     job->retry_due_in_ms = rnd64();
     job->no_progress_ms = rnd64();
+    job->upload_session = random_string(40);
+    job->upload_host = random_string(300);
+    job->upload_fallback = (uint32_t)rnd64();
+    job->upload_file_time = rnd64();
+    job->reply_url = random_string(300);
+    job->reply_temp = random_string(260);
+    job->reply_bytes_total = rnd64();
+    job->reply_bytes_transferred = rnd64();
+    job->reply_done = rnd(2);
     job->file_count = rnd(max_files + 1);
     job->files = job->file_count ? xcalloc(job->file_count, sizeof(*job->files)) : NULL;
     for (i = 0; i < job->file_count; i++) random_file(&job->files[i]);
@@ -310,6 +319,15 @@ static void compare_job(const struct store_job *a, const struct store_job *b)
     CHECK_BLOB(a, b, credentials);
     CHECK_INT(a, b, retry_due_in_ms);
     CHECK_INT(a, b, no_progress_ms);
+    CHECK_STR(a, b, upload_session);
+    CHECK_STR(a, b, upload_host);
+    CHECK_INT(a, b, upload_fallback);
+    CHECK_INT(a, b, upload_file_time);
+    CHECK_STR(a, b, reply_url);
+    CHECK_STR(a, b, reply_temp);
+    CHECK_INT(a, b, reply_bytes_total);
+    CHECK_INT(a, b, reply_bytes_transferred);
+    CHECK_INT(a, b, reply_done);
     CHECK_INT(a, b, file_count);
     if (a->file_count != b->file_count) return;
     for (i = 0; i < a->file_count; i++) compare_file(&a->files[i], &b->files[i]);
@@ -393,7 +411,7 @@ static void test_header(void)
     static const uint8_t expect[28] =
     {
         'Q', 'M', 'G', 'R', 'W', 'B', '1', 0,
-        1, 0, 0, 0,
+        2, 0, 0, 0,
         0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
         4, 0, 0, 0, 0, 0, 0, 0,
     };
@@ -538,6 +556,9 @@ static void sentinel_job(struct store_job *job)
 }
 
 /* Offsets into the image of one sentinel job. */
+/* The version 2 fields of a job whose upload strings are NULL: 4 strings, u32, 3 u64, flags. */
+#define V2_JOB_TAIL  (4 * 4 + 4 + 3 * 8 + 4)
+
 struct layout
 {
     size_t job_len, job_fields, display_len, sid_len, job_flags, error_file;
@@ -659,8 +680,8 @@ static void test_header_errors(const uint8_t *img, size_t len)
     ret = decode_result(NULL, 0);
     ok(ret == STORE_E_TRUNCATED, "empty input: got %d\n", ret);
 
-    ret = decode_patched(img, len, 8, 2);
-    ok(ret == STORE_E_VERSION, "version 2: got %d\n", ret);
+    ret = decode_patched(img, len, 8, 3);
+    ok(ret == STORE_E_VERSION, "version 3: got %d\n", ret);
     ret = decode_patched(img, len, 8, 0);
     ok(ret == STORE_E_VERSION, "version 0: got %d\n", ret);
     ret = decode_patched(img, len, 8, 0xffffffff);
@@ -731,7 +752,7 @@ static void test_counts_and_lengths(const uint8_t *img, size_t len, const struct
     ret = decode_patched(img, len, l->job_len, 0);
     ok(ret == STORE_E_CORRUPT, "job record length 0: got %d\n", ret);
     ret = decode_patched(img, len, l->job_fields, get32(img + l->job_fields) - 1);
-    ok(ret == STORE_E_CORRUPT, "one job field fewer than version 1: got %d\n", ret);
+    ok(ret == STORE_E_CORRUPT, "one job field fewer than version 2: got %d\n", ret);
     ret = decode_patched(img, len, l->job_fields, 0);
     ok(ret == STORE_E_CORRUPT, "no job fields: got %d\n", ret);
     ret = decode_patched(img, len, l->job_fields, get32(img + l->job_fields) + 1);
@@ -800,11 +821,10 @@ static void test_appended_fields(const uint8_t *img, size_t len, const struct la
     static const uint8_t extra[12] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8 };
     struct store_job *out;
     uint8_t *copy = dup_image(img, len, sizeof(extra));
-    size_t n;
+    size_t n, file_end = l->file_len + 4 + get32(img + l->file_len);
     int ret;
 
-    /* The files are the last field of the job record and there is one file: both records end
-     * where the image ends, so an appended field goes at the very end. */
+    /* The job record is the last one of the image: an appended job field goes at the very end. */
     memcpy(copy + len, extra, sizeof(extra));
     put64(copy + 20, get64(img + 20) + sizeof(extra));
     put32(copy + l->job_len, get32(img + l->job_len) + sizeof(extra));
@@ -821,8 +841,13 @@ static void test_appended_fields(const uint8_t *img, size_t len, const struct la
         store_free_jobs(out, n);
     }
 
+    /* The one file record ends where the job's version 2 fields begin: insert the field there. */
+    memcpy(copy, img, file_end);
+    memcpy(copy + file_end, extra, sizeof(extra));
+    memcpy(copy + file_end + sizeof(extra), img + file_end, len - file_end);
+    put64(copy + 20, get64(img + 20) + sizeof(extra));
+    put32(copy + l->job_len, get32(img + l->job_len) + sizeof(extra));
     put32(copy + l->file_len, get32(img + l->file_len) + sizeof(extra));
-    put32(copy + l->job_fields, get32(img + l->job_fields));
     put32(copy + l->file_fields, get32(img + l->file_fields) + 1);
     fix_crc(copy, len + sizeof(extra));
     ret = store_decode(copy, len + sizeof(extra), &out, &n, NULL);
@@ -835,11 +860,47 @@ static void test_appended_fields(const uint8_t *img, size_t len, const struct la
         store_free_jobs(out, n);
     }
 
+    ok(file_end == len - V2_JOB_TAIL, "the file record ends %zu bytes before the image\n", len - file_end);
     /* The same bytes without a field count that announces them are damage. */
     put32(copy + l->file_fields, get32(img + l->file_fields));
     fix_crc(copy, len + sizeof(extra));
     ret = decode_result(copy, len + sizeof(extra));
     ok(ret == STORE_E_CORRUPT, "unannounced bytes in a file record: got %d\n", ret);
+    free(copy);
+}
+
+/* An image written before the upload fields (version 1) is still read, with those fields
+ * zero; a version 2 header on the same records is damage. */
+static void test_version1_image(const uint8_t *img, size_t len, const struct layout *l, const struct store_job *job)
+{
+    uint8_t *copy = dup_image(img, len - V2_JOB_TAIL, 0);
+    size_t v1_len = len - V2_JOB_TAIL, n;
+    struct store_job *out;
+    int ret;
+
+    put32(copy + 8, 1);
+    put64(copy + 20, get64(img + 20) - V2_JOB_TAIL);
+    put32(copy + l->job_len, get32(img + l->job_len) - V2_JOB_TAIL);
+    put32(copy + l->job_fields, get32(img + l->job_fields) - 9);
+    fix_crc(copy, v1_len);
+    ret = store_decode(copy, v1_len, &out, &n, NULL);
+    ok(!ret, "version 1 image: got %d\n", ret);
+    if (!ret)
+    {
+        test_context = "version 1 image";
+        compare_job(job, &out[0]);
+        test_context = NULL;
+        store_free_jobs(out, n);
+    }
+    put32(copy + 8, 2);
+    fix_crc(copy, v1_len);
+    ret = decode_result(copy, v1_len);
+    ok(ret == STORE_E_CORRUPT, "version 2 header on version 1 records: got %d\n", ret);
+    put32(copy + 8, 1);
+    put32(copy + l->job_fields, get32(img + l->job_fields) - 10);
+    fix_crc(copy, v1_len);
+    ret = decode_result(copy, v1_len);
+    ok(ret == STORE_E_CORRUPT, "one field fewer than version 1: got %d\n", ret);
     free(copy);
 }
 
@@ -862,6 +923,7 @@ static void test_damaged_images(void)
     test_flipped_bits(img, len);
     test_counts_and_lengths(img, len, &l);
     test_appended_fields(img, len, &l, &job);
+    test_version1_image(img, len, &l, &job);
     free(img);
     store_free_jobs(NULL, 0);
 

@@ -94,29 +94,22 @@ import base64
 import email.utils
 import hashlib
 import hmac
-import json
 import os
 import re
 import secrets
 import select
-import signal
 import socket
-import struct
 import sys
-import threading
 import time
-import traceback
 import urllib.parse
 import http.client
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-HOST = "127.0.0.1"          # the only address this program ever binds or connects to
+from httpbase import HOST, Abort, BaseHandler, LogState, Server, parse_query, parse_range, qint, run
+
 LOCAL_NAMES = ("127.0.0.1", "localhost")
 CHUNK = 65536
-MAX_CONNECTIONS = 512        # concurrent connections per listening socket
 MAX_LOG_BYTES = 32 << 20     # the request log stops growing beyond this
 MAX_LOG_READ = 8 << 20       # /__log returns at most the last 8 MiB
-MAX_COUNTERS = 10000
 MAX_REQUEST_BODY = 1 << 20   # bodies of GET/HEAD/unsupported requests are read and discarded
 REALM = "bits-test"
 PROXY_REALM = "bits-proxy"
@@ -128,57 +121,18 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
               "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
 
 
-class Abort(Exception):
-    """Stop handling this request and close the connection (no further output)."""
-
-
-class State:
+class State(LogState):
     """What the listeners share: the request log, counters, the digest secret, stop flag."""
 
     def __init__(self, data, log_path, proxy_auth):
+        super().__init__(log_path, MAX_LOG_BYTES, MAX_LOG_READ)
         self.data = os.path.realpath(data)
-        self.log_path = log_path
-        self.lock = threading.Lock()
-        self.log = open(log_path, "a", encoding="utf-8")
-        self.log_size = self.log.tell()
-        self.counters = {}
-        self.stop = threading.Event()
         self.key = secrets.token_bytes(32)
         self.proxy_auth = proxy_auth
-        self.ports = {}
-
-    def write_log(self, entry):
-        line = json.dumps(entry, separators=(",", ":")) + "\n"
-        with self.lock:
-            if self.log_size + len(line) > MAX_LOG_BYTES:
-                return
-            self.log.write(line)
-            self.log.flush()
-            self.log_size += len(line)
-
-    def read_log(self):
-        with self.lock:
-            with open(self.log_path, "rb") as f:
-                f.seek(0, os.SEEK_END)
-                size = f.tell()
-                f.seek(max(0, size - MAX_LOG_READ))
-                return f.read()
 
     def reset(self):
         with self.lock:
-            self.log.seek(0)
-            self.log.truncate()
-            self.log_size = 0
-            self.counters.clear()
-
-    def count(self, key):
-        """Increments and returns the number of requests seen for key (1 for the first)."""
-        with self.lock:
-            if key not in self.counters and len(self.counters) >= MAX_COUNTERS:
-                self.counters.clear()
-            n = self.counters.get(key, 0) + 1
-            self.counters[key] = n
-            return n
+            self.clear()
 
     def new_nonce(self):
         ts = "%x" % int(time.time())
@@ -242,21 +196,6 @@ class Entity:
             self.f = None
 
 
-def parse_query(query):
-    try:
-        return {k: v[-1] for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items()}
-    except Exception:
-        return {}
-
-
-def qint(q, name, default, lo=0, hi=1 << 62):
-    try:
-        v = int(q.get(name, default))
-    except (TypeError, ValueError):
-        v = default
-    return max(lo, min(hi, v))
-
-
 def auth_scheme(value):
     if not value:
         return None
@@ -286,49 +225,21 @@ def md5hex(s):
     return hashlib.md5(s.encode("utf-8")).hexdigest()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(BaseHandler):
     server_version = "bits-faultserver/1.0"
-    sys_version = ""
-
-    def version_string(self):
-        return self.server_version
-    timeout = 120            # an idle keep-alive connection is closed after this
 
     # ---------------------------------------------------------------- plumbing
 
-    def setup(self):
-        super().setup()
-        self.state = self.server.state
-        self.role = self.server.role
-
-    def log_message(self, fmt, *args):   # no per-request stderr noise
-        pass
-
-    def handle_one_request(self):
+    def begin_request(self):
         self._logged = False
         self._status = None
-        self.command = None
         self.extra_headers = []
         self.key = ""
-        try:
-            super().handle_one_request()
-        except Abort:
-            self.close_connection = True
-        except (ConnectionError, TimeoutError, socket.timeout, OSError):
-            self.close_connection = True
-        except Exception:
-            self.close_connection = True
-            traceback.print_exc(file=sys.stderr)
-        finally:
-            if getattr(self, "command", None) and not self._logged and self._loggable():
-                self._write_log(None)
 
-    def __getattr__(self, name):
-        # Every method not defined below (POST, PUT, BITS_POST ...) ends up here.
-        if name.startswith("do_"):
-            return self.do_other
-        raise AttributeError(name)
+    def end_request(self):
+        # A request that got no status line is logged with status null.
+        if getattr(self, "command", None) and not self._logged and self._loggable():
+            self._write_log(None)
 
     def _loggable(self):
         if not isinstance(getattr(self, "path", None), str):
@@ -385,16 +296,7 @@ class Handler(BaseHTTPRequestHandler):
         if n < 0 or n > MAX_REQUEST_BODY:
             self.close_connection = True
             return
-        while n > 0:
-            got = self.rfile.read(min(n, CHUNK))
-            if not got:
-                raise Abort()
-            n -= len(got)
-
-    def wait(self, seconds):
-        """Sleeps; raises Abort when the server is stopping."""
-        if self.state.stop.wait(seconds):
-            raise Abort()
+        self.skip_body(n, CHUNK)
 
     def simple(self, code, body=None, headers=(), content_type="text/plain; charset=utf-8"):
         """A complete response with a small body (none for HEAD, 204 and 304)."""
@@ -413,27 +315,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-
-    def close_now(self, rst=False):
-        """Closes the connection immediately, optionally with a TCP reset."""
-        try:
-            self.wfile.flush()
-        except OSError:
-            pass
-        if rst:
-            # Linger 0 and a close (the fd goes once rfile/wfile are closed): a TCP reset
-            # instead of the FIN that socketserver's shutdown_request would send first.
-            try:
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()
-            except OSError:
-                pass
-        else:
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        raise Abort()
 
     # ---------------------------------------------------------------- methods
 
@@ -750,24 +631,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def parse_range(self, size):
         """(start, end) inclusive, 'unsatisfiable', or None (serve the whole entity)."""
-        value = self.headers.get("Range")
-        if not value:
-            return None
-        m = re.fullmatch(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", value)
-        if not m or (m.group(1) == "" and m.group(2) == ""):
-            return None           # malformed or multi-range: ignored (RFC 9110 allows this)
-        if m.group(1) == "":
-            n = int(m.group(2))
-            if n == 0 or size == 0:
-                return "unsatisfiable"
-            return (max(0, size - n), size - 1)
-        start = int(m.group(1))
-        if m.group(2) and int(m.group(2)) < start:
-            return None           # invalid: ignored
-        if start >= size:
-            return "unsatisfiable"
-        end = int(m.group(2)) if m.group(2) else size - 1
-        return (start, min(end, size - 1))
+        return parse_range(self.headers.get("Range"), size)
 
     def serve(self, ent, ranges=True, length=True, chunked=False, rate=None,
               drop_after=None, rst=False, stall=None):
@@ -999,54 +863,6 @@ class Handler(BaseHTTPRequestHandler):
             upstream.close()
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-    def __init__(self, port, role, state):
-        self.role = role
-        self.state = state
-        self.conns = set()
-        self.conns_lock = threading.Lock()
-        super().__init__((HOST, port), Handler)
-
-    def process_request(self, request, client_address):
-        with self.conns_lock:
-            if len(self.conns) >= MAX_CONNECTIONS or self.state.stop.is_set():
-                self.shutdown_request(request)
-                return
-            self.conns.add(request)
-        try:
-            super().process_request(request, client_address)
-        except Exception:
-            with self.conns_lock:
-                self.conns.discard(request)
-            raise
-
-    def process_request_thread(self, request, client_address):
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            with self.conns_lock:
-                self.conns.discard(request)
-
-    def handle_error(self, request, client_address):
-        traceback.print_exc(file=sys.stderr)
-
-    def close_all(self):
-        with self.conns_lock:
-            conns = list(self.conns)
-        for s in conns:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            try:
-                s.close()
-            except OSError:
-                pass
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", required=True)
@@ -1060,36 +876,9 @@ def main():
     a = ap.parse_args()
 
     state = State(a.data, a.log, a.proxy_auth)
-    servers = [Server(a.fault_port, "fault", state), Server(a.proxy_port, "proxy", state),
-               Server(a.authproxy_port, "authproxy", state)]
-
-    def on_signal(signum, frame):
-        state.stop.set()
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-
-    threads = []
-    for s in servers:
-        t = threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        t.start()
-        threads.append(t)
-    names = ("BITS_FAULT_PORT", "BITS_PROXY_PORT", "BITS_AUTHPROXY_PORT")
-    tmp = a.ports_file + ".tmp"
-    with open(tmp, "w") as f:
-        for name, s in zip(names, servers):
-            f.write("%s=%d\n" % (name, s.server_address[1]))
-    os.replace(tmp, a.ports_file)
-
-    while not state.stop.wait(0.5):
-        pass
-    for s in servers:
-        s.shutdown()
-    for s in servers:
-        s.close_all()
-        s.server_close()
-    with state.lock:
-        state.log.close()
-    return 0
+    servers = [Server(a.fault_port, "fault", state, Handler), Server(a.proxy_port, "proxy", state, Handler),
+               Server(a.authproxy_port, "authproxy", state, Handler)]
+    return run(state, servers, a.ports_file, ("BITS_FAULT_PORT", "BITS_PROXY_PORT", "BITS_AUTHPROXY_PORT"))
 
 
 if __name__ == "__main__":

@@ -4,11 +4,13 @@
 #
 #   nginx (nginx-light, config from nginx.conf.in): http, https (self-signed certificate for
 #   IP 127.0.0.1), https with a certificate for the wrong name, https requiring a client
-#   certificate; the fault server and two proxies (faultserver.py).
+#   certificate; the fault server and two proxies (faultserver.py); the BITS upload server
+#   (uploadserver.py, two ports sharing one state).
 #
 # <rundir> gets: data/ (the served files and SHA256SUMS), tls/ (certificates), nginx.conf,
 # nginx-access.log (JSON lines), nginx-error.log, requests.log (the fault server's and the
-# proxies' JSON lines), *.out (server stdout/stderr), pids/ (what stop.sh stops), servers.env.
+# proxies' JSON lines), uploads/ (the upload server's store, emptied at each start), upload.log
+# (its JSON lines), *.out (server stdout/stderr), pids/ (what stop.sh stops), servers.env.
 # Servers run in the background with their output in files, never pipes. Exit status 0 when all
 # answer; otherwise 1 after stopping whatever was started.
 [ $# -eq 1 ] || { echo "usage: $0 <rundir>" >&2; exit 2; }
@@ -25,7 +27,8 @@ DATA="$RUN/data"
 TLS="$RUN/tls"
 
 "$HERE/stop.sh" "$RUN" >/dev/null 2>&1
-rm -f "$RUN/servers.env" "$RUN/faultports.env"
+rm -f "$RUN/servers.env" "$RUN/faultports.env" "$RUN/uploadports.env"
+rm -rf "$RUN/uploads"
 mkdir -p "$DATA" "$TLS" "$RUN/pids" "$RUN/nginx-tmp" || exit 1
 
 fail() {
@@ -51,6 +54,11 @@ datapid=$!
 "$PY" "$HERE/faultserver.py" --data "$DATA" --log "$RUN/requests.log" \
     --ports-file "$RUN/faultports.env" >"$RUN/faultserver.out" 2>&1 </dev/null &
 echo $! >"$RUN/pids/faultserver"
+
+# The upload server (BITS 1.5 upload protocol) also picks its ports: uploadports.env.
+"$PY" "$HERE/uploadserver.py" --root "$RUN/uploads" --log "$RUN/upload.log" \
+    --ports-file "$RUN/uploadports.env" >"$RUN/uploadserver.out" 2>&1 </dev/null &
+echo $! >"$RUN/pids/uploadserver"
 
 # Certificates: a self-signed server certificate for IP 127.0.0.1, one with the same key for
 # the name wrong.invalid, and a CA that issues a client certificate (client.pfx, no password).
@@ -119,11 +127,15 @@ done
 "$PY" "$HERE/httpcheck.py" waitfile --timeout 10 --pid "$(cat "$RUN/pids/faultserver")" \
     "$RUN/faultports.env" >>"$RUN/probe.out" 2>&1 || fail "the fault server did not start"
 . "$RUN/faultports.env"
+"$PY" "$HERE/httpcheck.py" waitfile --timeout 10 --pid "$(cat "$RUN/pids/uploadserver")" \
+    "$RUN/uploadports.env" >>"$RUN/probe.out" 2>&1 || fail "the upload server did not start"
+. "$RUN/uploadports.env"
 wait $datapid || fail "making the data files failed"
 "$PY" "$HERE/httpcheck.py" wait --timeout 5 --pid "$(cat "$RUN/pids/faultserver")" \
     "http://127.0.0.1:$HTTP_PORT/4k.bin" "http://127.0.0.1:$BITS_FAULT_PORT/files/4k.bin" \
     "http://127.0.0.1:$BITS_PROXY_PORT/__log" "http://127.0.0.1:$BITS_AUTHPROXY_PORT/__log" \
     "http://127.0.0.1:$BITS_FAULT_PORT/__reset" \
+    "http://127.0.0.1:$BITS_UPLOAD_PORT/__log" "http://127.0.0.1:$BITS_UPLOAD_ALT_PORT/__log" \
     >>"$RUN/probe.out" 2>&1 || fail "a server does not answer"
 
 cat >"$RUN/servers.env.tmp" <<ENV
@@ -143,6 +155,10 @@ BITS_NGINX_LOG=$RUN/nginx-access.log
 BITS_SERVER_CERT=$TLS/server.der
 BITS_CA_CERT=$TLS/ca.pem
 BITS_CLIENT_PFX=$TLS/client.pfx
+BITS_UPLOAD_PORT=$BITS_UPLOAD_PORT
+BITS_UPLOAD_ALT_PORT=$BITS_UPLOAD_ALT_PORT
+BITS_UPLOAD_DIR=$RUN/uploads
+BITS_UPLOAD_LOG=$RUN/upload.log
 ENV
 mv "$RUN/servers.env.tmp" "$RUN/servers.env"
 cat "$RUN/servers.env"

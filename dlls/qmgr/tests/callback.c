@@ -228,6 +228,68 @@ static void test_job_transferred(IBackgroundCopyManager *manager)
     CloseHandle(cb.failed);
 }
 
+/* Uploads (spec 1.5): JobTransferred once the server has the file; FileTransferred only for
+ * the reply of an upload-reply job, before JobTransferred. Needs the harness's upload server. */
+static void test_upload_callbacks(IBackgroundCopyManager *manager)
+{
+    static const BG_JOB_TYPE types[] = { BG_JOB_TYPE_UPLOAD, BG_JOB_TYPE_UPLOAD_REPLY };
+    static struct callback cb = { { &callback_vtbl }, 1 };
+    WCHAR url[256], source[MAX_PATH];
+    IBackgroundCopyJob2 *job2;
+    IBackgroundCopyJob *job;
+    char port[16];
+    unsigned int i;
+    DWORD ret;
+    HRESULT hr;
+    GUID id;
+
+    if (!GetEnvironmentVariableA("BITS_UPLOAD_PORT", port, sizeof(port)))
+    {
+        skip("the upload server is not running\n");
+        return;
+    }
+    GetWindowsDirectoryW(source, MAX_PATH);
+    lstrcatW(source, L"\\win.ini");
+    cb.transferred = CreateEventW(NULL, FALSE, FALSE, NULL);
+    for (i = 0; i < ARRAY_SIZE(types); i++)
+    {
+        cb.files_transferred = 0;
+        cb.file_name[0] = 0;
+        swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/%hs/callback-%lu-%u.ini", port,
+                 types[i] == BG_JOB_TYPE_UPLOAD ? "up" : "app1", GetTickCount(), i);
+        hr = IBackgroundCopyManager_CreateJob(manager, L"upload callbacks", types[i], &id, &job);
+        ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+        if (hr != S_OK) continue;
+        hr = IBackgroundCopyJob_AddFile(job, url, source);
+        ok(hr == S_OK, "AddFile got %#lx\n", hr);
+        IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR | BG_NOTIFY_FILE_TRANSFERRED);
+        hr = IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+        ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+        IBackgroundCopyJob_Resume(job);
+        ret = WaitForSingleObject(cb.transferred, 20000);
+        ok(ret == WAIT_OBJECT_0, "type %u: no JobTransferred within 20 s\n", types[i]);
+        ok(cb.files_transferred == (types[i] == BG_JOB_TYPE_UPLOAD ? 0 : 1), "type %u: %ld FileTransferred calls\n",
+           types[i], cb.files_transferred);
+        if (types[i] == BG_JOB_TYPE_UPLOAD_REPLY)
+            ok(!lstrcmpiW(cb.file_name, source), "FileTransferred for %s\n", wine_dbgstr_w(cb.file_name));
+        hr = IBackgroundCopyJob_Complete(job);
+        ok(hr == S_OK, "Complete got %#lx\n", hr);
+        if (types[i] == BG_JOB_TYPE_UPLOAD_REPLY
+            && SUCCEEDED(IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob2, (void **)&job2)))
+        {
+            WCHAR *reply;
+            if (SUCCEEDED(IBackgroundCopyJob2_GetReplyFileName(job2, &reply)) && reply)
+            {
+                ok(DeleteFileW(reply), "no reply file %s after Complete\n", wine_dbgstr_w(reply));
+                CoTaskMemFree(reply);
+            }
+            IBackgroundCopyJob2_Release(job2);
+        }
+        IBackgroundCopyJob_Release(job);
+    }
+    CloseHandle(cb.transferred);
+}
+
 /* Without a callback object the command line of SetNotifyCmdLine runs (spec 5.6). */
 static void test_command_line(IBackgroundCopyManager *manager)
 {
@@ -288,6 +350,7 @@ START_TEST(callback)
         test_job_modification(manager);
         test_job_transferred(manager);
         test_command_line(manager);
+        test_upload_callbacks(manager);
         IBackgroundCopyManager_Release(manager);
     }
     CoUninitialize();

@@ -8,24 +8,11 @@
 #include <stdio.h>
 #include "bitsall.h"
 #include "wine/test.h"
+#include "server_test.h"
 
 static IBackgroundCopyManager *manager;
 static WCHAR temp_dir[MAX_PATH];
 static char http_port[16], https_port[16], fault_port[16], data_dir[MAX_PATH], request_log[MAX_PATH];
-
-static BOOL get_env(const char *name, char *buf, DWORD size)
-{
-    DWORD len = GetEnvironmentVariableA(name, buf, size);
-    return len && len < size;
-}
-
-/* A Unix path of the harness seen from Wine: Z: is the root. */
-static void unix_to_dos(const char *unix_path, WCHAR *out)
-{
-    WCHAR *p;
-    swprintf(out, MAX_PATH, L"Z:%hs", unix_path);
-    for (p = out; *p; p++) if (*p == '/') *p = '\\';
-}
 
 static IBackgroundCopyJob *create_download(const WCHAR *name, const WCHAR *url, const WCHAR *local)
 {
@@ -42,65 +29,13 @@ static IBackgroundCopyJob *create_download(const WCHAR *name, const WCHAR *url, 
     return job;
 }
 
-/* Wait until the job reaches one of the states in mask (bits of 1 << state). */
-static BG_JOB_STATE wait_state(IBackgroundCopyJob *job, DWORD mask, DWORD timeout)
-{
-    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
-    DWORD start = GetTickCount();
-
-    do
-    {
-        if (FAILED(IBackgroundCopyJob_GetState(job, &state))) break;
-        if (mask & (1u << state)) break;
-        Sleep(50);
-    } while (GetTickCount() - start < timeout);
-    return state;
-}
-
-static BOOL files_equal(const WCHAR *a, const WCHAR *b)
-{
-    HANDLE fa = CreateFileW(a, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
-    HANDLE fb = CreateFileW(b, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
-    static char bufa[65536], bufb[65536];
-    DWORD ra, rb;
-    BOOL same = fa != INVALID_HANDLE_VALUE && fb != INVALID_HANDLE_VALUE;
-
-    while (same)
-    {
-        if (!ReadFile(fa, bufa, sizeof(bufa), &ra, NULL) || !ReadFile(fb, bufb, sizeof(bufb), &rb, NULL)
-            || ra != rb || memcmp(bufa, bufb, ra))
-            same = FALSE;
-        else if (!ra)
-            break;
-    }
-    if (fa != INVALID_HANDLE_VALUE) CloseHandle(fa);
-    if (fb != INVALID_HANDLE_VALUE) CloseHandle(fb);
-    return same;
-}
-
 /* Does the fault server's request log contain this text? */
 static BOOL request_log_contains(const char *text)
 {
-    WCHAR path[MAX_PATH];
-    HANDLE file;
-    char *buf;
-    DWORD size, read;
-    BOOL found = FALSE;
+    char *log = read_log(request_log);
+    BOOL found = log && strstr(log, text) != NULL;
 
-    unix_to_dos(request_log, path);
-    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
-    if (file == INVALID_HANDLE_VALUE) return FALSE;
-    size = GetFileSize(file, NULL);
-    if ((buf = HeapAlloc(GetProcessHeap(), 0, size + 1)))
-    {
-        if (ReadFile(file, buf, size, &read, NULL))
-        {
-            buf[read] = 0;
-            found = strstr(buf, text) != NULL;
-        }
-        HeapFree(GetProcessHeap(), 0, buf);
-    }
-    CloseHandle(file);
+    HeapFree(GetProcessHeap(), 0, log);
     return found;
 }
 

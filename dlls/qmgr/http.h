@@ -1,0 +1,33 @@
+/*
+ * http.h: the WinHTTP session of one transfer, shared by downloads (http.c) and uploads
+ * (upload.c). A session carries the job's proxy settings, credentials (answered once per
+ * target on 401/407), security flags, redirect policy and custom headers, copied from the
+ * job when it opens, and is connected to one host at a time.
+ */
+
+#ifndef __QMGR_HTTP_H
+#define __QMGR_HTTP_H
+
+#include <winhttp.h>
+
+struct http_session;
+
+HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **session,
+                  struct transfer_error *error);
+/* Connect the session to another URL (host affinity, a reply URL); the settings stay. */
+HRESULT http_connect(struct http_session *session, const WCHAR *url, struct transfer_error *error);
+void http_close(struct http_session *session);
+/* Send one request to the connected URL with extra headers (CRLF separated) and a body;
+ * returns the request handle with the final status, or NULL with error filled in. */
+HINTERNET http_send(struct http_session *session, const WCHAR *verb, const WCHAR *extra, const void *body,
+                    DWORD body_len, DWORD *status, struct transfer_error *error);
+HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
+                       BYTE *buffer, void (*progress)(struct transfer *t, UINT64 done),
+                       struct transfer_error *error);
+/* Error of an HTTP status (REMOTE_FILE, spec 5.5) and of a failed WinHTTP call. */
+void http_status_error(DWORD status, struct transfer_error *error);
+void http_winhttp_error(struct transfer_error *error);
+
+#define HTTP_READ_BUFFER_SIZE (1024 * 1024)
+
+#endif /* __QMGR_HTTP_H */

@@ -1,0 +1,82 @@
+/*
+ * server_test.h: helpers of the conformance tests that run against the harness's loopback
+ * servers (tests/servers): their BITS_* environment variables, Unix paths seen from Wine,
+ * waiting for a job state, comparing files and reading a server's request log.
+ * Include after wine/test.h.
+ */
+
+#ifndef __SERVER_TEST_H
+#define __SERVER_TEST_H
+
+static inline BOOL get_env(const char *name, char *buf, DWORD size)
+{
+    DWORD len = GetEnvironmentVariableA(name, buf, size);
+    return len && len < size;
+}
+
+/* A Unix path of the harness seen from Wine: Z: is the root. */
+static inline void unix_to_dos(const char *unix_path, WCHAR *out)
+{
+    WCHAR *p;
+    swprintf(out, MAX_PATH, L"Z:%hs", unix_path);
+    for (p = out; *p; p++) if (*p == '/') *p = '\\';
+}
+
+/* Wait until the job reaches one of the states in mask (bits of 1 << state). */
+static inline BG_JOB_STATE wait_state(IBackgroundCopyJob *job, DWORD mask, DWORD timeout)
+{
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    DWORD start = GetTickCount();
+
+    do
+    {
+        if (FAILED(IBackgroundCopyJob_GetState(job, &state))) break;
+        if (mask & (1u << state)) break;
+        Sleep(50);
+    } while (GetTickCount() - start < timeout);
+    return state;
+}
+
+static inline BOOL files_equal(const WCHAR *a, const WCHAR *b)
+{
+    HANDLE fa = CreateFileW(a, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    HANDLE fb = CreateFileW(b, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    static char bufa[65536], bufb[65536];
+    DWORD ra, rb;
+    BOOL same = fa != INVALID_HANDLE_VALUE && fb != INVALID_HANDLE_VALUE;
+
+    while (same)
+    {
+        if (!ReadFile(fa, bufa, sizeof(bufa), &ra, NULL) || !ReadFile(fb, bufb, sizeof(bufb), &rb, NULL)
+            || ra != rb || memcmp(bufa, bufb, ra))
+            same = FALSE;
+        else if (!ra)
+            break;
+    }
+    if (fa != INVALID_HANDLE_VALUE) CloseHandle(fa);
+    if (fb != INVALID_HANDLE_VALUE) CloseHandle(fb);
+    return same;
+}
+
+/* The whole text of a log file of the harness (HeapFree it), or NULL. */
+static inline char *read_log(const char *unix_path)
+{
+    WCHAR path[MAX_PATH];
+    HANDLE file;
+    char *buf = NULL;
+    DWORD size, read;
+
+    unix_to_dos(unix_path, path);
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE) return NULL;
+    size = GetFileSize(file, NULL);
+    if ((buf = HeapAlloc(GetProcessHeap(), 0, size + 1)))
+    {
+        if (ReadFile(file, buf, size, &read, NULL)) buf[read] = 0;
+        else buf[0] = 0;
+    }
+    CloseHandle(file);
+    return buf;
+}
+
+#endif /* __SERVER_TEST_H */

@@ -1,0 +1,98 @@
+# tests/suites/upload_restart.sh: a 64 MiB upload through bitsadmin, interrupted twice, by a
+# connection dropped mid-fragment and by killing the service's Wine session while a fragment is
+# on its way, arrives byte-identical in one upload session (spec 6.3.2, 8). The upload server's
+# log shows every fragment starting where the server's acknowledgement said.
+T_SUITE=upload_restart
+. "$TOP/tests/lib.sh"
+D=$(mktemp -d)
+if [ "$BITS_MODE" != ours ] || [ -z "${BITS_UPLOAD_PORT:-}" ]; then summary; exit 0; fi
+PY=${PYTHON3:-$(command -v /usr/bin/python3 || command -v python3)}
+PUBLIC="$WINEPREFIX/drive_c/users/Public"
+NAME="restart-$$.bin"
+MIB=1048576
+
+ba() {
+    "${WINE:-wine}" bitsadmin "$@" >"$D/out" 2>&1 </dev/null
+    tr -d '\r' <"$D/out" | grep -v '^BITSADMIN\|^BITS administration\|^$'
+}
+restart_session() {
+    "${WINESERVER:-wineserver}" -k >/dev/null 2>&1 </dev/null
+    "${WINESERVER:-wineserver}" -w >/dev/null 2>&1 </dev/null
+    "${WINESERVER:-wineserver}" -p >/dev/null 2>&1 </dev/null
+    "${WINE:-wine}" cmd /c exit >/dev/null 2>&1 </dev/null
+}
+state_is() { ba /getstate up64 | grep -q "^$1"; }
+# The server holds the session with exactly this many bytes (a fragment is delayed there).
+server_has() {
+    "$PY" - "$BITS_UPLOAD_PORT" "$NAME" "$1" <<'EOF'
+import json, sys, urllib.request
+port, name, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
+s = json.load(urllib.request.urlopen("http://127.0.0.1:%s/__sessions" % port, timeout=5))
+sys.exit(0 if any(x["name"].endswith(name) and x["received"] == want for x in s) else 1)
+EOF
+}
+
+# 64 MiB of deterministic bytes.
+"$PY" -c "
+import sys
+block = bytes((i * 31 + 7) % 251 for i in range(1 << 20))
+with open(sys.argv[1], 'wb') as f:
+    for n in range(64): f.write(bytes((b + n) % 256 for b in block[:16]) + block[16:])
+" "$PUBLIC/bits_up64.bin"
+
+# The fragment at 16 MiB is cut after 1000 bytes; the one at 40 MiB waits 20 s on the server.
+URL="http://127.0.0.1:$BITS_UPLOAD_PORT/up/$NAME?drop=1000&drop-from=$((16 * MIB))&delay=20&delay-packet=Fragment&delay-from=$((40 * MIB))&id=$$"
+ba /create /upload up64 >/dev/null
+ba /addfile up64 "$URL" 'C:\users\Public\bits_up64.bin' >"$D/add"
+check "an upload job takes the file" grep -q Added "$D/add"
+ba /setminretrydelay up64 5 >/dev/null
+ba /resume up64 >/dev/null
+
+check "the dropped connection is a transient error" wait_for 60 state_is TRANSIENT_ERROR
+check "the retry reaches the delayed fragment at 40 MiB" wait_for 90 server_has $((40 * MIB))
+ba /getbytestotal up64 >"$D/total"
+check "BytesTotal is the file size" grep -q "^$((64 * MIB))" "$D/total"
+
+sleep 3                                 # the store has written the last acknowledged offset
+restart_session
+ba /list >/dev/null
+check "after the restart the upload finishes" wait_for 120 state_is TRANSFERRED
+ba /getbytestransferred up64 >"$D/done"
+check "progress is the whole file" grep -q "^$((64 * MIB))" "$D/done"
+ba /complete up64 >"$D/complete"
+check "Complete" grep -q "completed" "$D/complete"
+check "the upload arrived byte-identical" cmp -s "$PUBLIC/bits_up64.bin" "$BITS_UPLOAD_DIR/up/$NAME"
+
+# The server's log: one session; every fragment starts at 0 or at an offset the server had
+# acknowledged before; the dropped fragment and the one after the restart were sent again.
+"$PY" - "$BITS_UPLOAD_LOG" "/up/$NAME" "$MIB" >"$D/log" 2>&1 <<'EOF'
+import json, sys
+log, target, mib = sys.argv[1], sys.argv[2], int(sys.argv[3])
+acked, starts, sessions, bad = {0}, [], set(), []
+for line in open(log):
+    e = json.loads(line)
+    if not e.get("target", "").startswith(target + "?"):
+        continue
+    if e["packet"] == "Create-Session":
+        sessions.add(e["session"])
+    if e["packet"] != "Fragment":
+        continue
+    first = int(e["content_range"].split()[1].split("-")[0])
+    if first not in acked:
+        bad.append(first)
+    starts.append((first, e["status"]))
+    if e["status"] == 200:
+        acked.add(int(e["received_range"]))
+print("sessions", len(sessions))
+print("unacknowledged starts", bad)
+print("dropped", sum(1 for f, s in starts if f == 16 * mib))
+print("after restart", sum(1 for f, s in starts if f == 40 * mib and s == 200))
+EOF
+cat "$D/log"
+check "one upload session across both interruptions" grep -q "^sessions 1$" "$D/log"
+check "every fragment started at an acknowledged offset" grep -q "^unacknowledged starts \[\]$" "$D/log"
+check "the dropped fragment was sent again" grep -q "^dropped 2$" "$D/log"
+check "the fragment at 40 MiB was sent again after the restart" grep -q "^after restart [12]$" "$D/log"
+rm -f "$PUBLIC/bits_up64.bin"
+rm -rf "$D"
+summary
