@@ -390,6 +390,96 @@ static HRESULT download_ranges(struct transfer *t, struct http_request *req, HAN
     return S_OK;
 }
 
+/* ON_DEMAND_MODE (spec 1.10): ranged GETs for the gaps ondemand.c chooses, written where they
+ * belong; a new request from the client interrupts the current fetch. S_FALSE: the requested
+ * ranges are done and the rest of the file is not wanted yet. */
+static HRESULT download_on_demand(struct transfer *t, struct http_request *req, UINT64 size, BOOL restart,
+                                  BYTE *buffer, struct transfer_error *error)
+{
+    HANDLE output = INVALID_HANDLE_VALUE;
+    UINT64 start, end, pos;
+    enum ondemand_next next;
+    WCHAR header[80];
+    HINTERNET request;
+    LARGE_INTEGER seek;
+    DWORD status, read, written;
+    BOOL same = TRUE;
+    HRESULT hr;
+    LONG gen;
+
+    if (restart) ondemand_reset(t);
+    if (FAILED(hr = ondemand_open_output(t, size, &output)))
+    {
+        local_error(hr, error);
+        return hr;
+    }
+    while ((next = ondemand_next_gap(t, size, &start, &end, &gen)) == ONDEMAND_FETCH)
+    {
+        swprintf(header, ARRAYSIZE(header), L"Range: bytes=%I64u-%I64u", start, end - 1);
+        if (!(request = send_request(req, L"GET", header, &status, error)))
+        {
+            hr = error->code;
+            break;
+        }
+        transfer_connected(t);
+        if (status >= 400) http_status_error(status, error);
+        else if (status != 206)
+        {
+            /* The server does not do ranges (any more): no random access (spec 1.10). */
+            error->code = BG_E_RANDOM_ACCESS_NOT_SUPPORTED;
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = FALSE;
+        }
+        if (status != 206)
+        {
+            WinHttpCloseHandle(request);
+            hr = error->code;
+            break;
+        }
+        seek.QuadPart = pos = start;
+        SetFilePointerEx(output, seek, NULL, FILE_BEGIN);
+        hr = S_OK;
+        while (pos < end && same)
+        {
+            if (transfer_aborted(t))
+            {
+                hr = E_ABORT;
+                break;
+            }
+            if (!WinHttpReadData(request, buffer, (DWORD)min((UINT64)READ_BUFFER_SIZE, end - pos), &read))
+            {
+                winhttp_error(error);
+                hr = error->code;
+                break;
+            }
+            if (!read) break;
+            if (!WriteFile(output, buffer, read, &written, NULL) || written != read)
+            {
+                local_error(HRESULT_FROM_WIN32(GetLastError()), error);
+                hr = error->code;
+                break;
+            }
+            pos += read;
+            same = ondemand_filled(t, pos - read, read, gen);
+        }
+        WinHttpCloseHandle(request);
+        ondemand_fetched(t, start, pos - start);
+        if (FAILED(hr)) break;
+        if (same && pos < end)
+        {
+            error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR);
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = TRUE;
+            hr = error->code;
+            break;
+        }
+        same = TRUE;
+    }
+    if (next == ONDEMAND_SUSPEND) hr = S_FALSE;
+    CloseHandle(output);
+    return hr;
+}
+
 /* A download of the whole file, or of what is left of it. */
 HRESULT http_download(struct transfer *t, struct transfer_error *error)
 {
@@ -401,7 +491,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     SYSTEMTIME st;
     FILETIME mtime, *have_mtime = NULL;
     HANDLE output = INVALID_HANDLE_VALUE;
-    BOOL dynamic, restart;
+    BOOL dynamic, on_demand, restart = FALSE;
     DWORD status, len;
     BYTE *buffer = NULL;
     BG_FILE_RANGE *ranges = NULL;
@@ -411,6 +501,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
 
     EnterCriticalSection(&job->cs);
     dynamic = job->dynamic_content;
+    on_demand = job->on_demand && !dynamic && !file->range_count;
     if (file->range_count && (ranges = heap_alloc_zero(file->range_count * sizeof(*ranges))))
     {
         memcpy(ranges, file->ranges, file->range_count * sizeof(*ranges));
@@ -454,6 +545,12 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         transfer_set_size(t, size, have_mtime, &restart);
     }
 
+    if (on_demand)
+    {
+        if (!(buffer = HeapAlloc(GetProcessHeap(), 0, READ_BUFFER_SIZE))) hr = E_OUTOFMEMORY;
+        else hr = download_on_demand(t, &req, size, restart, buffer, error);
+        goto done;
+    }
     if (FAILED(hr = transfer_open_output(t, &offset, &output)))
     {
         local_error(hr, error);
