@@ -28,6 +28,9 @@ struct http_request
     ULONG security_flags;
     WCHAR *method;
     struct { WCHAR *user, *password; BG_AUTH_SCHEME scheme; } creds[2];
+    PCCERT_CONTEXT cert;               /* the job's client certificate, or NULL */
+    WCHAR *final_url;                  /* ALLOW_REPORT: where the last redirect led */
+    WCHAR *remote;                     /* the URL asked for */
 };
 
 /* Transient or fatal, for an HTTP status (spec 5.5): 408 and 5xx but 501/505 are worth a retry. */
@@ -79,6 +82,9 @@ static void request_free(struct http_request *req)
 {
     unsigned int i;
 
+    if (req->cert) CertFreeCertificateContext(req->cert);
+    heap_free(req->final_url);
+    heap_free(req->remote);
     if (req->connection) WinHttpCloseHandle(req->connection);
     if (req->session) WinHttpCloseHandle(req->session);
     heap_free(req->path);
@@ -92,13 +98,69 @@ static void request_free(struct http_request *req)
     }
 }
 
+/* A client certificate in a system store (spec 1.8): S_OK, HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)
+ * when the store does not exist, CRYPT_E_NOT_FOUND when the certificate is not in it. Also used
+ * by SetClientCertificateByID/ByName. */
+HRESULT client_cert_find(BG_CERT_STORE_LOCATION location, const WCHAR *store_name, const BYTE *hash,
+                         const WCHAR *subject, PCCERT_CONTEXT *cert)
+{
+    static const DWORD locations[] =
+    {
+        CERT_SYSTEM_STORE_CURRENT_USER, CERT_SYSTEM_STORE_LOCAL_MACHINE, CERT_SYSTEM_STORE_CURRENT_SERVICE,
+        CERT_SYSTEM_STORE_SERVICES, CERT_SYSTEM_STORE_USERS, CERT_SYSTEM_STORE_CURRENT_USER_GROUP_POLICY,
+        CERT_SYSTEM_STORE_LOCAL_MACHINE_GROUP_POLICY, CERT_SYSTEM_STORE_LOCAL_MACHINE_ENTERPRISE,
+    };
+    CRYPT_HASH_BLOB blob;
+    HCERTSTORE store;
+
+    *cert = NULL;
+    if (!(store = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, locations[location] | CERT_STORE_OPEN_EXISTING_FLAG
+                                | CERT_STORE_READONLY_FLAG, store_name)))
+        return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
+    if (hash)
+    {
+        blob.cbData = 20;
+        blob.pbData = (BYTE *)hash;
+        *cert = CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH,
+                                           &blob, NULL);
+    }
+    else
+        *cert = CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0, CERT_FIND_SUBJECT_STR_W,
+                                           subject, NULL);
+    CertCloseStore(store, 0);
+    return *cert ? S_OK : CRYPT_E_NOT_FOUND;
+}
+
+/* AUTODETECT (spec 1.3): WinHTTP's WPAD discovery; when it finds nothing the session stays direct. */
+static void autodetect_proxy(HINTERNET session, const WCHAR *url)
+{
+    WINHTTP_AUTOPROXY_OPTIONS options = { 0 };
+    WINHTTP_PROXY_INFO info = { 0 };
+
+    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
+    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    options.fAutoLogonIfChallenged = TRUE;
+    if (WinHttpGetProxyForUrl(session, url, &options, &info))
+    {
+        TRACE("autodetected proxy %s\n", debugstr_w(info.lpszProxy));
+        if (info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY)
+            WinHttpSetOption(session, WINHTTP_OPTION_PROXY, &info, sizeof(info));
+        GlobalFree(info.lpszProxy);
+        GlobalFree(info.lpszProxyBypass);
+    }
+    else TRACE("no proxy detected (%lu): direct\n", GetLastError());
+}
+
 /* Copy what the transfer needs from the job, then open the session (proxy settings, spec 1.3). */
 static HRESULT request_init(struct transfer *t, struct http_request *req, struct transfer_error *error)
 {
     struct bits_job *job = transfer_job(t);
     struct bits_file *file = transfer_file(t);
     DWORD access = WINHTTP_ACCESS_TYPE_DEFAULT_PROXY;
-    WCHAR *remote, *proxy = NULL, *bypass = NULL;
+    WCHAR *remote, *proxy = NULL, *bypass = NULL, *cert_store = NULL, *cert_subject = NULL;
+    BYTE cert_hash[20];
+    BOOL cert_set, cert_by_hash, autodetect;
+    BG_CERT_STORE_LOCATION cert_location;
     unsigned int target, scheme;
     HRESULT hr = S_OK;
 
@@ -109,7 +171,8 @@ static HRESULT request_init(struct transfer *t, struct http_request *req, struct
     req->method = heap_strdupW(job->http_method);
     switch (job->proxy_usage)
     {
-    case BG_JOB_PROXY_USAGE_NO_PROXY: access = WINHTTP_ACCESS_TYPE_NO_PROXY; break;
+    case BG_JOB_PROXY_USAGE_NO_PROXY:
+    case BG_JOB_PROXY_USAGE_AUTODETECT: access = WINHTTP_ACCESS_TYPE_NO_PROXY; break;
     case BG_JOB_PROXY_USAGE_OVERRIDE:
         access = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
         proxy = heap_strdupW(job->proxy_list);
@@ -128,7 +191,37 @@ static HRESULT request_init(struct transfer *t, struct http_request *req, struct
                 req->creds[target].password = heap_strdupW(job->creds[target][scheme].password);
                 req->creds[target].scheme = scheme + 1;
             }
+    autodetect = job->proxy_usage == BG_JOB_PROXY_USAGE_AUTODETECT;
+    if ((cert_set = job->cert_set))
+    {
+        cert_location = job->cert_location;
+        cert_by_hash = job->cert_by_hash;
+        memcpy(cert_hash, job->cert_hash, sizeof(cert_hash));
+        cert_store = heap_strdupW(job->cert_store);
+        cert_subject = heap_strdupW(job->cert_subject);
+    }
     LeaveCriticalSection(&job->cs);
+    if (cert_set)
+    {
+        if (!cert_store || (!cert_by_hash && !cert_subject)) hr = E_OUTOFMEMORY;
+        else if (FAILED(hr = client_cert_find(cert_location, cert_store, cert_by_hash ? cert_hash : NULL,
+                                              cert_subject, &req->cert)))
+        {
+            /* Gone since it was chosen: fatal, with the setter's code [inferred]. */
+            error->code = hr;
+            error->context = BG_ERROR_CONTEXT_GENERAL_TRANSPORT;
+            error->transient = FALSE;
+        }
+        heap_free(cert_store);
+        heap_free(cert_subject);
+        if (FAILED(hr))
+        {
+            heap_free(remote);
+            heap_free(proxy);
+            heap_free(bypass);
+            return hr;
+        }
+    }
     if (!remote) return E_OUTOFMEMORY;
 
     memset(&req->url, 0, sizeof(req->url));
@@ -162,11 +255,37 @@ static HRESULT request_init(struct transfer *t, struct http_request *req, struct
         winhttp_error(error);
         hr = error->code;
     }
+    else if (autodetect) autodetect_proxy(req->session, remote);
 done:
-    heap_free(remote);
+    req->remote = remote;
     heap_free(proxy);
     heap_free(bypass);
     return hr;
+}
+
+/* ALLOW_REPORT: remember where each redirect leads (absolute, or a path on the last host).
+ * WinHTTP tells through its status callback; Wine has no WINHTTP_OPTION_URL on requests. */
+static void CALLBACK redirect_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct http_request *req = (struct http_request *)context;
+    const WCHAR *location = info, *base, *end;
+    WCHAR *url;
+    int base_len;
+
+    if (status != WINHTTP_CALLBACK_STATUS_REDIRECT || !location || !*location) return;
+    base = req->final_url ? req->final_url : req->remote;
+    if (wcsstr(location, L"://") || location[0] != '/' || !base || !(end = wcsstr(base, L"://")))
+        base_len = 0;
+    else
+    {
+        end = wcschr(end + 3, '/');
+        base_len = end ? end - base : lstrlenW(base);
+    }
+    if (!(url = heap_alloc_zero((base_len + lstrlenW(location) + 1) * sizeof(WCHAR)))) return;
+    memcpy(url, base, base_len * sizeof(WCHAR));
+    lstrcatW(url, location);
+    heap_free(req->final_url);
+    req->final_url = url;
 }
 
 static DWORD winhttp_security_flags(ULONG flags)
@@ -222,6 +341,14 @@ static HINTERNET send_request(struct http_request *req, const WCHAR *verb, const
         break;
     }
     WinHttpSetOption(request, WINHTTP_OPTION_REDIRECT_POLICY, &flags, sizeof(flags));
+    if ((req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK) == BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT)
+    {
+        DWORD_PTR context = (DWORD_PTR)req;
+        WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context));
+        WinHttpSetStatusCallback(request, redirect_callback, WINHTTP_CALLBACK_FLAG_REDIRECT, 0);
+    }
+    if (req->cert)
+        WinHttpSetOption(request, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, (void *)req->cert, sizeof(CERT_CONTEXT));
     if (req->headers) WinHttpAddRequestHeaders(request, req->headers, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD);
     if (range) WinHttpAddRequestHeaders(request, range, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
 
@@ -260,10 +387,10 @@ static HINTERNET send_request(struct http_request *req, const WCHAR *verb, const
         }
         break;
     }
-    if ((req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK) == BG_HTTP_REDIRECT_POLICY_DISALLOW
-        && *status >= 300 && *status < 400)
+    if (*status >= 300 && *status < 400 && *status != 304)
     {
-        /* spec 1.8: a redirect under DISALLOW is a fatal error */
+        /* spec 1.8: a redirect under DISALLOW is a fatal error; so is one that WinHTTP did not
+         * follow because it leads from HTTPS to HTTP without ALLOW_HTTPS_TO_HTTP [inferred]. */
         error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED);
         error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
         error->transient = FALSE;
@@ -271,6 +398,25 @@ static HINTERNET send_request(struct http_request *req, const WCHAR *verb, const
         return NULL;
     }
     return request;
+}
+
+/* ALLOW_REPORT: after a successful response, GetRemoteName reports the final URL (spec 1.4). */
+static void report_final_url(struct transfer *t, struct http_request *req)
+{
+    struct bits_file *file = transfer_file(t);
+    struct bits_job *job = transfer_job(t);
+    WCHAR *url;
+
+    if (!req->final_url) return;
+    EnterCriticalSection(&job->cs);
+    if (wcscmp(file->remote_name, req->final_url) && (url = heap_strdupW(req->final_url)))
+    {
+        TRACE("%s now %s\n", debugstr_w(file->remote_name), debugstr_w(url));
+        heap_free(file->remote_name);
+        file->remote_name = url;
+        job_touch(job);
+    }
+    LeaveCriticalSection(&job->cs);
 }
 
 static BOOL query_uint64(HINTERNET request, DWORD header, UINT64 *value)
@@ -304,6 +450,21 @@ static void save_response_headers(struct transfer *t, HINTERNET request)
 }
 
 /* Read a response body into the output at the current position, up to limit bytes. */
+/* Read what has arrived, at most want bytes: a read never waits for a full buffer, so progress
+ * shows while a server trickles (issue: every 64 KiB or 500 ms). */
+static BOOL read_available(HINTERNET request, BYTE *buffer, DWORD want, DWORD *read)
+{
+    DWORD avail = 0;
+
+    if (!WinHttpQueryDataAvailable(request, &avail)) return FALSE;
+    if (!avail)
+    {
+        *read = 0;
+        return TRUE;
+    }
+    return WinHttpReadData(request, buffer, min(avail, want), read);
+}
+
 static HRESULT read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
                          BYTE *buffer, struct transfer_error *error)
 {
@@ -314,7 +475,7 @@ static HRESULT read_body(struct transfer *t, HINTERNET request, HANDLE output, U
         DWORD want = (DWORD)min((UINT64)READ_BUFFER_SIZE, limit - *done);
 
         if (transfer_aborted(t)) return E_ABORT;
-        if (!WinHttpReadData(request, buffer, want, &read))
+        if (!read_available(request, buffer, want, &read))
         {
             winhttp_error(error);
             return error->code;
@@ -446,7 +607,7 @@ static HRESULT download_on_demand(struct transfer *t, struct http_request *req, 
                 hr = E_ABORT;
                 break;
             }
-            if (!WinHttpReadData(request, buffer, (DWORD)min((UINT64)READ_BUFFER_SIZE, end - pos), &read))
+            if (!read_available(request, buffer, (DWORD)min((UINT64)READ_BUFFER_SIZE, end - pos), &read))
             {
                 winhttp_error(error);
                 hr = error->code;
@@ -604,6 +765,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         hr = error->code;
         goto done;
     }
+    report_final_url(t, &req);
     if (dynamic)
     {
         UINT64 length;

@@ -271,6 +271,8 @@ void ondemand_fetched(struct transfer *t, UINT64 start, UINT64 len);
 HRESULT http_download(struct transfer *t, struct transfer_error *error);
 HRESULT copy_download(struct transfer *t, struct transfer_error *error);
 BOOL is_http_url(const WCHAR *url);
+HRESULT client_cert_find(BG_CERT_STORE_LOCATION location, const WCHAR *store_name, const BYTE *hash,
+                         const WCHAR *subject, PCCERT_CONTEXT *cert);
 
 /* ---- store.c: the job queue on disk ---- */
 void store_changed(BOOL urgent);     /* any lock may be held */
