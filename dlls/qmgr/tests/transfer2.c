@@ -265,6 +265,145 @@ static void test_high_performance(void)
     RemoveDirectoryW(dir);
 }
 
+/* Client certificates (spec 1.8): chosen from a system store of the caller, sent by WinHTTP;
+ * a certificate that left the store before the transfer is a fatal CRYPT_E_NOT_FOUND. */
+static PCCERT_CONTEXT import_client_cert(void)
+{
+    PCCERT_CONTEXT cert = NULL, added = NULL;
+    HCERTSTORE pfx, my;
+    CRYPT_DATA_BLOB blob;
+    WCHAR path[MAX_PATH];
+    HANDLE file;
+    DWORD size;
+
+    unix_to_dos(servers.client_pfx, path);
+    file = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    if (file == INVALID_HANDLE_VALUE) return NULL;
+    blob.cbData = GetFileSize(file, NULL);
+    blob.pbData = HeapAlloc(GetProcessHeap(), 0, blob.cbData);
+    ReadFile(file, blob.pbData, blob.cbData, &size, NULL);
+    CloseHandle(file);
+    if ((pfx = PFXImportCertStore(&blob, L"", CRYPT_USER_KEYSET | CRYPT_EXPORTABLE)))
+    {
+        cert = CertFindCertificateInStore(pfx, X509_ASN_ENCODING, 0, CERT_FIND_SUBJECT_STR_W, L"bits-client", NULL);
+        if (cert && (my = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER, L"MY")))
+        {
+            CertAddCertificateContextToStore(my, cert, CERT_STORE_ADD_REPLACE_EXISTING, &added);
+            /* The store stays open while added lives: write it to the registry now. */
+            CertControlStore(my, 0, CERT_STORE_CTRL_COMMIT, NULL);
+            CertCloseStore(my, 0);
+        }
+        if (cert) CertFreeCertificateContext(cert);
+        CertCloseStore(pfx, 0);
+    }
+    HeapFree(GetProcessHeap(), 0, blob.pbData);
+    return added;
+}
+
+/* Delete from MY and write the store back at once. */
+static void delete_cert(PCCERT_CONTEXT cert)
+{
+    HCERTSTORE my = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER, L"MY");
+    PCCERT_CONTEXT found;
+
+    if (!my) return;
+    found = CertFindCertificateInStore(my, X509_ASN_ENCODING, 0, CERT_FIND_EXISTING, cert, NULL);
+    ok(found && CertDeleteCertificateFromStore(found), "cannot delete the certificate\n");
+    CertControlStore(my, 0, CERT_STORE_CTRL_COMMIT, NULL);
+    CertCloseStore(my, 0);
+    CertFreeCertificateContext(cert);
+}
+
+static void test_client_certificate(void)
+{
+    IBackgroundCopyJobHttpOptions *options;
+    WCHAR url[256], local[MAX_PATH];
+    IBackgroundCopyJob *job;
+    BG_ERROR_CONTEXT context;
+    PCCERT_CONTEXT cert;
+    BG_JOB_STATE state;
+    BYTE hash[20];
+    DWORD size = sizeof(hash);
+    HRESULT hr, code;
+
+    if (!servers.clientcert_port[0] || !servers.client_pfx[0])
+    {
+        skip("no client certificate server\n");
+        return;
+    }
+    if (!(cert = import_client_cert()))
+    {
+        win_skip("cannot import the client certificate\n");
+        return;
+    }
+    CertGetCertificateContextProperty(cert, CERT_HASH_PROP_ID, hash, &size);
+    swprintf(url, ARRAY_SIZE(url), L"https://127.0.0.1:%hs/4k.bin", servers.clientcert_port);
+    local_path(local, L"transfer2-cert.bin");
+
+    /* Without a certificate the server refuses. */
+    if ((job = create_download(L"no client cert", url, local)))
+    {
+        set_security_flags(job, IGNORE_CERT);
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_ERROR, "without a certificate: state %d code %#lx\n", state, code);
+        cancel_job(job);
+    }
+    /* By subject name, then by hash. */
+    if ((job = create_download(L"client cert", url, local)))
+    {
+        set_security_flags(job, IGNORE_CERT);
+        IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options);
+        hr = IBackgroundCopyJobHttpOptions_SetClientCertificateByName(options, BG_CERT_STORE_LOCATION_CURRENT_USER,
+                                                                      L"MY", L"no such subject");
+        ok(hr == CRYPT_E_NOT_FOUND, "unknown subject: got %#lx\n", hr);
+        hr = IBackgroundCopyJobHttpOptions_SetClientCertificateByName(options, BG_CERT_STORE_LOCATION_CURRENT_USER,
+                                                                      L"MY", L"bits-client");
+        ok(hr == S_OK, "SetClientCertificateByName got %#lx\n", hr);
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "by name: state %d code %#lx\n", state, code);
+        cancel_job(job);
+        IBackgroundCopyJobHttpOptions_Release(options);
+    }
+    if ((job = create_download(L"client cert by hash", url, local)))
+    {
+        set_security_flags(job, IGNORE_CERT);
+        IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options);
+        hr = IBackgroundCopyJobHttpOptions_SetClientCertificateByID(options, BG_CERT_STORE_LOCATION_CURRENT_USER,
+                                                                    L"MY", hash);
+        ok(hr == S_OK, "SetClientCertificateByID got %#lx\n", hr);
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "by hash: state %d code %#lx\n", state, code);
+        IBackgroundCopyJob_Suspend(job);
+
+        /* The certificate leaves the store: the next attempt fails for good. */
+        delete_cert(CertDuplicateCertificateContext(cert));
+        hr = IBackgroundCopyJobHttpOptions_SetClientCertificateByID(options, BG_CERT_STORE_LOCATION_CURRENT_USER,
+                                                                    L"MY", hash);
+        ok(hr == CRYPT_E_NOT_FOUND, "deleted certificate: got %#lx\n", hr);
+        IBackgroundCopyJobHttpOptions_Release(options);
+        cancel_job(job);
+    }
+    if ((job = create_download(L"client cert gone", url, local)))
+    {
+        set_security_flags(job, IGNORE_CERT);
+        cert = import_client_cert();
+        IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options);
+        hr = IBackgroundCopyJobHttpOptions_SetClientCertificateByID(options, BG_CERT_STORE_LOCATION_CURRENT_USER,
+                                                                    L"MY", hash);
+        ok(hr == S_OK, "SetClientCertificateByID got %#lx\n", hr);
+        IBackgroundCopyJobHttpOptions_Release(options);
+        if (cert) delete_cert(cert);
+        cert = NULL;
+        state = run_job_ex(job, &code, &context);
+        ok(state == BG_JOB_STATE_ERROR && code == CRYPT_E_NOT_FOUND, "certificate gone: state %d code %#lx\n",
+           state, code);
+        ok(context == BG_ERROR_CONTEXT_GENERAL_TRANSPORT, "context %d\n", context);
+        cancel_job(job);
+    }
+    if (cert) CertFreeCertificateContext(cert);
+    DeleteFileW(local);
+}
+
 /* spec 5.2: a server that stops honouring Range after a drop is fatal, and the bytes kept
  * from before are not mixed with a body that starts at 0. */
 static void test_range_support_lost(void)
@@ -455,6 +594,7 @@ START_TEST(transfer2)
         test_digest();
         test_redirect_policies();
         test_high_performance();
+        test_client_certificate();
         test_range_support_lost();
         test_changed_file();
         test_slow();
