@@ -468,7 +468,8 @@ static BOOL read_available(HINTERNET request, BYTE *buffer, DWORD want, DWORD *r
 static HRESULT read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
                          BYTE *buffer, struct transfer_error *error)
 {
-    DWORD read, written;
+    DWORD read;
+    HRESULT hr;
 
     while (*done < limit)
     {
@@ -481,10 +482,10 @@ static HRESULT read_body(struct transfer *t, HINTERNET request, HANDLE output, U
             return error->code;
         }
         if (!read) break;
-        if (!WriteFile(output, buffer, read, &written, NULL) || written != read)
+        if (FAILED(hr = write_output(output, buffer, read)))
         {
-            local_error(HRESULT_FROM_WIN32(GetLastError()), error);
-            return error->code;
+            local_error(hr, error);
+            return hr;
         }
         *done += read;
         transfer_progress(t, *done);
@@ -563,7 +564,7 @@ static HRESULT download_on_demand(struct transfer *t, struct http_request *req, 
     WCHAR header[80];
     HINTERNET request;
     LARGE_INTEGER seek;
-    DWORD status, read, written;
+    DWORD status, read;
     BOOL same = TRUE;
     HRESULT hr;
     LONG gen;
@@ -614,10 +615,9 @@ static HRESULT download_on_demand(struct transfer *t, struct http_request *req, 
                 break;
             }
             if (!read) break;
-            if (!WriteFile(output, buffer, read, &written, NULL) || written != read)
+            if (FAILED(hr = write_output(output, buffer, read)))
             {
-                local_error(HRESULT_FROM_WIN32(GetLastError()), error);
-                hr = error->code;
+                local_error(hr, error);
                 break;
             }
             pos += read;

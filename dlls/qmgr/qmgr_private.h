@@ -45,6 +45,7 @@ WCHAR *heap_strdupW(const WCHAR *src);
 void *heap_alloc_zero(SIZE_T size);
 void heap_free(void *ptr);
 void get_system_filetime(FILETIME *ft);
+HRESULT write_output(HANDLE file, const void *data, DWORD size);
 
 /* ---- security.c: who is calling ---- */
 struct bits_caller
