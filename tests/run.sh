@@ -135,9 +135,11 @@ run_script() {
 SERVERS="$WORK/servers"
 export BITS_TLS_CACHE="$B/test-tls"
 current_pfx=
+SMALL_DISK="$WORK/small-disk"
 cleanup() {
     [ -n "$current_pfx" ] && stop_session "$current_pfx"
     "$TOP/tests/servers/stop.sh" "$SERVERS" >/dev/null 2>&1
+    [ -n "$BITS_SMALL_DISK" ] && umount "$SMALL_DISK" 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -149,6 +151,15 @@ else
     printf '%-28s %5d passed, %3d failed, %3d todo, %3d skipped %s\n' "test-servers" 0 1 0 0 "(could not start)"
     sed 's/^/    /' "$LOGS/servers.log"
     total_fail=$((total_fail + 1))
+fi
+
+# A full volume for the full-disk test (transfer2): a 512 KiB tmpfs, seen from Wine through Z:.
+# Only root may mount it; elsewhere the test skips.
+BITS_SMALL_DISK=
+umount "$SMALL_DISK" 2>/dev/null || true         # left over by a killed run
+if [ "$(id -u)" = 0 ] && mkdir -p "$SMALL_DISK" \
+   && mount -t tmpfs -o size=512k bits-small-disk "$SMALL_DISK" 2>/dev/null; then
+    export BITS_SMALL_DISK="$SMALL_DISK"
 fi
 
 echo "== running suites ($MODE); logs in $LOGS"

@@ -55,7 +55,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
     LARGE_INTEGER size, pos;
     UINT64 offset = 0, done;
     BYTE *buffer = NULL;
-    DWORD read, written;
+    DWORD read;
     HRESULT hr;
 
     EnterCriticalSection(&job->cs);
@@ -120,9 +120,9 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
             goto done;
         }
         if (!read) break;
-        if (!WriteFile(output, buffer, read, &written, NULL) || written != read)
+        if (FAILED(hr = write_output(output, buffer, read)))
         {
-            error->code = HRESULT_FROM_WIN32(GetLastError());
+            error->code = hr;
             error->context = BG_ERROR_CONTEXT_LOCAL_FILE;
             hr = error->code;
             goto done;

@@ -428,7 +428,9 @@ static HRESULT file_check_on_demand(struct bits_file *file)
     struct bits_job *job = file->job;
 
     if (job_is_final(job)) return BG_E_INVALID_STATE;
-    if (job->type != BG_JOB_TYPE_DOWNLOAD || !job->on_demand || job->dynamic_content)
+    /* Random access needs HTTP ranges: not for file copies, dynamic content or AddFileWithRanges. */
+    if (job->type != BG_JOB_TYPE_DOWNLOAD || !job->on_demand || job->dynamic_content || file->range_count
+        || !is_http_url(file->remote_name))
         return BG_E_RANDOM_ACCESS_NOT_SUPPORTED;
     return S_OK;
 }
@@ -446,7 +448,10 @@ static HRESULT WINAPI file_UpdateDownloadPosition(IBackgroundCopyFile6 *iface, U
         if (file->progress.BytesTotal != BG_SIZE_UNKNOWN && offset > file->progress.BytesTotal)
             hr = BG_E_INVALID_RANGE;
         else
+        {
             file->download_position = offset;
+            InterlockedIncrement(&file->ondemand_gen);     /* a running fetch moves there */
+        }
     }
     LeaveCriticalSection(&file->job->cs);
     return hr;
@@ -486,6 +491,8 @@ static HRESULT WINAPI file_RequestFileRanges(IBackgroundCopyFile6 *iface, DWORD 
     memcpy(all + file->requested_count, ranges, count * sizeof(*all));
     file->requested = all;
     file->requested_count += count;
+    file->ondemand_requests = TRUE;
+    InterlockedIncrement(&file->ondemand_gen);
 done:
     LeaveCriticalSection(&file->job->cs);
     return hr;
@@ -500,7 +507,14 @@ static HRESULT WINAPI file_GetFilledFileRanges(IBackgroundCopyFile6 *iface, DWOR
 
     if (!count || !ranges) return E_INVALIDARG;
     EnterCriticalSection(&file->job->cs);
-    hr = copy_ranges_for_client(file->filled, file->filled_count, count, ranges);
+    if (file->job->on_demand)
+        hr = copy_ranges_for_client(file->filled, file->filled_count, count, ranges);
+    else
+    {
+        /* Other files fill from the start [inferred]. */
+        BG_FILE_RANGE all = { 0, file->progress.BytesTransferred };
+        hr = copy_ranges_for_client(&all, all.Length ? 1 : 0, count, ranges);
+    }
     LeaveCriticalSection(&file->job->cs);
     return hr == S_FALSE ? S_OK : hr;           /* nothing filled yet is not an error */
 }

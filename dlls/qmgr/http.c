@@ -29,6 +29,9 @@ struct http_session
     ULONG security_flags;
     WCHAR *method;
     struct { WCHAR *user, *password; BG_AUTH_SCHEME scheme; } creds[2];
+    PCCERT_CONTEXT cert;               /* the job's client certificate, or NULL */
+    WCHAR *final_url;                  /* ALLOW_REPORT: where the last redirect led */
+    WCHAR *remote;                     /* the URL asked for */
 };
 
 /* Transient or fatal, for an HTTP status (spec 5.5): 408 and 5xx but 501/505 are worth a retry. */
@@ -80,6 +83,9 @@ void http_close(struct http_session *req)
 {
     unsigned int i;
 
+    if (req->cert) CertFreeCertificateContext(req->cert);
+    heap_free(req->final_url);
+    heap_free(req->remote);
     if (req->connection) WinHttpCloseHandle(req->connection);
     if (req->session) WinHttpCloseHandle(req->session);
     heap_free(req->path);
@@ -94,6 +100,59 @@ void http_close(struct http_session *req)
     heap_free(req);
 }
 
+/* A client certificate in a system store (spec 1.8): S_OK, HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)
+ * when the store does not exist, CRYPT_E_NOT_FOUND when the certificate is not in it. Also used
+ * by SetClientCertificateByID/ByName. */
+HRESULT client_cert_find(BG_CERT_STORE_LOCATION location, const WCHAR *store_name, const BYTE *hash,
+                         const WCHAR *subject, PCCERT_CONTEXT *cert)
+{
+    static const DWORD locations[] =
+    {
+        CERT_SYSTEM_STORE_CURRENT_USER, CERT_SYSTEM_STORE_LOCAL_MACHINE, CERT_SYSTEM_STORE_CURRENT_SERVICE,
+        CERT_SYSTEM_STORE_SERVICES, CERT_SYSTEM_STORE_USERS, CERT_SYSTEM_STORE_CURRENT_USER_GROUP_POLICY,
+        CERT_SYSTEM_STORE_LOCAL_MACHINE_GROUP_POLICY, CERT_SYSTEM_STORE_LOCAL_MACHINE_ENTERPRISE,
+    };
+    CRYPT_HASH_BLOB blob;
+    HCERTSTORE store;
+
+    *cert = NULL;
+    if (!(store = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, locations[location] | CERT_STORE_OPEN_EXISTING_FLAG
+                                | CERT_STORE_READONLY_FLAG, store_name)))
+        return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
+    if (hash)
+    {
+        blob.cbData = 20;
+        blob.pbData = (BYTE *)hash;
+        *cert = CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH,
+                                           &blob, NULL);
+    }
+    else
+        *cert = CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0, CERT_FIND_SUBJECT_STR_W,
+                                           subject, NULL);
+    CertCloseStore(store, 0);
+    return *cert ? S_OK : CRYPT_E_NOT_FOUND;
+}
+
+/* AUTODETECT (spec 1.3): WinHTTP's WPAD discovery; when it finds nothing the session stays direct. */
+static void autodetect_proxy(HINTERNET session, const WCHAR *url)
+{
+    WINHTTP_AUTOPROXY_OPTIONS options = { 0 };
+    WINHTTP_PROXY_INFO info = { 0 };
+
+    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
+    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    options.fAutoLogonIfChallenged = TRUE;
+    if (WinHttpGetProxyForUrl(session, url, &options, &info))
+    {
+        TRACE("autodetected proxy %s\n", debugstr_w(info.lpszProxy));
+        if (info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY)
+            WinHttpSetOption(session, WINHTTP_OPTION_PROXY, &info, sizeof(info));
+        GlobalFree(info.lpszProxy);
+        GlobalFree(info.lpszProxyBypass);
+    }
+    else TRACE("no proxy detected (%lu): direct\n", GetLastError());
+}
+
 /* (Re)connect the session to the host of url; the path and query become the request target. */
 HRESULT http_connect(struct http_session *req, const WCHAR *url, struct transfer_error *error)
 {
@@ -101,6 +160,8 @@ HRESULT http_connect(struct http_session *req, const WCHAR *url, struct transfer
     req->connection = NULL;
     heap_free(req->path);
     req->path = NULL;
+    heap_free(req->remote);
+    if (!(req->remote = heap_strdupW(url))) return E_OUTOFMEMORY;
     memset(&req->url, 0, sizeof(req->url));
     req->url.dwStructSize = sizeof(req->url);
     req->url.lpszHostName = req->host;
@@ -132,7 +193,10 @@ HRESULT http_connect(struct http_session *req, const WCHAR *url, struct transfer
 HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **out, struct transfer_error *error)
 {
     DWORD access = WINHTTP_ACCESS_TYPE_DEFAULT_PROXY;
-    WCHAR *proxy = NULL, *bypass = NULL;
+    WCHAR *proxy = NULL, *bypass = NULL, *cert_store = NULL, *cert_subject = NULL;
+    BYTE cert_hash[20];
+    BOOL cert_set, cert_by_hash = FALSE, autodetect;
+    BG_CERT_STORE_LOCATION cert_location = 0;
     struct http_session *req;
     unsigned int target, scheme;
     HRESULT hr = S_OK;
@@ -145,7 +209,8 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
     req->method = heap_strdupW(job->http_method);
     switch (job->proxy_usage)
     {
-    case BG_JOB_PROXY_USAGE_NO_PROXY: access = WINHTTP_ACCESS_TYPE_NO_PROXY; break;
+    case BG_JOB_PROXY_USAGE_NO_PROXY:
+    case BG_JOB_PROXY_USAGE_AUTODETECT: access = WINHTTP_ACCESS_TYPE_NO_PROXY; break;
     case BG_JOB_PROXY_USAGE_OVERRIDE:
         access = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
         proxy = heap_strdupW(job->proxy_list);
@@ -164,7 +229,37 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
                 req->creds[target].password = heap_strdupW(job->creds[target][scheme].password);
                 req->creds[target].scheme = scheme + 1;
             }
+    autodetect = job->proxy_usage == BG_JOB_PROXY_USAGE_AUTODETECT;
+    if ((cert_set = job->cert_set))
+    {
+        cert_location = job->cert_location;
+        cert_by_hash = job->cert_by_hash;
+        memcpy(cert_hash, job->cert_hash, sizeof(cert_hash));
+        cert_store = heap_strdupW(job->cert_store);
+        cert_subject = heap_strdupW(job->cert_subject);
+    }
     LeaveCriticalSection(&job->cs);
+    if (cert_set)
+    {
+        if (!cert_store || (!cert_by_hash && !cert_subject)) hr = E_OUTOFMEMORY;
+        else if (FAILED(hr = client_cert_find(cert_location, cert_store, cert_by_hash ? cert_hash : NULL,
+                                              cert_subject, &req->cert)))
+        {
+            /* Gone since it was chosen: fatal, with the setter's code [inferred]. */
+            error->code = hr;
+            error->context = BG_ERROR_CONTEXT_GENERAL_TRANSPORT;
+            error->transient = FALSE;
+        }
+        heap_free(cert_store);
+        heap_free(cert_subject);
+        if (FAILED(hr))
+        {
+            heap_free(proxy);
+            heap_free(bypass);
+            http_close(req);
+            return hr;
+        }
+    }
 
     /* The User-Agent of Windows 10's BITS (spec 5.2). */
     if (!(req->session = WinHttpOpen(L"Microsoft BITS/7.8", access, proxy ? proxy : WINHTTP_NO_PROXY_NAME,
@@ -173,12 +268,41 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
         http_winhttp_error(error);
         hr = error->code;
     }
-    else hr = http_connect(req, url, error);
+    else
+    {
+        if (autodetect) autodetect_proxy(req->session, url);
+        hr = http_connect(req, url, error);
+    }
     heap_free(proxy);
     heap_free(bypass);
     if (FAILED(hr)) http_close(req);
     else *out = req;
     return hr;
+}
+
+/* ALLOW_REPORT: remember where each redirect leads (absolute, or a path on the last host).
+ * WinHTTP tells through its status callback; Wine has no WINHTTP_OPTION_URL on requests. */
+static void CALLBACK redirect_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct http_session *req = (struct http_session *)context;
+    const WCHAR *location = info, *base, *end;
+    WCHAR *url;
+    int base_len;
+
+    if (status != WINHTTP_CALLBACK_STATUS_REDIRECT || !location || !*location) return;
+    base = req->final_url ? req->final_url : req->remote;
+    if (wcsstr(location, L"://") || location[0] != '/' || !base || !(end = wcsstr(base, L"://")))
+        base_len = 0;
+    else
+    {
+        end = wcschr(end + 3, '/');
+        base_len = end ? end - base : lstrlenW(base);
+    }
+    if (!(url = heap_alloc_zero((base_len + lstrlenW(location) + 1) * sizeof(WCHAR)))) return;
+    memcpy(url, base, base_len * sizeof(WCHAR));
+    lstrcatW(url, location);
+    heap_free(req->final_url);
+    req->final_url = url;
 }
 
 static DWORD winhttp_security_flags(ULONG flags)
@@ -237,6 +361,14 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
     /* Upload packets are answered, never redirected: a 3xx Ack is the server's answer (spec 5.5). */
     flags = WINHTTP_DISABLE_REDIRECTS;
     if (!wcscmp(verb, L"BITS_POST")) WinHttpSetOption(request, WINHTTP_OPTION_DISABLE_FEATURE, &flags, sizeof(flags));
+    if ((req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK) == BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT)
+    {
+        DWORD_PTR context = (DWORD_PTR)req;
+        WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context));
+        WinHttpSetStatusCallback(request, redirect_callback, WINHTTP_CALLBACK_FLAG_REDIRECT, 0);
+    }
+    if (req->cert)
+        WinHttpSetOption(request, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, (void *)req->cert, sizeof(CERT_CONTEXT));
     if (req->headers) WinHttpAddRequestHeaders(request, req->headers, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD);
     if (extra) WinHttpAddRequestHeaders(request, extra, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
 
@@ -275,10 +407,11 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
         }
         break;
     }
-    if ((req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK) == BG_HTTP_REDIRECT_POLICY_DISALLOW
-        && *status >= 300 && *status < 400)
+    if (*status >= 300 && *status < 400 && *status != 304 && wcscmp(verb, L"BITS_POST"))
     {
-        /* spec 1.8: a redirect under DISALLOW is a fatal error */
+        /* spec 1.8: a redirect under DISALLOW is a fatal error; so is one that WinHTTP did not
+         * follow because it leads from HTTPS to HTTP without ALLOW_HTTPS_TO_HTTP [inferred].
+         * Upload packets are never redirected: their 3xx is the server's answer (above). */
         error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED);
         error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
         error->transient = FALSE;
@@ -286,6 +419,25 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
         return NULL;
     }
     return request;
+}
+
+/* ALLOW_REPORT: after a successful response, GetRemoteName reports the final URL (spec 1.4). */
+static void report_final_url(struct transfer *t, struct http_session *req)
+{
+    struct bits_file *file = transfer_file(t);
+    struct bits_job *job = transfer_job(t);
+    WCHAR *url;
+
+    if (!req->final_url) return;
+    EnterCriticalSection(&job->cs);
+    if (wcscmp(file->remote_name, req->final_url) && (url = heap_strdupW(req->final_url)))
+    {
+        TRACE("%s now %s\n", debugstr_w(file->remote_name), debugstr_w(url));
+        heap_free(file->remote_name);
+        file->remote_name = url;
+        job_touch(job);
+    }
+    LeaveCriticalSection(&job->cs);
 }
 
 static BOOL query_uint64(HINTERNET request, DWORD header, UINT64 *value)
@@ -318,28 +470,44 @@ static void save_response_headers(struct transfer *t, HINTERNET request)
     LeaveCriticalSection(&job->cs);
 }
 
+/* Read what has arrived, at most want bytes: a read never waits for a full buffer, so progress
+ * shows while a server trickles (issue: every 64 KiB or 500 ms). */
+static BOOL read_available(HINTERNET request, BYTE *buffer, DWORD want, DWORD *read)
+{
+    DWORD avail = 0;
+
+    if (!WinHttpQueryDataAvailable(request, &avail)) return FALSE;
+    if (!avail)
+    {
+        *read = 0;
+        return TRUE;
+    }
+    return WinHttpReadData(request, buffer, min(avail, want), read);
+}
+
 /* Read a response body into the output at the current position, up to limit bytes; progress
  * gets the running count. */
 HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
                        BYTE *buffer, void (*progress)(struct transfer *t, UINT64 done), struct transfer_error *error)
 {
-    DWORD read, written;
+    DWORD read;
+    HRESULT hr;
 
     while (*done < limit)
     {
         DWORD want = (DWORD)min((UINT64)HTTP_READ_BUFFER_SIZE, limit - *done);
 
         if (transfer_aborted(t)) return E_ABORT;
-        if (!WinHttpReadData(request, buffer, want, &read))
+        if (!read_available(request, buffer, want, &read))
         {
             http_winhttp_error(error);
             return error->code;
         }
         if (!read) break;
-        if (!WriteFile(output, buffer, read, &written, NULL) || written != read)
+        if (FAILED(hr = write_output(output, buffer, read)))
         {
-            local_error(HRESULT_FROM_WIN32(GetLastError()), error);
-            return error->code;
+            local_error(hr, error);
+            return hr;
         }
         *done += read;
         progress(t, *done);
@@ -406,6 +574,95 @@ static HRESULT download_ranges(struct transfer *t, struct http_session *req, HAN
     return S_OK;
 }
 
+/* ON_DEMAND_MODE (spec 1.10): ranged GETs for the gaps ondemand.c chooses, written where they
+ * belong; a new request from the client interrupts the current fetch. S_FALSE: the requested
+ * ranges are done and the rest of the file is not wanted yet. */
+static HRESULT download_on_demand(struct transfer *t, struct http_session *req, UINT64 size, BOOL restart,
+                                  BYTE *buffer, struct transfer_error *error)
+{
+    HANDLE output = INVALID_HANDLE_VALUE;
+    UINT64 start, end, pos;
+    enum ondemand_next next;
+    WCHAR header[80];
+    HINTERNET request;
+    LARGE_INTEGER seek;
+    DWORD status, read;
+    BOOL same = TRUE;
+    HRESULT hr;
+    LONG gen;
+
+    if (restart) ondemand_reset(t);
+    if (FAILED(hr = ondemand_open_output(t, size, &output)))
+    {
+        local_error(hr, error);
+        return hr;
+    }
+    while ((next = ondemand_next_gap(t, size, &start, &end, &gen)) == ONDEMAND_FETCH)
+    {
+        swprintf(header, ARRAYSIZE(header), L"Range: bytes=%I64u-%I64u", start, end - 1);
+        if (!(request = http_send(req, L"GET", header, NULL, 0, &status, error)))
+        {
+            hr = error->code;
+            break;
+        }
+        transfer_connected(t);
+        if (status >= 400) http_status_error(status, error);
+        else if (status != 206)
+        {
+            /* The server does not do ranges (any more): no random access (spec 1.10). */
+            error->code = BG_E_RANDOM_ACCESS_NOT_SUPPORTED;
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = FALSE;
+        }
+        if (status != 206)
+        {
+            WinHttpCloseHandle(request);
+            hr = error->code;
+            break;
+        }
+        seek.QuadPart = pos = start;
+        SetFilePointerEx(output, seek, NULL, FILE_BEGIN);
+        hr = S_OK;
+        while (pos < end && same)
+        {
+            if (transfer_aborted(t))
+            {
+                hr = E_ABORT;
+                break;
+            }
+            if (!read_available(request, buffer, (DWORD)min((UINT64)HTTP_READ_BUFFER_SIZE, end - pos), &read))
+            {
+                http_winhttp_error(error);
+                hr = error->code;
+                break;
+            }
+            if (!read) break;
+            if (FAILED(hr = write_output(output, buffer, read)))
+            {
+                local_error(hr, error);
+                break;
+            }
+            pos += read;
+            same = ondemand_filled(t, pos - read, read, gen);
+        }
+        WinHttpCloseHandle(request);
+        ondemand_fetched(t, start, pos - start);
+        if (FAILED(hr)) break;
+        if (same && pos < end)
+        {
+            error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR);
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = TRUE;
+            hr = error->code;
+            break;
+        }
+        same = TRUE;
+    }
+    if (next == ONDEMAND_SUSPEND) hr = S_FALSE;
+    CloseHandle(output);
+    return hr;
+}
+
 /* A download of the whole file, or of what is left of it. */
 HRESULT http_download(struct transfer *t, struct transfer_error *error)
 {
@@ -418,7 +675,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     SYSTEMTIME st;
     FILETIME mtime, *have_mtime = NULL;
     HANDLE output = INVALID_HANDLE_VALUE;
-    BOOL dynamic, restart;
+    BOOL dynamic, on_demand, restart = FALSE;
     DWORD status, len;
     BYTE *buffer = NULL;
     BG_FILE_RANGE *ranges = NULL;
@@ -428,6 +685,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
 
     EnterCriticalSection(&job->cs);
     dynamic = job->dynamic_content;
+    on_demand = job->on_demand && !dynamic && !file->range_count;
     if (file->range_count && (ranges = heap_alloc_zero(file->range_count * sizeof(*ranges))))
     {
         memcpy(ranges, file->ranges, file->range_count * sizeof(*ranges));
@@ -477,6 +735,12 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         transfer_set_size(t, size, have_mtime, &restart);
     }
 
+    if (on_demand)
+    {
+        if (!(buffer = HeapAlloc(GetProcessHeap(), 0, HTTP_READ_BUFFER_SIZE))) hr = E_OUTOFMEMORY;
+        else hr = download_on_demand(t, req, size, restart, buffer, error);
+        goto done;
+    }
     if (FAILED(hr = transfer_open_output(t, &offset, &output)))
     {
         local_error(hr, error);
@@ -530,6 +794,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         hr = error->code;
         goto done;
     }
+    report_final_url(t, req);
     if (dynamic)
     {
         UINT64 length;

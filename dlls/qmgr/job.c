@@ -1591,24 +1591,11 @@ static ULONG WINAPI http_options_Release(IBackgroundCopyJobHttpOptions3 *iface)
     return job_Release(&job->IBackgroundCopyJob5_iface);
 }
 
-static DWORD cert_store_flags(BG_CERT_STORE_LOCATION location)
-{
-    static const DWORD flags[] =
-    {
-        CERT_SYSTEM_STORE_CURRENT_USER, CERT_SYSTEM_STORE_LOCAL_MACHINE, CERT_SYSTEM_STORE_CURRENT_SERVICE,
-        CERT_SYSTEM_STORE_SERVICES, CERT_SYSTEM_STORE_USERS, CERT_SYSTEM_STORE_CURRENT_USER_GROUP_POLICY,
-        CERT_SYSTEM_STORE_LOCAL_MACHINE_GROUP_POLICY, CERT_SYSTEM_STORE_LOCAL_MACHINE_ENTERPRISE,
-    };
-    return flags[location];
-}
-
 /* Check that the certificate exists in the store (spec 1.8) and record the choice. */
 static HRESULT job_set_certificate(struct bits_job *job, BG_CERT_STORE_LOCATION location, const WCHAR *store_name,
                                    const BYTE *hash, const WCHAR *subject)
 {
-    CRYPT_HASH_BLOB blob;
     PCCERT_CONTEXT cert;
-    HCERTSTORE store;
     WCHAR *new_store, *new_subject = NULL;
     HRESULT hr;
 
@@ -1617,24 +1604,8 @@ static HRESULT job_set_certificate(struct bits_job *job, BG_CERT_STORE_LOCATION 
     if (lstrlenW(store_name) + 1 > MAX_CERT_STORE_NAME) return BG_E_STRING_TOO_LONG;
     if (FAILED(hr = job_check_owner(job))) return hr;
 
-    if (!(store = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, cert_store_flags(location)
-                                | CERT_STORE_OPEN_EXISTING_FLAG | CERT_STORE_READONLY_FLAG, store_name)))
-        return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
-    if (hash)
-    {
-        blob.cbData = 20;
-        blob.pbData = (BYTE *)hash;
-        cert = CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH, &blob, NULL);
-    }
-    else
-        cert = CertFindCertificateInStore(store, X509_ASN_ENCODING | PKCS_7_ASN_ENCODING, 0, CERT_FIND_SUBJECT_STR_W, subject, NULL);
-    if (!cert)
-    {
-        CertCloseStore(store, 0);
-        return CRYPT_E_NOT_FOUND;
-    }
+    if (FAILED(hr = client_cert_find(location, store_name, hash, subject, &cert))) return hr;
     CertFreeCertificateContext(cert);
-    CertCloseStore(store, 0);
 
     if (!(new_store = heap_strdupW(store_name))) return E_OUTOFMEMORY;
     if (subject && !(new_subject = heap_strdupW(subject)))

@@ -15,6 +15,8 @@ struct notification
     struct bits_job *job;              /* holds a reference */
     struct bits_file *file;            /* holds a reference, or NULL */
     enum notify_event event;
+    BG_FILE_RANGE *ranges;             /* FileRangesTransferred */
+    DWORD range_count;
 };
 
 static struct
@@ -44,6 +46,7 @@ static ULONG notify_flag(enum notify_event event)
     case NOTIFY_JOB_ERROR:         return BG_NOTIFY_JOB_ERROR;
     case NOTIFY_JOB_MODIFICATION:  return BG_NOTIFY_JOB_MODIFICATION;
     case NOTIFY_FILE_TRANSFERRED:  return BG_NOTIFY_FILE_TRANSFERRED;
+    case NOTIFY_FILE_RANGES_TRANSFERRED: return BG_NOTIFY_FILE_RANGES_TRANSFERRED;
     }
     return 0;
 }
@@ -52,6 +55,7 @@ static void notification_free(struct notification *n)
 {
     if (n->file) IBackgroundCopyFile_Release(file_iface(n->file));
     IBackgroundCopyJob_Release(job_iface(n->job));
+    heap_free(n->ranges);
     heap_free(n);
 }
 
@@ -118,6 +122,7 @@ static void notification_deliver(struct notification *n)
     struct bits_job *job = n->job;
     IBackgroundCopyCallback *callback = NULL;
     IBackgroundCopyCallback2 *callback2;
+    IBackgroundCopyCallback3 *callback3;
     IBackgroundCopyError *error = NULL;
     WCHAR *program = NULL, *params = NULL;
     BOOL wanted, final_event = n->event == NOTIFY_JOB_TRANSFERRED || n->event == NOTIFY_JOB_ERROR;
@@ -170,6 +175,16 @@ static void notification_deliver(struct notification *n)
             {
                 hr = IBackgroundCopyCallback2_FileTransferred(callback2, job_iface(job), file_iface(n->file));
                 IBackgroundCopyCallback2_Release(callback2);
+            }
+            break;
+        case NOTIFY_FILE_RANGES_TRANSFERRED:
+            hr = S_OK;
+            if (n->file && SUCCEEDED(IBackgroundCopyCallback_QueryInterface(callback, &IID_IBackgroundCopyCallback3,
+                                                                            (void **)&callback3)))
+            {
+                hr = IBackgroundCopyCallback3_FileRangesTransferred(callback3, job_iface(job), file_iface(n->file),
+                                                                    n->range_count, n->ranges);
+                IBackgroundCopyCallback3_Release(callback3);
             }
             break;
         }
@@ -240,6 +255,39 @@ void notify_post(struct bits_job *job, enum notify_event event, struct bits_file
         ERR("cannot start the notification thread: %lu\n", GetLastError());
     SetEvent(notify.wake);
 done:
+    LeaveCriticalSection(&notify.cs);
+}
+
+/* Callback3::FileRangesTransferred with a copy of the ranges (spec 1.5); any lock may be held. */
+void notify_post_ranges(struct bits_job *job, struct bits_file *file, const BG_FILE_RANGE *ranges, DWORD count)
+{
+    struct notification *n;
+
+    InitOnceExecuteOnce(&notify_once, notify_init, NULL, NULL);
+    if (!(n = heap_alloc_zero(sizeof(*n)))) return;
+    if (!(n->ranges = heap_alloc_zero(count * sizeof(*ranges))))
+    {
+        heap_free(n);
+        return;
+    }
+    memcpy(n->ranges, ranges, count * sizeof(*ranges));
+    n->range_count = count;
+    n->job = job;
+    IBackgroundCopyJob_AddRef(job_iface(job));
+    n->file = file;
+    IBackgroundCopyFile_AddRef(file_iface(file));
+    n->event = NOTIFY_FILE_RANGES_TRANSFERRED;
+    EnterCriticalSection(&notify.cs);
+    if (notify.stopping)
+    {
+        LeaveCriticalSection(&notify.cs);
+        notification_free(n);
+        return;
+    }
+    list_add_tail(&notify.queue, &n->entry);
+    if (!notify.thread && !(notify.thread = CreateThread(NULL, 0, notify_thread, NULL, 0, NULL)))
+        ERR("cannot start the notification thread: %lu\n", GetLastError());
+    SetEvent(notify.wake);
     LeaveCriticalSection(&notify.cs);
 }
 

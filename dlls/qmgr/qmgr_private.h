@@ -45,6 +45,7 @@ WCHAR *heap_strdupW(const WCHAR *src);
 void *heap_alloc_zero(SIZE_T size);
 void heap_free(void *ptr);
 void get_system_filetime(FILETIME *ft);
+HRESULT write_output(HANDLE file, const void *data, DWORD size);
 
 /* ---- security.c: who is calling ---- */
 struct bits_caller
@@ -207,8 +208,10 @@ struct bits_file
     UINT64 download_position;          /* File6::UpdateDownloadPosition */
     BG_FILE_RANGE *requested;          /* File6::RequestFileRanges */
     DWORD requested_count;
-    BG_FILE_RANGE *filled;             /* ranges present in the temp file */
+    BG_FILE_RANGE *filled;             /* ranges present in the temp file (on-demand), sorted, disjoint */
     DWORD filled_count;
+    LONG ondemand_gen;                 /* bumped by UpdateDownloadPosition/RequestFileRanges */
+    BOOL ondemand_requests;            /* ranges were requested since the job last suspended itself */
     WCHAR *response_headers;           /* File5 HTTP_RESPONSE_HEADERS */
     FILETIME remote_mtime;             /* Last-Modified of the remote file, zero if unknown */
 };
@@ -266,10 +269,25 @@ struct transfer_error
     BOOL transient;
 };
 
+/* ---- ondemand.c: files of ON_DEMAND_MODE jobs; job lock held for ranges_* ---- */
+enum ondemand_next { ONDEMAND_FETCH, ONDEMAND_COMPLETE, ONDEMAND_SUSPEND };
+
+UINT64 ranges_total(const BG_FILE_RANGE *ranges, DWORD count);
+BOOL ranges_add(BG_FILE_RANGE **ranges, DWORD *count, UINT64 start, UINT64 len);
+BOOL ranges_first_gap(const BG_FILE_RANGE *ranges, DWORD count, UINT64 from, UINT64 to, UINT64 *gap_start,
+                      UINT64 *gap_end);
+HRESULT ondemand_open_output(struct transfer *t, UINT64 size, HANDLE *out);
+void ondemand_reset(struct transfer *t);
+enum ondemand_next ondemand_next_gap(struct transfer *t, UINT64 size, UINT64 *start, UINT64 *end, LONG *gen);
+BOOL ondemand_filled(struct transfer *t, UINT64 start, UINT64 len, LONG gen);
+void ondemand_fetched(struct transfer *t, UINT64 start, UINT64 len);
+
 /* ---- http.c / copy.c ---- */
 HRESULT http_download(struct transfer *t, struct transfer_error *error);
 HRESULT copy_download(struct transfer *t, struct transfer_error *error);
 BOOL is_http_url(const WCHAR *url);
+HRESULT client_cert_find(BG_CERT_STORE_LOCATION location, const WCHAR *store_name, const BYTE *hash,
+                         const WCHAR *subject, PCCERT_CONTEXT *cert);
 
 /* ---- upload.c: the BITS upload protocol (spec 6) ---- */
 #define UPLOAD_NO_FALLBACK  0xffffffff
@@ -290,9 +308,11 @@ enum notify_event
     NOTIFY_JOB_ERROR,
     NOTIFY_JOB_MODIFICATION,
     NOTIFY_FILE_TRANSFERRED,
+    NOTIFY_FILE_RANGES_TRANSFERRED,
 };
 
 void notify_post(struct bits_job *job, enum notify_event event, struct bits_file *file);
+void notify_post_ranges(struct bits_job *job, struct bits_file *file, const BG_FILE_RANGE *ranges, DWORD count);
 void notify_start(void);
 void notify_shutdown(void);
 

@@ -282,6 +282,16 @@ static DWORD WINAPI job_worker(void *arg)
             IBackgroundCopyFile_Release(file_iface(file));
             break;
         }
+        if (hr == S_FALSE)
+        {
+            /* On-demand: the requested ranges are there, the rest is not wanted yet (spec 2.2). */
+            IBackgroundCopyFile_Release(file_iface(file));
+            job->state = BG_JOB_STATE_SUSPENDED;
+            store_changed(TRUE);
+            job_touch(job);
+            notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
+            break;
+        }
         file->transferred = TRUE;
         file->progress.BytesTransferred = file->progress.BytesTotal == BG_SIZE_UNKNOWN
                                           ? file->progress.BytesTransferred : file->progress.BytesTotal;

@@ -45,3 +45,20 @@ void get_system_filetime(FILETIME *ft)
 {
     GetSystemTimeAsFileTime(ft);
 }
+
+/* Write all of data: a short write (a nearly full disk) is continued, so that the real error,
+ * e.g. ERROR_DISK_FULL, is what the caller sees. */
+HRESULT write_output(HANDLE file, const void *data, DWORD size)
+{
+    const BYTE *p = data;
+    DWORD written;
+
+    while (size)
+    {
+        if (!WriteFile(file, p, size, &written, NULL)) return HRESULT_FROM_WIN32(GetLastError());
+        if (!written) return HRESULT_FROM_WIN32(ERROR_DISK_FULL);
+        p += written;
+        size -= written;
+    }
+    return S_OK;
+}

@@ -37,25 +37,42 @@ static inline BG_JOB_STATE wait_state(IBackgroundCopyJob *job, DWORD mask, DWORD
     return state;
 }
 
-static inline BOOL files_equal(const WCHAR *a, const WCHAR *b)
+/* Compare count bytes at offset of two files (count -1: to the end; then the sizes must match). */
+static inline BOOL files_equal_at(const WCHAR *a, const WCHAR *b, UINT64 offset, UINT64 count)
 {
-    HANDLE fa = CreateFileW(a, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
-    HANDLE fb = CreateFileW(b, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    HANDLE fa = CreateFileW(a, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                            OPEN_EXISTING, 0, NULL);
+    HANDLE fb = CreateFileW(b, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                            OPEN_EXISTING, 0, NULL);
     static char bufa[65536], bufb[65536];
+    LARGE_INTEGER pos;
     DWORD ra, rb;
     BOOL same = fa != INVALID_HANDLE_VALUE && fb != INVALID_HANDLE_VALUE;
 
-    while (same)
+    pos.QuadPart = offset;
+    if (same) same = SetFilePointerEx(fa, pos, NULL, FILE_BEGIN) && SetFilePointerEx(fb, pos, NULL, FILE_BEGIN);
+    while (same && count)
     {
-        if (!ReadFile(fa, bufa, sizeof(bufa), &ra, NULL) || !ReadFile(fb, bufb, sizeof(bufb), &rb, NULL)
+        DWORD want = (DWORD)min(count, (UINT64)sizeof(bufa));
+        if (!ReadFile(fa, bufa, want, &ra, NULL) || !ReadFile(fb, bufb, want, &rb, NULL)
             || ra != rb || memcmp(bufa, bufb, ra))
             same = FALSE;
         else if (!ra)
             break;
+        else if (count != ~(UINT64)0)
+        {
+            if (ra < want) same = FALSE;
+            count -= ra;
+        }
     }
     if (fa != INVALID_HANDLE_VALUE) CloseHandle(fa);
     if (fb != INVALID_HANDLE_VALUE) CloseHandle(fb);
     return same;
+}
+
+static inline BOOL files_equal(const WCHAR *a, const WCHAR *b)
+{
+    return files_equal_at(a, b, 0, ~(UINT64)0);
 }
 
 /* The whole text of a log file of the harness (HeapFree it), or NULL. */

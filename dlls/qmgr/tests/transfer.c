@@ -8,36 +8,8 @@
 #include <stdio.h>
 #include "bitsall.h"
 #include "wine/test.h"
-#include "server_test.h"
-
-static IBackgroundCopyManager *manager;
-static WCHAR temp_dir[MAX_PATH];
-static char http_port[16], https_port[16], fault_port[16], data_dir[MAX_PATH], request_log[MAX_PATH];
-
-static IBackgroundCopyJob *create_download(const WCHAR *name, const WCHAR *url, const WCHAR *local)
-{
-    IBackgroundCopyJob *job = NULL;
-    HRESULT hr;
-    GUID id;
-
-    hr = IBackgroundCopyManager_CreateJob(manager, name, BG_JOB_TYPE_DOWNLOAD, &id, &job);
-    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
-    if (hr != S_OK) return NULL;
-    DeleteFileW(local);
-    hr = IBackgroundCopyJob_AddFile(job, url, local);
-    ok(hr == S_OK, "AddFile %s got %#lx\n", wine_dbgstr_w(url), hr);
-    return job;
-}
-
-/* Does the fault server's request log contain this text? */
-static BOOL request_log_contains(const char *text)
-{
-    char *log = read_log(request_log);
-    BOOL found = log && strstr(log, text) != NULL;
-
-    HeapFree(GetProcessHeap(), 0, log);
-    return found;
-}
+#include "bits_test.h"
+#include "transfer_test.h"
 
 static void test_nginx_download(void)
 {
@@ -47,7 +19,7 @@ static void test_nginx_download(void)
     BG_JOB_STATE state;
     HRESULT hr;
 
-    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/1m.bin", http_port);
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/1m.bin", servers.http_port);
     swprintf(local, MAX_PATH, L"%lstransfer-1m.bin", temp_dir);
     if (!(job = create_download(L"nginx", url, local))) return;
     hr = IBackgroundCopyJob_Resume(job);
@@ -61,7 +33,7 @@ static void test_nginx_download(void)
     ok(GetFileAttributesW(local) == INVALID_FILE_ATTRIBUTES, "the file is visible before Complete\n");
     hr = IBackgroundCopyJob_Complete(job);
     ok(hr == S_OK, "Complete got %#lx\n", hr);
-    unix_to_dos(data_dir, source);
+    unix_to_dos(servers.data_dir, source);
     lstrcatW(source, L"\\1m.bin");
     ok(files_equal(local, source), "the download differs from the served file\n");
     IBackgroundCopyJob_Release(job);
@@ -90,7 +62,7 @@ static void test_http_errors(void)
     for (i = 0; i < ARRAY_SIZE(tests); i++)
     {
         winetest_push_context("%s", tests[i].path);
-        swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/%hs", fault_port, tests[i].path);
+        swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/%hs", servers.fault_port, tests[i].path);
         swprintf(local, MAX_PATH, L"%lstransfer-error.bin", temp_dir);
         if (!(job = create_download(L"error", url, local)))
         {
@@ -132,7 +104,7 @@ static void test_resume_after_drop(void)
     HRESULT hr;
 
     /* The fault server counts drops per URL: a fresh id gives a fresh count. */
-    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/drop/1m.bin?after=300000&times=1&id=%lu", fault_port,
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/drop/1m.bin?after=300000&times=1&id=%lu", servers.fault_port,
              GetTickCount());
     swprintf(local, MAX_PATH, L"%lstransfer-drop.bin", temp_dir);
     if (!(job = create_download(L"drop", url, local))) return;
@@ -160,7 +132,7 @@ static void test_resume_after_drop(void)
     ok(request_log_contains("X-Wine-Bits-Test"), "the custom header was not sent\n");
     hr = IBackgroundCopyJob_Complete(job);
     ok(hr == S_OK, "Complete got %#lx\n", hr);
-    unix_to_dos(data_dir, source);
+    unix_to_dos(servers.data_dir, source);
     lstrcatW(source, L"\\1m.bin");
     ok(files_equal(local, source), "the resumed download differs from the served file\n");
     IBackgroundCopyJob_Release(job);
@@ -176,7 +148,7 @@ static void test_https(void)
     BG_JOB_STATE state;
     HRESULT hr;
 
-    swprintf(url, ARRAY_SIZE(url), L"https://127.0.0.1:%hs/4k.bin", https_port);
+    swprintf(url, ARRAY_SIZE(url), L"https://127.0.0.1:%hs/4k.bin", servers.https_port);
     swprintf(local, MAX_PATH, L"%lstransfer-https.bin", temp_dir);
     if (!(job = create_download(L"https", url, local))) return;
     IBackgroundCopyJob_Resume(job);
@@ -204,34 +176,6 @@ static void test_https(void)
     DeleteFileW(local);
 }
 
-/* Run one single-file job to a final or error state; returns the state, the error code in *code. */
-static BG_JOB_STATE run_job(IBackgroundCopyJob *job, HRESULT *code)
-{
-    IBackgroundCopyError *error;
-    BG_ERROR_CONTEXT context;
-    BG_JOB_STATE state;
-
-    *code = S_OK;
-    IBackgroundCopyJob_Resume(job);
-    state = wait_state(job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR
-                       | 1 << BG_JOB_STATE_TRANSIENT_ERROR, 30000);
-    if (SUCCEEDED(IBackgroundCopyJob_GetError(job, &error)))
-    {
-        IBackgroundCopyError_GetError(error, &context, code);
-        IBackgroundCopyError_Release(error);
-    }
-    return state;
-}
-
-static void set_security_flags(IBackgroundCopyJob *job, ULONG flags)
-{
-    IBackgroundCopyJobHttpOptions *options;
-
-    if (FAILED(IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options))) return;
-    ok(IBackgroundCopyJobHttpOptions_SetSecurityFlags(options, flags) == S_OK, "SetSecurityFlags failed\n");
-    IBackgroundCopyJobHttpOptions_Release(options);
-}
-
 /* Servers that break the rules of spec 5.2, redirects (spec 1.8) and Basic authentication (spec 1.6). */
 static void test_server_kinds(void)
 {
@@ -248,7 +192,7 @@ static void test_server_kinds(void)
     swprintf(local, MAX_PATH, L"%lstransfer-kinds.bin", temp_dir);
 
     /* No Content-Length: BG_E_MISSING_FILE_SIZE, fatal. */
-    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/nolength/4k.bin", fault_port);
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/nolength/4k.bin", servers.fault_port);
     if ((job = create_download(L"no length", url, local)))
     {
         state = run_job(job, &code);
@@ -275,7 +219,7 @@ static void test_server_kinds(void)
     }
 
     /* A redirect chain is followed silently by default, and fails under DISALLOW. */
-    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/redirect/2/4k.bin", fault_port);
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/redirect/2/4k.bin", servers.fault_port);
     if ((job = create_download(L"redirect", url, local)))
     {
         state = run_job(job, &code);
@@ -293,7 +237,7 @@ static void test_server_kinds(void)
     }
 
     /* Basic authentication: 401 without credentials, success with them. */
-    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/auth/basic/4k.bin", fault_port);
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/auth/basic/4k.bin", servers.fault_port);
     if ((job = create_download(L"no credentials", url, local)))
     {
         state = run_job(job, &code);
@@ -323,9 +267,7 @@ START_TEST(transfer)
 {
     HRESULT hr;
 
-    if (!get_env("BITS_HTTP_PORT", http_port, sizeof(http_port)) || !get_env("BITS_FAULT_PORT", fault_port, sizeof(fault_port))
-        || !get_env("BITS_HTTPS_PORT", https_port, sizeof(https_port)) || !get_env("BITS_DATA_DIR", data_dir, sizeof(data_dir))
-        || !get_env("BITS_REQUEST_LOG", request_log, sizeof(request_log)))
+    if (!servers_init())
     {
         skip("the test servers are not running (tests/run.sh starts them)\n");
         return;
