@@ -11,6 +11,9 @@
  * (properties, progress checkpoints) within CHANGE_DELAY_MS, never once per call or block.
  * Credentials and custom headers are encrypted with CryptProtectData. The notify interface,
  * the certificate callback and helper tokens are not persisted.
+ * HKLM\Software\Wine\BITS "Persistence" (REG_DWORD) = 0, read at service start, turns the
+ * store off: nothing is loaded or saved and the queue lives in memory only (the baseline of
+ * `make bench`; see README).
  * The store lock is innermost: store_changed() may be called with any other lock held.
  */
 
@@ -59,6 +62,20 @@ void store_changed(BOOL urgent)
         SetEvent(store.wake);
     }
     LeaveCriticalSection(&store.cs);
+}
+
+/* The documented switch of the benchmark baseline: Persistence = 0 turns the store off. */
+static BOOL persistence_wanted(void)
+{
+    DWORD value, size = sizeof(value);
+
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, L"Software\\Wine\\BITS", L"Persistence", RRF_RT_REG_DWORD, NULL, &value,
+                     &size) == ERROR_SUCCESS && !value)
+    {
+        WARN("persistence is turned off (HKLM\\Software\\Wine\\BITS Persistence = 0)\n");
+        return FALSE;
+    }
+    return TRUE;
 }
 
 static void slot_path(int slot, WCHAR *path)
@@ -663,6 +680,7 @@ void store_load(void)
 
     InitOnceExecuteOnce(&store_once, store_cs_init, NULL, NULL);
     manager_get_object(&IID_IUnknown, (void **)&unk);   /* the manager lock exists */
+    if (!persistence_wanted()) return;
     if (!ExpandEnvironmentStringsW(L"%ProgramData%\\Microsoft\\Network\\Downloader", store.dir, MAX_PATH)
         || !wcsncmp(store.dir, L"%ProgramData%", 13))
         GetWindowsDirectoryW(store.dir, MAX_PATH);
