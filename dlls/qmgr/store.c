@@ -55,7 +55,8 @@ void store_changed(BOOL urgent)
 {
     InitOnceExecuteOnce(&store_once, store_cs_init, NULL, NULL);
     EnterCriticalSection(&store.cs);
-    if (store.enabled)
+    /* The saver is woken once per save: further changes ride along without a server call. */
+    if (store.enabled && (!store.dirty || (urgent && !store.urgent)))
     {
         store.dirty = TRUE;
         if (urgent) store.urgent = TRUE;
