@@ -28,6 +28,6 @@ HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UIN
 void http_status_error(DWORD status, struct transfer_error *error);
 void http_winhttp_error(struct transfer_error *error);
 
-#define HTTP_READ_BUFFER_SIZE (1024 * 1024)
+#define HTTP_READ_BUFFER_SIZE (64 * 1024)     /* what a plain WinHTTP client reads: faster under Wine than 1 MiB */
 
 #endif /* __QMGR_HTTP_H */
