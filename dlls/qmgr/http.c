@@ -730,6 +730,9 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         if (WinHttpQueryHeaders(request, WINHTTP_QUERY_LAST_MODIFIED | WINHTTP_QUERY_FLAG_SYSTEMTIME, NULL, &st,
                                 &len, NULL) && SystemTimeToFileTime(&st, &mtime))
             have_mtime = &mtime;
+        /* Reading the empty body ends the response: WinHTTP then keeps the connection for the
+         * GET instead of closing it (a new connection per file costs more than the HEAD). */
+        WinHttpReadData(request, range, sizeof(range), &len);
         WinHttpCloseHandle(request);
         request = NULL;
         transfer_set_size(t, size, have_mtime, &restart);
