@@ -322,25 +322,23 @@ static DWORD WINAPI job_worker(void *arg)
     return 0;
 }
 
-/* Called with job->cs held. */
+/* Called with job->cs held. Workers run on the process thread pool: a worker thread that
+ * just finished a job takes the next one, which saves a thread creation (and its DLL
+ * notifications) per job; WT_EXECUTELONGFUNCTION lets the pool grow for long transfers. */
 static void job_start_worker(struct bits_job *job)
 {
-    HANDLE thread;
-
     job->worker_active = TRUE;
     job->abort = 0;
     if (!job->last_progress) job->last_progress = GetTickCount64();
     ResetEvent(job->worker_done);
     IBackgroundCopyJob_AddRef(job_iface(job));
-    if (!(thread = CreateThread(NULL, 0, job_worker, job, 0, NULL)))
+    if (!QueueUserWorkItem(job_worker, job, WT_EXECUTELONGFUNCTION))
     {
         ERR("cannot start a worker: %lu\n", GetLastError());
         job->worker_active = FALSE;
         SetEvent(job->worker_done);
         IBackgroundCopyJob_Release(job_iface(job));
-        return;
     }
-    CloseHandle(thread);
 }
 
 /* Stop the worker of a job that was suspended or cancelled; waits a little so that its files
