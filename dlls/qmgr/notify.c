@@ -263,11 +263,16 @@ static DWORD WINAPI notify_thread(void *arg)
     return 0;
 }
 
-/* Queue an event; any lock may be held. A pending modification of the same job absorbs a new one. */
+/* Queue an event; any lock may be held. A pending modification of the same job absorbs a new one.
+ * An event the job's flags do not ask for is dropped here, as delivery would drop it: most jobs
+ * want only TRANSFERRED and ERROR, and every property change or progress step would otherwise
+ * wake the delivery thread for nothing. */
 void notify_post(struct bits_job *job, enum notify_event event, struct bits_file *file)
 {
     struct notification *n, *pending;
+    ULONG flags = job->notify_flags;
 
+    if ((flags & BG_NOTIFY_DISABLE) || !(flags & notify_flag(event))) return;
     InitOnceExecuteOnce(&notify_once, notify_init, NULL, NULL);
     EnterCriticalSection(&notify.cs);
     if (notify.stopping) goto done;
