@@ -45,24 +45,15 @@ static HANDLE done_event;
 
 static HRESULT WINAPI cb_QueryInterface(IBackgroundCopyCallback *iface, REFIID riid, void **obj)
 {
-    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IBackgroundCopyCallback))
-    {
-        *obj = iface;
-        return S_OK;
-    }
-    *obj = NULL;
-    return E_NOINTERFACE;
+    BOOL known = IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IBackgroundCopyCallback);
+
+    *obj = known ? iface : NULL;
+    return known ? S_OK : E_NOINTERFACE;
 }
 
-static ULONG WINAPI cb_AddRef(IBackgroundCopyCallback *iface)
-{
-    return 2;
-}
-
-static ULONG WINAPI cb_Release(IBackgroundCopyCallback *iface)
-{
-    return 1;
-}
+/* One static object for the whole run: no reference counting. */
+static ULONG WINAPI cb_AddRef(IBackgroundCopyCallback *iface) { return 2; }
+static ULONG WINAPI cb_Release(IBackgroundCopyCallback *iface) { return 1; }
 
 static HRESULT WINAPI cb_JobTransferred(IBackgroundCopyCallback *iface, IBackgroundCopyJob *job)
 {
