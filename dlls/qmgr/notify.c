@@ -19,12 +19,6 @@ struct notification
     DWORD range_count;
 };
 
-/* The callback called last stays referenced for a while after its job is gone: COM drops the
- * connection to the client with the last reference to a proxy, and a client that gives the
- * same callback to its next job would pay a new connection (tens of ms under load) on every
- * notification. Touched by the delivery thread only. */
-#define WARM_CALLBACK_MS 5000
-
 static struct
 {
     CRITICAL_SECTION cs;               /* protects queue, thread, stopping */
@@ -32,8 +26,6 @@ static struct
     HANDLE wake;
     HANDLE thread;
     BOOL stopping;
-    IUnknown *warm;                    /* delivery thread only */
-    ULONGLONG warm_until;
 } notify;
 
 static INIT_ONCE notify_once = INIT_ONCE_STATIC_INIT;
@@ -125,17 +117,6 @@ static void repost_later(struct bits_job *job, enum notify_event event, ULONG de
     }
 }
 
-static void keep_warm(IUnknown *callback)
-{
-    if (notify.warm != callback)
-    {
-        if (notify.warm) IUnknown_Release(notify.warm);
-        notify.warm = callback;
-        IUnknown_AddRef(callback);
-    }
-    notify.warm_until = GetTickCount64() + WARM_CALLBACK_MS;
-}
-
 static void notification_deliver(struct notification *n)
 {
     struct bits_job *job = n->job;
@@ -208,7 +189,6 @@ static void notification_deliver(struct notification *n)
             break;
         }
         if (hr != S_OK) WARN("callback for event %u returned %#lx\n", n->event, hr);
-        keep_warm((IUnknown *)callback);
     }
     if (hr == S_OK || !final_event) goto done;
     /* No callback, or it failed: the command line, else another try later (spec 5.6 rule 3). */
@@ -244,21 +224,12 @@ static DWORD WINAPI notify_thread(void *arg)
 
         if (!n)
         {
-            ULONGLONG now = GetTickCount64();
-
-            if (notify.warm && now >= notify.warm_until)
-            {
-                IUnknown_Release(notify.warm);
-                notify.warm = NULL;
-            }
-            WaitForSingleObject(notify.wake, notify.warm ? (DWORD)(notify.warm_until - now) : INFINITE);
+            WaitForSingleObject(notify.wake, INFINITE);
             continue;
         }
         notification_deliver(n);
         notification_free(n);
     }
-    if (notify.warm) IUnknown_Release(notify.warm);
-    notify.warm = NULL;
     CoUninitialize();
     return 0;
 }
