@@ -179,6 +179,7 @@ void transfer_progress(struct transfer *t, UINT64 transferred)
         t->file->progress.BytesTransferred = transferred;
         job->last_progress = GetTickCount64();
         job_touch(job);
+        job_activity(job);
         notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
     }
     LeaveCriticalSection(&job->cs);
@@ -250,6 +251,7 @@ static DWORD WINAPI job_worker(void *arg)
             store_changed(TRUE);
             get_system_filetime(&job->completion_time);
             job_touch(job);
+            job_activity(job);
             notify_post(job, NOTIFY_JOB_TRANSFERRED, NULL);
             TRACE("job %s transferred\n", debugstr_guid(&job->id));
             break;

@@ -145,6 +145,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     scheduler_start();
     notify_start();
     store_load();                              /* the queue of the last run (spec 8) */
+    lifetime_start();                          /* expires loaded jobs that outlived JobInactivityTimeout */
     for (i = 0; i < bits_manager_clsid_count; i++)
     {
         hr = CoRegisterClassObject(bits_manager_clsids[i], (IUnknown *)&manager_factory, CLSCTX_LOCAL_SERVER,
@@ -162,6 +163,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     TRACE("stopping\n");
     for (i = 0; i < bits_manager_clsid_count; i++)
         if (cookies[i]) CoRevokeClassObject(cookies[i]);
+    lifetime_shutdown();
     scheduler_shutdown();
     store_shutdown();
     notify_shutdown();

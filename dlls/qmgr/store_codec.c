@@ -142,6 +142,7 @@ static const struct field job_fields[] =
     U64(store_job, retry_due_in_ms),
     U64(store_job, no_progress_ms),
     FILES(store_job, file_count, files),
+    U64(store_job, activity_time),
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

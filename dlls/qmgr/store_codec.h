@@ -109,6 +109,7 @@ struct store_job
     uint64_t no_progress_ms;            /* time since the last progress (NoProgressTimeout) */
     uint32_t file_count;
     struct store_file *files;
+    uint64_t activity_time;             /* FILETIME of the last activity (JobInactivityTimeout) */
 };
 
 /* Encodes count jobs into a malloc'd image (*out, *out_len); the caller frees it with free(). */

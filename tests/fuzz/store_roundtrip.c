@@ -201,6 +201,7 @@ static void random_job(struct store_job *job, uint32_t max_files)
     random_blob(&job->credentials, 300);
     job->retry_due_in_ms = rnd64();
     job->no_progress_ms = rnd64();
+    job->activity_time = rnd64();
     job->file_count = rnd(max_files + 1);
     job->files = job->file_count ? xcalloc(job->file_count, sizeof(*job->files)) : NULL;
     for (i = 0; i < job->file_count; i++) random_file(&job->files[i]);
@@ -310,6 +311,7 @@ static void compare_job(const struct store_job *a, const struct store_job *b)
     CHECK_BLOB(a, b, credentials);
     CHECK_INT(a, b, retry_due_in_ms);
     CHECK_INT(a, b, no_progress_ms);
+    CHECK_INT(a, b, activity_time);
     CHECK_INT(a, b, file_count);
     if (a->file_count != b->file_count) return;
     for (i = 0; i < a->file_count; i++) compare_file(&a->files[i], &b->files[i]);
@@ -800,11 +802,10 @@ static void test_appended_fields(const uint8_t *img, size_t len, const struct la
     static const uint8_t extra[12] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5, 6, 7, 8 };
     struct store_job *out;
     uint8_t *copy = dup_image(img, len, sizeof(extra));
-    size_t n;
+    size_t n, file_end;
     int ret;
 
-    /* The files are the last field of the job record and there is one file: both records end
-     * where the image ends, so an appended field goes at the very end. */
+    /* The job record is the last record of the image: an appended job field goes at the very end. */
     memcpy(copy + len, extra, sizeof(extra));
     put64(copy + 20, get64(img + 20) + sizeof(extra));
     put32(copy + l->job_len, get32(img + l->job_len) + sizeof(extra));
@@ -821,8 +822,14 @@ static void test_appended_fields(const uint8_t *img, size_t len, const struct la
         store_free_jobs(out, n);
     }
 
+    /* An appended file field goes right after the file record (job fields may follow it). */
+    file_end = l->file_len + 4 + get32(img + l->file_len);
+    memcpy(copy, img, file_end);
+    memcpy(copy + file_end, extra, sizeof(extra));
+    memcpy(copy + file_end + sizeof(extra), img + file_end, len - file_end);
+    put64(copy + 20, get64(img + 20) + sizeof(extra));
+    put32(copy + l->job_len, get32(img + l->job_len) + sizeof(extra));
     put32(copy + l->file_len, get32(img + l->file_len) + sizeof(extra));
-    put32(copy + l->job_fields, get32(img + l->job_fields));
     put32(copy + l->file_fields, get32(img + l->file_fields) + 1);
     fix_crc(copy, len + sizeof(extra));
     ret = store_decode(copy, len + sizeof(extra), &out, &n, NULL);
