@@ -181,6 +181,22 @@ static void test_activity_resets(void)
     finish(read);
 }
 
+/* Two jobs created gap apart, then the clock moves by wait: the older one must expire, the
+ * newer one (checked after the same pass) must not. */
+static void check_pair(const char *what, LONGLONG gap, LONGLONG wait)
+{
+    IBackgroundCopyJob *older, *newer;
+
+    older = create(L"older");
+    advance(gap);
+    newer = create(L"newer");
+    advance(wait);
+    ok(wait_state(older, BG_JOB_STATE_CANCELLED), "%s: older job not cancelled: state %u\n", what, state_of(older));
+    ok(state_of(newer) == BG_JOB_STATE_SUSPENDED, "%s: newer job: state %u\n", what, state_of(newer));
+    finish(older);
+    finish(newer);
+}
+
 /* The policy value counts in days; setting it wakes the scavenger by itself (a key watch). */
 static void test_policy(void)
 {
@@ -201,42 +217,19 @@ static void test_policy(void)
 
     /* 0 is not a usable value: the default applies (policy.c's rule for every limit). */
     set_policy(0);
-    older = create(L"91 days old");
-    advance(2 * DAY);
-    newer = create(L"89 days old");
-    advance(89 * DAY);
-    ok(wait_state(older, BG_JOB_STATE_CANCELLED), "91 days idle with policy 0: state %u\n", state_of(older));
-    ok(state_of(newer) == BG_JOB_STATE_SUSPENDED, "89 days idle with policy 0: state %u\n", state_of(newer));
-    finish(older);
-    finish(newer);
+    check_pair("policy 0", 2 * DAY, 89 * DAY);              /* 91 and 89 days idle */
 
     /* [decision] above the ADMX maximum of 999 days, 999 applies. */
     set_policy(5000);
-    older = create(L"1000 days old");
-    advance(2 * DAY);
-    newer = create(L"998 days old");
-    advance(998 * DAY);
-    ok(wait_state(older, BG_JOB_STATE_CANCELLED), "1000 days idle with policy 5000: state %u\n", state_of(older));
-    ok(state_of(newer) == BG_JOB_STATE_SUSPENDED, "998 days idle with policy 5000: state %u\n", state_of(newer));
-    finish(older);
-    finish(newer);
+    check_pair("policy 5000", 2 * DAY, 998 * DAY);          /* 1000 and 998 days idle */
     delete_policy();
 }
 
 /* No policy value: 90 days, to the second. */
 static void test_default(void)
 {
-    IBackgroundCopyJob *older, *newer;
-
     delete_policy();
-    older = create(L"default older");
-    advance(60 * SECOND);
-    newer = create(L"default newer");
-    advance(90 * DAY - 30 * SECOND);                         /* older: 90 d + 30 s, newer: 90 d - 30 s */
-    ok(wait_state(older, BG_JOB_STATE_CANCELLED), "90 days and 30 s idle: state %u\n", state_of(older));
-    ok(state_of(newer) == BG_JOB_STATE_SUSPENDED, "90 days less 30 s idle: state %u\n", state_of(newer));
-    finish(older);
-    finish(newer);
+    check_pair("default", 60 * SECOND, 90 * DAY - 30 * SECOND);   /* 90 d + 30 s and 90 d - 30 s idle */
 }
 
 /* Bytes moved by a retry count as activity, with no client call: a job that failed with a 503
