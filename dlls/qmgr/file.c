@@ -311,7 +311,7 @@ static HRESULT WINAPI file_SetRemoteName(IBackgroundCopyFile6 *iface, LPCWSTR na
     }
     heap_free(file->remote_name);
     file->remote_name = copy;
-    job_touch(job);
+    job_changed(job);
     notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
     LeaveCriticalSection(&job->cs);
     return S_OK;
@@ -350,7 +350,7 @@ static HRESULT WINAPI file_SetValidationState(IBackgroundCopyFile6 *iface, BOOL 
         job->error = error;
         job->state = BG_JOB_STATE_ERROR;
         job->error_count++;
-        job_touch(job);
+        job_changed(job);
         notify_post(job, NOTIFY_JOB_ERROR, NULL);
     }
     LeaveCriticalSection(&job->cs);

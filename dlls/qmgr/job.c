@@ -43,6 +43,19 @@ void job_touch(struct bits_job *job)
     store_changed(FALSE);
 }
 
+/* Property changes and successful transfers count as activity (spec 2.4, 3.1); retries,
+ * errors and state changes made by the scheduler do not. */
+void job_activity(struct bits_job *job)
+{
+    get_system_filetime(&job->activity_time);
+}
+
+void job_changed(struct bits_job *job)
+{
+    job_touch(job);
+    job_activity(job);
+}
+
 /* Take the job lock for a change; fails with BG_E_INVALID_STATE in a final state (spec 0). */
 static HRESULT job_lock_mutable(struct bits_job *job)
 {
@@ -58,7 +71,7 @@ static HRESULT job_lock_mutable(struct bits_job *job)
 /* Release the job lock after a successful change: modification time and JobModification. */
 static void job_unlock_modified(struct bits_job *job)
 {
-    job_touch(job);
+    job_changed(job);
     notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
     LeaveCriticalSection(&job->cs);
 }
@@ -82,7 +95,7 @@ static void job_set_state(struct bits_job *job, BG_JOB_STATE state)
 {
     TRACE("job %s: state %u -> %u\n", debugstr_guid(&job->id), job->state, state);
     job->state = state;
-    job_touch(job);
+    job_changed(job);
     store_changed(TRUE);
 }
 
@@ -539,7 +552,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
         {
             hr = HRESULT_FROM_WIN32(GetLastError());
             WARN("cannot rename %s: %#lx\n", debugstr_w(file->temp_name), hr);
-            job_touch(job);
+            job_changed(job);
             LeaveCriticalSection(&job->cs);     /* the job stays TRANSFERRED (spec 2.5) */
             return hr;
         }
@@ -1302,7 +1315,7 @@ static HRESULT WINAPI job_ReplaceRemotePrefix(IBackgroundCopyJob5 *iface, LPCWST
             }
             i++;
         }
-        job_touch(job);
+        job_changed(job);
         notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
     }
     LeaveCriticalSection(&job->cs);
@@ -1862,7 +1875,7 @@ static HRESULT WINAPI http_options_MakeCustomHeadersWriteOnly(IBackgroundCopyJob
 
     EnterCriticalSection(&job->cs);
     job->headers_write_only = TRUE;            /* one way; always S_OK (spec 1.8) */
-    job_touch(job);
+    job_changed(job);
     LeaveCriticalSection(&job->cs);
     return S_OK;
 }
@@ -2050,6 +2063,7 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
     job->reply_progress.BytesTotal = BG_SIZE_UNKNOWN;
     get_system_filetime(&job->creation_time);
     job->modification_time = job->creation_time;
+    job->activity_time = job->creation_time;
 
     TRACE("created job %s %s type %u\n", debugstr_guid(&job->id), debugstr_w(name), type);
     *out = job;

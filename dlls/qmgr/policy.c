@@ -46,3 +46,10 @@ DWORD policy_max_ranges_per_file(void)
 {
     return policy_read(L"MaxRangesPerFile", 500);
 }
+
+/* Days (spec 3.1: 1-999, default 90). [decision] Values above 999, the ADMX maximum, are taken
+ * as 999: a larger number of days would overflow the timer arithmetic and means "never" anyway. */
+DWORD policy_job_inactivity_days(void)
+{
+    return min(policy_read(L"JobInactivityTimeout", 90), 999);
+}

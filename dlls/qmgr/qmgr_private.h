@@ -44,7 +44,11 @@ HRESULT strdup_for_client(const WCHAR *src, WCHAR **dst);
 WCHAR *heap_strdupW(const WCHAR *src);
 void *heap_alloc_zero(SIZE_T size);
 void heap_free(void *ptr);
-void get_system_filetime(FILETIME *ft);
+void get_system_filetime(FILETIME *ft);          /* the service's wall clock */
+#ifdef BITS_TEST_SEAM
+/* Test-only build: move get_system_filetime() by offset (100 ns units) and wake the scavenger. */
+void clock_set_test_offset(LONGLONG offset);
+#endif
 HRESULT write_output(HANDLE file, const void *data, DWORD size);
 
 /* ---- security.c: who is calling ---- */
@@ -73,6 +77,7 @@ DWORD policy_max_jobs_per_machine(void);
 DWORD policy_max_jobs_per_user(void);
 DWORD policy_max_files_per_job(void);
 DWORD policy_max_ranges_per_file(void);
+DWORD policy_job_inactivity_days(void);
 
 /* ---- errtext.c ---- */
 HRESULT errtext_describe(HRESULT hr, DWORD langid, WCHAR **text);
@@ -176,6 +181,7 @@ struct bits_job
     struct bits_error *error;          /* valid in ERROR / TRANSIENT_ERROR */
     ULONG error_count;
     FILETIME creation_time, modification_time, completion_time;
+    FILETIME activity_time;            /* last change by a client or bytes moved (JobInactivityTimeout) */
 };
 
 HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller *owner, struct bits_job **job);
@@ -184,6 +190,8 @@ BOOL job_counts_for_quota(struct bits_job *job);
 void job_touch(struct bits_job *job);            /* caller holds job->cs: modification time */
 WCHAR *job_reply_path(struct bits_job *job);      /* caller holds job->cs; heap string or NULL */
 WCHAR *job_reply_temp_name(struct bits_job *job); /* caller holds job->cs */
+void job_activity(struct bits_job *job);         /* caller holds job->cs: resets the inactivity timeout */
+void job_changed(struct bits_job *job);          /* caller holds job->cs: a client changed it (both above) */
 static inline IBackgroundCopyJob *job_iface(struct bits_job *job)
 {
     return (IBackgroundCopyJob *)&job->IBackgroundCopyJob5_iface;
@@ -300,6 +308,11 @@ void store_changed(BOOL urgent);     /* any lock may be held */
 void store_load(void);
 void store_save_now(void);          /* no lock may be held */
 void store_shutdown(void);
+
+/* ---- lifetime.c: JobInactivityTimeout (spec 8), a waitable timer on the oldest activity ---- */
+void lifetime_start(void);
+void lifetime_wake(void);           /* the clock or the policy changed: recompute the deadline */
+void lifetime_shutdown(void);
 
 /* ---- notify.c: calls into clients from one thread that holds no lock ---- */
 enum notify_event

@@ -184,6 +184,7 @@ void transfer_progress(struct transfer *t, UINT64 transferred)
     {
         t->file->progress.BytesTransferred = transferred;
         job->last_progress = now;
+        job_activity(job);
         if (!t->progress_posted || now - t->progress_posted >= job->notify_interval_ms)
         {
             t->progress_posted = now;
@@ -260,6 +261,7 @@ static DWORD WINAPI job_worker(void *arg)
             store_changed(TRUE);
             get_system_filetime(&job->completion_time);
             job_touch(job);
+            job_activity(job);
             notify_post(job, NOTIFY_JOB_TRANSFERRED, NULL);
             TRACE("job %s transferred\n", debugstr_guid(&job->id));
             break;

@@ -145,6 +145,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     scheduler_start();
     notify_start();
     store_load();                              /* the queue of the last run (spec 8) */
+    lifetime_start();                          /* expires loaded jobs that outlived JobInactivityTimeout */
     for (i = 0; i < bits_manager_clsid_count; i++)
     {
         hr = CoRegisterClassObject(bits_manager_clsids[i], (IUnknown *)&manager_factory, CLSCTX_LOCAL_SERVER,
@@ -159,13 +160,23 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
         WaitForSingleObject(stop_event, INFINITE);
     }
 
+    /* The class objects stay registered until the slow part of the stop is done, and STOPPED
+     * follows their revocation at once. In between, an activation finds no class while the
+     * service is not STOPPED yet: Wine's rpcss cannot start it again and the client gets
+     * E_NOINTERFACE (`net stop` may return before STOPPED). So first no new work (scheduler,
+     * scavenger, callbacks: these may wait for threads), then the revocation, then only the
+     * last save (short: no coalescing delay) and STOPPED. A client served meanwhile talks to
+     * a stopping service; what it changes is in that last save. The next activation makes
+     * svchost run ServiceMain again in this process; the service suite checks that the first
+     * activation after each stop succeeds. */
     TRACE("stopping\n");
-    for (i = 0; i < bits_manager_clsid_count; i++)
-        if (cookies[i]) CoRevokeClassObject(cookies[i]);
     scheduler_shutdown();
     upload_shutdown();
-    store_shutdown();
+    lifetime_shutdown();
     notify_shutdown();
+    for (i = 0; i < bits_manager_clsid_count; i++)
+        if (cookies[i]) CoRevokeClassObject(cookies[i]);
+    store_shutdown();
     CoUninitialize();
     CloseHandle(stop_event);
     service_report(SERVICE_STOPPED, 0);

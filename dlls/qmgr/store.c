@@ -313,6 +313,7 @@ static BOOL job_to_record(struct bits_job *job, struct store_job *rec, ULONGLONG
     rec->creation_time = ft_to_u64(&job->creation_time);
     rec->modification_time = ft_to_u64(&job->modification_time);
     rec->completion_time = ft_to_u64(&job->completion_time);
+    rec->activity_time = ft_to_u64(&job->activity_time);
     rec->max_download_size = job->max_download_size;
     memcpy(rec->notify_clsid, &job->notify_clsid, 16);
     rec->dynamic_content = !!job->dynamic_content;
@@ -423,6 +424,7 @@ static HRESULT job_from_record(const struct store_job *rec, ULONGLONG now, struc
     u64_to_ft(rec->creation_time, &job->creation_time);
     u64_to_ft(rec->modification_time, &job->modification_time);
     u64_to_ft(rec->completion_time, &job->completion_time);
+    u64_to_ft(rec->activity_time ? rec->activity_time : rec->modification_time, &job->activity_time);
     job->max_download_size = rec->max_download_size;
     memcpy(&job->notify_clsid, rec->notify_clsid, 16);
     job->dynamic_content = rec->dynamic_content;

@@ -158,6 +158,8 @@ static const struct field job_fields[] =
     U64(store_job, reply_bytes_total),
     U64(store_job, reply_bytes_transferred),
     FLAGS(upload_flag_bits),
+    /* version 2 too: JobInactivityTimeout (spec 8) */
+    U64(store_job, activity_time),
 };
 
 #define JOB_FIELDS_V1  47       /* up to and with the files */

@@ -117,6 +117,7 @@ struct store_job
     uint16_t *reply_url, *reply_temp;   /* may be NULL */
     uint64_t reply_bytes_total, reply_bytes_transferred;
     uint8_t reply_done;                 /* 0 or 1 */
+    uint64_t activity_time;             /* FILETIME of the last activity (JobInactivityTimeout) */
 };
 
 /* Encodes count jobs into a malloc'd image (*out, *out_len); the caller frees it with free(). */

@@ -1,5 +1,6 @@
 /*
- * util.c: string and memory helpers shared by every object of the service.
+ * util.c: string and memory helpers shared by every object of the service, and its wall clock
+ * (get_system_filetime; the test-only build can shift it, BITS_TEST_SEAM).
  */
 
 #include "qmgr_private.h"
@@ -41,9 +42,29 @@ HRESULT strdup_for_client(const WCHAR *src, WCHAR **dst)
     return S_OK;
 }
 
+#ifdef BITS_TEST_SEAM
+static LONGLONG clock_offset;          /* 100 ns units, added to the system time */
+
+void clock_set_test_offset(LONGLONG offset)
+{
+    InterlockedExchange64(&clock_offset, offset);
+    lifetime_wake();
+}
+#endif
+
 void get_system_filetime(FILETIME *ft)
 {
     GetSystemTimeAsFileTime(ft);
+#ifdef BITS_TEST_SEAM
+    {
+        ULARGE_INTEGER t;
+        t.LowPart = ft->dwLowDateTime;
+        t.HighPart = ft->dwHighDateTime;
+        t.QuadPart += InterlockedCompareExchange64(&clock_offset, 0, 0);
+        ft->dwLowDateTime = t.LowPart;
+        ft->dwHighDateTime = t.HighPart;
+    }
+#endif
 }
 
 /* Write all of data: a short write (a nearly full disk) is continued, so that the real error,

@@ -210,6 +210,7 @@ static void random_job(struct store_job *job, uint32_t max_files)
     job->reply_bytes_total = rnd64();
     job->reply_bytes_transferred = rnd64();
     job->reply_done = rnd(2);
+    job->activity_time = rnd64();
     job->file_count = rnd(max_files + 1);
     job->files = job->file_count ? xcalloc(job->file_count, sizeof(*job->files)) : NULL;
     for (i = 0; i < job->file_count; i++) random_file(&job->files[i]);
@@ -328,6 +329,7 @@ static void compare_job(const struct store_job *a, const struct store_job *b)
     CHECK_INT(a, b, reply_bytes_total);
     CHECK_INT(a, b, reply_bytes_transferred);
     CHECK_INT(a, b, reply_done);
+    CHECK_INT(a, b, activity_time);
     CHECK_INT(a, b, file_count);
     if (a->file_count != b->file_count) return;
     for (i = 0; i < a->file_count; i++) compare_file(&a->files[i], &b->files[i]);
@@ -556,8 +558,9 @@ static void sentinel_job(struct store_job *job)
 }
 
 /* Offsets into the image of one sentinel job. */
-/* The version 2 fields of a job whose upload strings are NULL: 4 strings, u32, 3 u64, flags. */
-#define V2_JOB_TAIL  (4 * 4 + 4 + 3 * 8 + 4)
+/* The version 2 fields of a job whose upload strings are NULL: 4 strings, u32, 3 u64, flags, then
+ * the activity time (u64). */
+#define V2_JOB_TAIL  (4 * 4 + 4 + 3 * 8 + 4 + 8)
 
 struct layout
 {
@@ -645,6 +648,7 @@ static void test_flipped_bytes(const uint8_t *img, size_t len)
             continue;
         }
         if (i < 8) expect = STORE_E_MAGIC;
+        else if (i == 8 && (img[i] ^ mask) == 1) expect = ret;   /* version 1: read, its records do not fit */
         else if (i < 12) expect = STORE_E_VERSION;
         else if (i < 20 || i >= 28) expect = STORE_E_CHECKSUM;
         else expect = ret;   /* payload length: truncated or trailing bytes */
@@ -881,7 +885,7 @@ static void test_version1_image(const uint8_t *img, size_t len, const struct lay
     put32(copy + 8, 1);
     put64(copy + 20, get64(img + 20) - V2_JOB_TAIL);
     put32(copy + l->job_len, get32(img + l->job_len) - V2_JOB_TAIL);
-    put32(copy + l->job_fields, get32(img + l->job_fields) - 9);
+    put32(copy + l->job_fields, get32(img + l->job_fields) - 10);
     fix_crc(copy, v1_len);
     ret = store_decode(copy, v1_len, &out, &n, NULL);
     ok(!ret, "version 1 image: got %d\n", ret);
@@ -897,7 +901,7 @@ static void test_version1_image(const uint8_t *img, size_t len, const struct lay
     ret = decode_result(copy, v1_len);
     ok(ret == STORE_E_CORRUPT, "version 2 header on version 1 records: got %d\n", ret);
     put32(copy + 8, 1);
-    put32(copy + l->job_fields, get32(img + l->job_fields) - 10);
+    put32(copy + l->job_fields, get32(img + l->job_fields) - 11);
     fix_crc(copy, v1_len);
     ret = decode_result(copy, v1_len);
     ok(ret == STORE_E_CORRUPT, "one field fewer than version 1: got %d\n", ret);

@@ -1,6 +1,7 @@
 /*
  * Conformance tests for calls from the service back into a client's callback object
- * (IBackgroundCopyCallback..3 through the proxy).
+ * (IBackgroundCopyCallback..3 through the proxy), and a service restart whose stop waits for
+ * such a call.
  */
 
 #include <windows.h>
@@ -19,6 +20,8 @@ struct callback
     WCHAR file_name[MAX_PATH];         /* local name seen by FileTransferred */
     HRESULT error_code;                /* seen by JobError */
     BG_ERROR_CONTEXT error_context;
+    LONG block;                        /* the next JobModification holds the service's thread */
+    HANDLE entered;                    /* set when it does */
 };
 
 static inline struct callback *impl_from_IBackgroundCopyCallback3(IBackgroundCopyCallback3 *iface)
@@ -76,6 +79,11 @@ static HRESULT WINAPI callback_JobModification(IBackgroundCopyCallback3 *iface, 
     if (SUCCEEDED(IBackgroundCopyJob_GetId(job, &id))) cb->job_id = id;
     InterlockedIncrement(&cb->modifications);
     SetEvent(cb->modified);
+    if (InterlockedExchange(&cb->block, 0))
+    {
+        SetEvent(cb->entered);
+        Sleep(3000);                   /* the service's stop waits for its notification thread */
+    }
     return S_OK;
 }
 
@@ -335,6 +343,81 @@ static void test_command_line(IBackgroundCopyManager *manager)
     DeleteFileW(marker);
 }
 
+static DWORD run(const WCHAR *cmdline)
+{
+    STARTUPINFOW si = { sizeof(si) };
+    PROCESS_INFORMATION pi;
+    WCHAR buf[MAX_PATH];
+    DWORD code = ~0u;
+
+    lstrcpynW(buf, cmdline, MAX_PATH);
+    if (!CreateProcessW(NULL, buf, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) return ~0u;
+    if (WaitForSingleObject(pi.hProcess, 60000) == WAIT_OBJECT_0) GetExitCodeProcess(pi.hProcess, &code);
+    CloseHandle(pi.hProcess);
+    CloseHandle(pi.hThread);
+    return code;
+}
+
+/* A client activates the service right after `net stop BITS` returns, while the stop was slow
+ * (this callback held the notification thread for seconds), and gets the manager at once with
+ * its job still there. When the class objects were revoked before the slow part, an
+ * activation in that window got E_NOINTERFACE from Wine's rpcss. Stops the service: run last;
+ * the manager is released here. */
+static void test_activation_after_slow_stop(IBackgroundCopyManager *manager)
+{
+    struct callback cb = { { &callback_vtbl }, 1 };
+    IBackgroundCopyJob *job, *found;
+    DWORD ret;
+    HRESULT hr;
+    GUID id;
+
+    cb.modified = CreateEventW(NULL, FALSE, FALSE, NULL);
+    cb.entered = CreateEventW(NULL, TRUE, FALSE, NULL);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"restart", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK)
+    {
+        IBackgroundCopyManager_Release(manager);
+        return;
+    }
+    IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_JOB_MODIFICATION);
+    hr = IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+    WaitForSingleObject(cb.modified, 2000);     /* the modification SetNotifyInterface may cause */
+
+    InterlockedExchange(&cb.block, 1);
+    hr = IBackgroundCopyJob_SetDescription(job, L"held");
+    ok(hr == S_OK, "SetDescription got %#lx\n", hr);
+    ret = WaitForSingleObject(cb.entered, 10000);
+    ok(ret == WAIT_OBJECT_0, "the callback was not called\n");
+
+    /* The stop has to wait for the notification thread, which is in our callback. */
+    ret = run(L"net stop BITS");
+    ok(ret == 0, "net stop BITS exited with %lu\n", ret);
+    IBackgroundCopyJob_Release(job);
+    IBackgroundCopyManager_Release(manager);
+
+    /* The very first activation after the stop: no retry. */
+    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
+                          (void **)&manager);
+    ok(hr == S_OK, "first activation after a slow stop got %#lx\n", hr);
+    if (hr != S_OK) return;
+    hr = IBackgroundCopyManager_GetJob(manager, &id, &found);
+    ok(hr == S_OK, "the job is gone after the restart: %#lx\n", hr);
+    if (hr == S_OK)
+    {
+        WCHAR *text = NULL;
+        hr = IBackgroundCopyJob_GetDescription(found, &text);
+        ok(hr == S_OK && text && !wcscmp(text, L"held"), "description %s\n", wine_dbgstr_w(text));
+        CoTaskMemFree(text);
+        IBackgroundCopyJob_Cancel(found);
+        IBackgroundCopyJob_Release(found);
+    }
+    IBackgroundCopyManager_Release(manager);
+    CloseHandle(cb.modified);
+    CloseHandle(cb.entered);
+}
+
 START_TEST(callback)
 {
     IBackgroundCopyManager *manager;
@@ -351,7 +434,7 @@ START_TEST(callback)
         test_job_transferred(manager);
         test_command_line(manager);
         test_upload_callbacks(manager);
-        IBackgroundCopyManager_Release(manager);
+        test_activation_after_slow_stop(manager);   /* releases the manager */
     }
     CoUninitialize();
 }
