@@ -634,6 +634,7 @@ static DWORD WINAPI saver_thread(void *arg)
     for (;;)
     {
         BOOL urgent, stopping;
+        ULONGLONG deadline;
 
         WaitForSingleObject(store.wake, INFINITE);
         EnterCriticalSection(&store.cs);
@@ -641,8 +642,22 @@ static DWORD WINAPI saver_thread(void *arg)
         stopping = store.stopping;
         LeaveCriticalSection(&store.cs);
         if (stopping) break;
-        /* Coalesce: later changes within the delay ride along; a stop cuts the wait short. */
-        WaitForSingleObject(store.stop, urgent ? STATE_DELAY_MS : CHANGE_DELAY_MS);
+        /* Coalesce: later changes within the delay ride along; a stop cuts the wait short, and
+         * a state change during the long delay of other changes shortens it to its own (state
+         * changes are saved at once, spec 8). store_changed() signals wake again only then. */
+        deadline = GetTickCount64() + (urgent ? STATE_DELAY_MS : CHANGE_DELAY_MS);
+        for (;;)
+        {
+            HANDLE handles[2] = { store.stop, store.wake };
+            ULONGLONG now = GetTickCount64();
+
+            if (now >= deadline) break;
+            if (WaitForMultipleObjects(2, handles, FALSE, (DWORD)(deadline - now)) != WAIT_OBJECT_0 + 1) break;
+            EnterCriticalSection(&store.cs);
+            urgent = store.urgent;
+            LeaveCriticalSection(&store.cs);
+            if (urgent) deadline = min(deadline, GetTickCount64() + STATE_DELAY_MS);
+        }
         EnterCriticalSection(&store.cs);
         store.dirty = store.urgent = FALSE;
         stopping = store.stopping;
