@@ -120,6 +120,11 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
             goto done;
         }
         if (!read) break;
+        if (transfer_aborted(t))
+        {
+            hr = E_ABORT;
+            goto done;
+        }
         if (FAILED(hr = write_output(output, buffer, read)))
         {
             error->code = hr;

@@ -21,6 +21,7 @@ BOOL is_http_url(const WCHAR *url)
 struct http_session
 {
     HINTERNET session, connection;
+    HANDLE abort;                      /* the job's abort event: cuts waits short (httpwait.c) */
     URL_COMPONENTSW url;
     WCHAR host[256];
     WCHAR *path;                       /* path and query */
@@ -138,11 +139,21 @@ static void autodetect_proxy(HINTERNET session, const WCHAR *url)
 {
     WINHTTP_AUTOPROXY_OPTIONS options = { 0 };
     WINHTTP_PROXY_INFO info = { 0 };
+    HINTERNET detect;
+    BOOL found;
 
     options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
     options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
     options.fAutoLogonIfChallenged = TRUE;
-    if (WinHttpGetProxyForUrl(session, url, &options, &info))
+    /* The transfer's session is asynchronous (httpwait.c); the detection runs synchronously
+     * on a session of its own. */
+    if (!(detect = WinHttpOpen(L"Microsoft BITS/7.8", WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
+                               WINHTTP_NO_PROXY_BYPASS, 0)))
+        return;
+    found = WinHttpGetProxyForUrl(detect, url, &options, &info);
+    if (!found) TRACE("no proxy detected (%lu): direct\n", GetLastError());
+    WinHttpCloseHandle(detect);
+    if (found)
     {
         TRACE("autodetected proxy %s\n", debugstr_w(info.lpszProxy));
         if (info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY)
@@ -150,7 +161,6 @@ static void autodetect_proxy(HINTERNET session, const WCHAR *url)
         GlobalFree(info.lpszProxy);
         GlobalFree(info.lpszProxyBypass);
     }
-    else TRACE("no proxy detected (%lu): direct\n", GetLastError());
 }
 
 /* (Re)connect the session to the host of url; the path and query become the request target. */
@@ -262,8 +272,9 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
     }
 
     /* The User-Agent of Windows 10's BITS (spec 5.2). */
-    if (!(req->session = WinHttpOpen(L"Microsoft BITS/7.8", access, proxy ? proxy : WINHTTP_NO_PROXY_NAME,
-                                     bypass ? bypass : WINHTTP_NO_PROXY_BYPASS, 0)))
+    req->abort = job->abort_event;
+    if (!(req->session = http_wait_open_session(L"Microsoft BITS/7.8", access, proxy ? proxy : WINHTTP_NO_PROXY_NAME,
+                                                bypass ? bypass : WINHTTP_NO_PROXY_BYPASS)))
     {
         http_winhttp_error(error);
         hr = error->code;
@@ -281,15 +292,16 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
 }
 
 /* ALLOW_REPORT: remember where each redirect leads (absolute, or a path on the last host).
- * WinHTTP tells through its status callback; Wine has no WINHTTP_OPTION_URL on requests. */
-static void CALLBACK redirect_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+ * WinHTTP tells through the status callback (httpwait.c); Wine has no WINHTTP_OPTION_URL on
+ * requests. Runs on WinHTTP's thread while the worker waits for the send. */
+static void redirect_seen(void *context, const WCHAR *location)
 {
-    struct http_session *req = (struct http_session *)context;
-    const WCHAR *location = info, *base, *end;
+    struct http_session *req = context;
+    const WCHAR *base, *end;
     WCHAR *url;
     int base_len;
 
-    if (status != WINHTTP_CALLBACK_STATUS_REDIRECT || !location || !*location) return;
+    if (!location || !*location) return;
     base = req->final_url ? req->final_url : req->remote;
     if (wcsstr(location, L"://") || location[0] != '/' || !base || !(end = wcsstr(base, L"://")))
         base_len = 0;
@@ -336,13 +348,16 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
 {
     DWORD size, flags, tried = 0;
     HINTERNET request;
+    BOOL report;
 
     request = WinHttpOpenRequest(req->connection, verb, req->path, NULL, WINHTTP_NO_REFERER,
                                  WINHTTP_DEFAULT_ACCEPT_TYPES,
                                  req->url.nScheme == INTERNET_SCHEME_HTTPS ? WINHTTP_FLAG_SECURE : 0);
-    if (!request)
+    report = (req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK) == BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT;
+    if (!request || !http_wait_attach(request, report ? redirect_seen : NULL, req))
     {
         http_winhttp_error(error);
+        if (request) WinHttpCloseHandle(request);
         return NULL;
     }
     if ((flags = winhttp_security_flags(req->security_flags)))
@@ -361,12 +376,6 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
     /* Upload packets are answered, never redirected: a 3xx Ack is the server's answer (spec 5.5). */
     flags = WINHTTP_DISABLE_REDIRECTS;
     if (!wcscmp(verb, L"BITS_POST")) WinHttpSetOption(request, WINHTTP_OPTION_DISABLE_FEATURE, &flags, sizeof(flags));
-    if ((req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK) == BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT)
-    {
-        DWORD_PTR context = (DWORD_PTR)req;
-        WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof(context));
-        WinHttpSetStatusCallback(request, redirect_callback, WINHTTP_CALLBACK_FLAG_REDIRECT, 0);
-    }
     if (req->cert)
         WinHttpSetOption(request, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, (void *)req->cert, sizeof(CERT_CONTEXT));
     if (req->headers) WinHttpAddRequestHeaders(request, req->headers, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD);
@@ -374,8 +383,7 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
 
     for (;;)
     {
-        if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, (void *)body, body_len, body_len, 0)
-            || !WinHttpReceiveResponse(request, NULL))
+        if (!http_wait_send(request, req->abort, body, body_len))
         {
             http_winhttp_error(error);
             WinHttpCloseHandle(request);
@@ -470,21 +478,6 @@ static void save_response_headers(struct transfer *t, HINTERNET request)
     LeaveCriticalSection(&job->cs);
 }
 
-/* Read what has arrived, at most want bytes: a read never waits for a full buffer, so progress
- * shows while a server trickles (issue: every 64 KiB or 500 ms). */
-static BOOL read_available(HINTERNET request, BYTE *buffer, DWORD want, DWORD *read)
-{
-    DWORD avail = 0;
-
-    if (!WinHttpQueryDataAvailable(request, &avail)) return FALSE;
-    if (!avail)
-    {
-        *read = 0;
-        return TRUE;
-    }
-    return WinHttpReadData(request, buffer, min(avail, want), read);
-}
-
 /* Read a response body into the output at the current position, up to limit bytes; progress
  * gets the running count. */
 HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
@@ -498,12 +491,14 @@ HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UIN
         DWORD want = (DWORD)min((UINT64)HTTP_READ_BUFFER_SIZE, limit - *done);
 
         if (transfer_aborted(t)) return E_ABORT;
-        if (!read_available(request, buffer, want, &read))
+        if (!http_wait_read(request, transfer_abort_event(t), buffer, want, &read))
         {
+            if (transfer_aborted(t)) return E_ABORT;
             http_winhttp_error(error);
             return error->code;
         }
         if (!read) break;
+        if (transfer_aborted(t)) return E_ABORT;     /* nothing is written after a Suspend or Cancel */
         if (FAILED(hr = write_output(output, buffer, read)))
         {
             local_error(hr, error);
@@ -630,13 +625,23 @@ static HRESULT download_on_demand(struct transfer *t, struct http_session *req, 
                 hr = E_ABORT;
                 break;
             }
-            if (!read_available(request, buffer, (DWORD)min((UINT64)HTTP_READ_BUFFER_SIZE, end - pos), &read))
+            if (!http_wait_read(request, transfer_abort_event(t), buffer,
+                                (DWORD)min((UINT64)HTTP_READ_BUFFER_SIZE, end - pos), &read))
             {
-                http_winhttp_error(error);
-                hr = error->code;
+                if (transfer_aborted(t)) hr = E_ABORT;
+                else
+                {
+                    http_winhttp_error(error);
+                    hr = error->code;
+                }
                 break;
             }
             if (!read) break;
+            if (transfer_aborted(t))
+            {
+                hr = E_ABORT;                   /* nothing is written after a Suspend or Cancel */
+                break;
+            }
             if (FAILED(hr = write_output(output, buffer, read)))
             {
                 local_error(hr, error);
@@ -732,7 +737,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
             have_mtime = &mtime;
         /* Reading the empty body ends the response: WinHTTP then keeps the connection for the
          * GET instead of closing it (a new connection per file costs more than the HEAD). */
-        WinHttpReadData(request, range, sizeof(range), &len);
+        http_wait_read(request, job->abort_event, (BYTE *)range, sizeof(range), &len);
         WinHttpCloseHandle(request);
         request = NULL;
         transfer_set_size(t, size, have_mtime, &restart);

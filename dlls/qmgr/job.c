@@ -157,7 +157,7 @@ static void job_release_files(struct bits_job *job, struct list *out)
 struct final_leftovers
 {
     struct list files;
-    IUnknown *callbacks[2];
+    IUnknown *callbacks[3];
 };
 
 static void job_detach_final(struct bits_job *job, struct final_leftovers *left)
@@ -165,7 +165,8 @@ static void job_detach_final(struct bits_job *job, struct final_leftovers *left)
     job_release_files(job, &left->files);
     left->callbacks[0] = job->notify_iface;
     left->callbacks[1] = job->cert_callback;
-    job->notify_iface = job->cert_callback = NULL;
+    left->callbacks[2] = job->clsid_callback;
+    job->notify_iface = job->cert_callback = job->clsid_callback = NULL;
 }
 
 static void release_file_list(struct list *files);
@@ -175,7 +176,7 @@ static void release_leftovers(struct final_leftovers *left)
     unsigned int i;
 
     release_file_list(&left->files);
-    for (i = 0; i < 2; i++) if (left->callbacks[i]) IUnknown_Release(left->callbacks[i]);
+    for (i = 0; i < ARRAYSIZE(left->callbacks); i++) if (left->callbacks[i]) IUnknown_Release(left->callbacks[i]);
 }
 
 static void release_file_list(struct list *files)
@@ -249,9 +250,11 @@ static ULONG WINAPI job_Release(IBackgroundCopyJob5 *iface)
         release_file_list(&files);
         if (job->error) IBackgroundCopyError_Release(&job->error->IBackgroundCopyError_iface);
         if (job->notify_iface) IUnknown_Release(job->notify_iface);
+        if (job->clsid_callback) IUnknown_Release(job->clsid_callback);
         if (job->cert_callback) IUnknown_Release(job->cert_callback);
         if (job->helper_token) CloseHandle(job->helper_token);
         if (job->worker_done) CloseHandle(job->worker_done);
+        if (job->abort_event) CloseHandle(job->abort_event);
         job_clear_credentials(job);
         job_clear_certificate(job);
         heap_free(job->helper_sid);
@@ -390,7 +393,7 @@ static HRESULT WINAPI job_Suspend(IBackgroundCopyJob5 *iface)
 
     if (FAILED(hr = job_lock_mutable(job))) return hr;
     if (job->state != BG_JOB_STATE_SUSPENDED) job_set_state(job, BG_JOB_STATE_SUSPENDED);
-    InterlockedExchange(&job->abort, 1);        /* a running transfer stops at its next block */
+    job_abort_transfer(job);                    /* a running transfer stops at once */
     job_unlock_modified(job);
     return S_OK;
 }
@@ -418,6 +421,9 @@ static HRESULT WINAPI job_Resume(IBackgroundCopyJob5 *iface)
         return BG_E_EMPTY;                      /* the job stays SUSPENDED (spec 1.3) */
     }
     job->resumed_once = TRUE;
+    /* Resume starts the MaxDownloadTime clock again (spec 1.9). */
+    job->download_ms = 0;
+    if (job->active_since) job->active_since = GetTickCount64();
     switch (job->state)
     {
     case BG_JOB_STATE_SUSPENDED:
@@ -455,7 +461,7 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
 
     if (FAILED(hr = job_lock_mutable(job))) return hr;
     job_set_state(job, BG_JOB_STATE_CANCELLED);
-    InterlockedExchange(&job->abort, 1);
+    job_abort_transfer(job);
     done = job->worker_active ? job->worker_done : NULL;
     job_detach_final(job, &left);
     LeaveCriticalSection(&job->cs);
@@ -756,6 +762,7 @@ static HRESULT WINAPI job_SetPriority(IBackgroundCopyJob5 *iface, BG_JOB_PRIORIT
     }
     job->priority = priority;
     job_unlock_modified(job);
+    scheduler_wake();                           /* a higher class may preempt a lower one now */
     return S_OK;
 }
 
@@ -1421,9 +1428,13 @@ static HRESULT WINAPI job_SetMaximumDownloadTime(IBackgroundCopyJob5 *iface, ULO
 {
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
 
+    HRESULT hr;
+
     TRACE("(%p)->(%lu)\n", job, timeout);
 
-    return job_set_ulong(job, &job->max_download_time, timeout);
+    if (SUCCEEDED(hr = job_set_ulong(job, &job->max_download_time, timeout)))
+        scheduler_wake();                       /* the deadline of a running transfer moves */
+    return hr;
 }
 
 static HRESULT WINAPI job_GetMaximumDownloadTime(IBackgroundCopyJob5 *iface, ULONG *timeout)
@@ -2044,7 +2055,8 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
         job_Release(&job->IBackgroundCopyJob5_iface);
         return hr;
     }
-    if (!(job->worker_done = CreateEventW(NULL, TRUE, TRUE, NULL)))
+    if (!(job->worker_done = CreateEventW(NULL, TRUE, TRUE, NULL))
+        || !(job->abort_event = CreateEventW(NULL, TRUE, FALSE, NULL)))
     {
         job_Release(&job->IBackgroundCopyJob5_iface);
         return HRESULT_FROM_WIN32(GetLastError());

@@ -1,8 +1,10 @@
 /*
  * notify.c: calls into clients' callback objects (spec 5.6).
- * Owns: the queue of pending notifications and the thread that delivers them. The queue
- * lock is the innermost lock of the service; the delivery thread holds no lock while it
- * calls a client, so a slow or dead client never blocks the job list.
+ * Owns: the queue of pending notifications and the thread that delivers them, the rate limit
+ * of JobModification (MINIMUM_NOTIFICATION_INTERVAL_MS) and the NOTIFICATION_CLSID instances.
+ * The queue lock is the innermost lock of the service; the delivery thread holds no lock while
+ * it calls a client, so a slow or dead client never blocks the job list. It sleeps on its wake
+ * event and a waitable timer set to the next deferred modification.
  */
 
 #include "qmgr_private.h"
@@ -17,6 +19,7 @@ struct notification
     enum notify_event event;
     BG_FILE_RANGE *ranges;             /* FileRangesTransferred */
     DWORD range_count;
+    ULONGLONG due;                     /* GetTickCount64() before which it is not delivered */
 };
 
 static struct
@@ -24,6 +27,7 @@ static struct
     CRITICAL_SECTION cs;               /* protects queue, thread, stopping */
     struct list queue;
     HANDLE wake;
+    HANDLE timer;                      /* waitable timer: the next deferred notification */
     HANDLE thread;
     BOOL stopping;
 } notify;
@@ -35,6 +39,7 @@ static BOOL CALLBACK notify_init(INIT_ONCE *once, void *param, void **context)
     InitializeCriticalSection(&notify.cs);
     list_init(&notify.queue);
     notify.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
+    notify.timer = CreateWaitableTimerW(NULL, FALSE, NULL);
     return TRUE;
 }
 
@@ -117,12 +122,117 @@ static void repost_later(struct bits_job *job, enum notify_event event, ULONG de
     }
 }
 
+/* Did the call fail because the client is gone? Then its object is of no further use. */
+static BOOL is_disconnected(HRESULT hr)
+{
+    return hr == RPC_E_DISCONNECTED || hr == CO_E_OBJNOTCONNECTED || hr == RPC_E_SERVER_DIED
+           || hr == RPC_E_SERVER_DIED_DNE || hr == HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE)
+           || hr == HRESULT_FROM_WIN32(RPC_S_CALL_FAILED);
+}
+
+/* Rule 2 of spec 5.6: without a live callback object, an instance of the job's
+ * NOTIFICATION_CLSID (an out-of-process server), kept until it disconnects or the CLSID changes. */
+static IBackgroundCopyCallback *clsid_callback(struct bits_job *job)
+{
+    IBackgroundCopyCallback *callback = NULL;
+    IUnknown *stale = NULL, *created = NULL;
+    GUID clsid;
+    HRESULT hr;
+
+    EnterCriticalSection(&job->cs);
+    clsid = job->notify_clsid;
+    if (job->clsid_callback && !IsEqualGUID(&job->clsid_callback_id, &clsid))
+    {
+        stale = job->clsid_callback;
+        job->clsid_callback = NULL;
+    }
+    if (job->clsid_callback)
+    {
+        callback = (IBackgroundCopyCallback *)job->clsid_callback;
+        IBackgroundCopyCallback_AddRef(callback);
+    }
+    LeaveCriticalSection(&job->cs);
+    if (stale) IUnknown_Release(stale);
+    if (callback || IsEqualGUID(&clsid, &GUID_NULL)) return callback;
+
+    hr = CoCreateInstance(&clsid, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyCallback, (void **)&created);
+    if (FAILED(hr))
+    {
+        WARN("job %s: cannot create %s: %#lx\n", debugstr_guid(&job->id), debugstr_guid(&clsid), hr);
+        return NULL;
+    }
+    TRACE("job %s: created the notification class %s\n", debugstr_guid(&job->id), debugstr_guid(&clsid));
+    EnterCriticalSection(&job->cs);
+    if (!job->clsid_callback && IsEqualGUID(&job->notify_clsid, &clsid) && !job_is_final(job))
+    {
+        job->clsid_callback = created;
+        job->clsid_callback_id = clsid;
+        IUnknown_AddRef(created);
+    }
+    LeaveCriticalSection(&job->cs);
+    return (IBackgroundCopyCallback *)created;
+}
+
+/* The CLSID instance failed as a disconnected client: the next event creates a new one. */
+static void clsid_callback_drop(struct bits_job *job, IBackgroundCopyCallback *callback)
+{
+    IUnknown *stale = NULL;
+
+    EnterCriticalSection(&job->cs);
+    if (job->clsid_callback == (IUnknown *)callback)
+    {
+        stale = job->clsid_callback;
+        job->clsid_callback = NULL;
+    }
+    LeaveCriticalSection(&job->cs);
+    if (stale) IUnknown_Release(stale);
+}
+
+static HRESULT call_callback(IBackgroundCopyCallback *callback, struct notification *n, IBackgroundCopyError *error)
+{
+    IBackgroundCopyCallback2 *callback2;
+    IBackgroundCopyCallback3 *callback3;
+    struct bits_job *job = n->job;
+    HRESULT hr = S_OK;
+
+    TRACE("job %s event %u\n", debugstr_guid(&job->id), n->event);
+    switch (n->event)
+    {
+    case NOTIFY_JOB_TRANSFERRED:
+        hr = IBackgroundCopyCallback_JobTransferred(callback, job_iface(job));
+        break;
+    case NOTIFY_JOB_ERROR:
+        if (error) hr = IBackgroundCopyCallback_JobError(callback, job_iface(job), error);
+        break;
+    case NOTIFY_JOB_MODIFICATION:
+        hr = IBackgroundCopyCallback_JobModification(callback, job_iface(job), 0);
+        break;
+    case NOTIFY_FILE_TRANSFERRED:
+        if (n->file && SUCCEEDED(IBackgroundCopyCallback_QueryInterface(callback, &IID_IBackgroundCopyCallback2,
+                                                                        (void **)&callback2)))
+        {
+            hr = IBackgroundCopyCallback2_FileTransferred(callback2, job_iface(job), file_iface(n->file));
+            IBackgroundCopyCallback2_Release(callback2);
+        }
+        break;
+    case NOTIFY_FILE_RANGES_TRANSFERRED:
+        if (n->file && SUCCEEDED(IBackgroundCopyCallback_QueryInterface(callback, &IID_IBackgroundCopyCallback3,
+                                                                        (void **)&callback3)))
+        {
+            hr = IBackgroundCopyCallback3_FileRangesTransferred(callback3, job_iface(job), file_iface(n->file),
+                                                                n->range_count, n->ranges);
+            IBackgroundCopyCallback3_Release(callback3);
+        }
+        break;
+    }
+    if (hr != S_OK) WARN("callback for event %u returned %#lx\n", n->event, hr);
+    return hr;
+}
+
 static void notification_deliver(struct notification *n)
 {
     struct bits_job *job = n->job;
     IBackgroundCopyCallback *callback = NULL;
-    IBackgroundCopyCallback2 *callback2;
-    IBackgroundCopyCallback3 *callback3;
     IBackgroundCopyError *error = NULL;
     WCHAR *program = NULL, *params = NULL;
     BOOL wanted, final_event = n->event == NOTIFY_JOB_TRANSFERRED || n->event == NOTIFY_JOB_ERROR;
@@ -156,39 +266,18 @@ static void notification_deliver(struct notification *n)
 
     if (callback)
     {
-        TRACE("job %s event %u\n", debugstr_guid(&job->id), n->event);
-        switch (n->event)
+        hr = call_callback(callback, n, error);
+        if (is_disconnected(hr))
         {
-        case NOTIFY_JOB_TRANSFERRED:
-            hr = IBackgroundCopyCallback_JobTransferred(callback, job_iface(job));
-            break;
-        case NOTIFY_JOB_ERROR:
-            hr = error ? IBackgroundCopyCallback_JobError(callback, job_iface(job), error) : S_OK;
-            break;
-        case NOTIFY_JOB_MODIFICATION:
-            hr = IBackgroundCopyCallback_JobModification(callback, job_iface(job), 0);
-            break;
-        case NOTIFY_FILE_TRANSFERRED:
-            hr = S_OK;
-            if (n->file && SUCCEEDED(IBackgroundCopyCallback_QueryInterface(callback, &IID_IBackgroundCopyCallback2,
-                                                                            (void **)&callback2)))
-            {
-                hr = IBackgroundCopyCallback2_FileTransferred(callback2, job_iface(job), file_iface(n->file));
-                IBackgroundCopyCallback2_Release(callback2);
-            }
-            break;
-        case NOTIFY_FILE_RANGES_TRANSFERRED:
-            hr = S_OK;
-            if (n->file && SUCCEEDED(IBackgroundCopyCallback_QueryInterface(callback, &IID_IBackgroundCopyCallback3,
-                                                                            (void **)&callback3)))
-            {
-                hr = IBackgroundCopyCallback3_FileRangesTransferred(callback3, job_iface(job), file_iface(n->file),
-                                                                    n->range_count, n->ranges);
-                IBackgroundCopyCallback3_Release(callback3);
-            }
-            break;
+            /* A client that went away counts as no callback: the CLSID takes over (spec 5.6). */
+            IBackgroundCopyCallback_Release(callback);
+            callback = NULL;
         }
-        if (hr != S_OK) WARN("callback for event %u returned %#lx\n", n->event, hr);
+    }
+    if (!callback && (callback = clsid_callback(job)))
+    {
+        hr = call_callback(callback, n, error);
+        if (is_disconnected(hr)) clsid_callback_drop(job, callback);
     }
     if (hr == S_OK || !final_event) goto done;
     /* No callback, or it failed: the command line, else another try later (spec 5.6 rule 3). */
@@ -202,45 +291,74 @@ done:
     if (callback) IBackgroundCopyCallback_Release(callback);
 }
 
+/* The first notification that is due, removed from the queue; else NULL and, in *wait, the
+ * milliseconds until the next one is (INFINITE for none). Queue lock held. */
+static struct notification *next_due(DWORD *wait)
+{
+    ULONGLONG now = GetTickCount64(), first = ~(ULONGLONG)0;
+    struct notification *n;
+
+    LIST_FOR_EACH_ENTRY(n, &notify.queue, struct notification, entry)
+    {
+        if (n->due <= now)
+        {
+            list_remove(&n->entry);
+            if (n->event == NOTIFY_JOB_MODIFICATION) n->job->last_modification = now;
+            return n;
+        }
+        first = min(first, n->due);
+    }
+    *wait = first == ~(ULONGLONG)0 ? INFINITE : (DWORD)min(first - now, 0x7fffffff);
+    return NULL;
+}
+
 static DWORD WINAPI notify_thread(void *arg)
 {
+    HANDLE handles[2] = { notify.wake, notify.timer };
+
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
     for (;;)
     {
-        struct notification *n = NULL;
+        struct notification *n;
+        LARGE_INTEGER due;
+        DWORD wait = INFINITE;
 
         EnterCriticalSection(&notify.cs);
-        if (!list_empty(&notify.queue))
+        n = next_due(&wait);
+        if (!n && notify.stopping)
         {
-            n = LIST_ENTRY(notify.queue.next, struct notification, entry);
-            list_remove(&n->entry);
-        }
-        else if (notify.stopping)
-        {
+            /* what is due goes out first; deferred modifications are dropped */
             LeaveCriticalSection(&notify.cs);
             break;
         }
         LeaveCriticalSection(&notify.cs);
 
-        if (!n)
+        if (n)
         {
-            WaitForSingleObject(notify.wake, INFINITE);
+            notification_deliver(n);
+            notification_free(n);
             continue;
         }
-        notification_deliver(n);
-        notification_free(n);
+        if (wait != INFINITE)
+        {
+            due.QuadPart = -(LONGLONG)wait * 10000;     /* relative, in 100 ns */
+            SetWaitableTimer(notify.timer, &due, 0, NULL, NULL, FALSE);
+        }
+        WaitForMultipleObjects(wait != INFINITE ? 2 : 1, handles, FALSE, INFINITE);
     }
     CoUninitialize();
     return 0;
 }
 
-/* Queue an event; any lock may be held. A pending modification of the same job absorbs a new one.
- * An event the job's flags do not ask for is dropped here, as delivery would drop it: most jobs
- * want only TRANSFERRED and ERROR, and every property change or progress step would otherwise
- * wake the delivery thread for nothing. */
+/* Queue an event; any lock may be held. A pending modification of the same job absorbs a new
+ * one, and a modification comes no sooner than MINIMUM_NOTIFICATION_INTERVAL_MS after the last
+ * (spec 1.9); the others are due at once. An event the job's flags do not ask for
+ * is dropped here, as delivery would drop it: most jobs want only TRANSFERRED and ERROR, and
+ * every property change or progress step would otherwise wake the delivery thread for nothing. */
 void notify_post(struct bits_job *job, enum notify_event event, struct bits_file *file)
 {
     struct notification *n, *pending;
+    ULONGLONG now = GetTickCount64();
     ULONG flags = job->notify_flags;
 
     if ((flags & BG_NOTIFY_DISABLE) || !(flags & notify_flag(event))) return;
@@ -255,6 +373,10 @@ void notify_post(struct bits_job *job, enum notify_event event, struct bits_file
     IBackgroundCopyJob_AddRef(job_iface(job));
     if ((n->file = file)) IBackgroundCopyFile_AddRef(file_iface(file));
     n->event = event;
+    n->due = now;
+    if (event == NOTIFY_JOB_MODIFICATION && job->last_modification
+        && job->last_modification + job->notify_interval_ms > now)
+        n->due = job->last_modification + job->notify_interval_ms;
     list_add_tail(&notify.queue, &n->entry);
     if (!notify.thread && !(notify.thread = CreateThread(NULL, 0, notify_thread, NULL, 0, NULL)))
         ERR("cannot start the notification thread: %lu\n", GetLastError());

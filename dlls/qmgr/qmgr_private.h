@@ -121,6 +121,9 @@ struct bits_job
     BG_JOB_PRIORITY priority;
     ULONG notify_flags;
     IUnknown *notify_iface;
+    IUnknown *clsid_callback;          /* the NOTIFICATION_CLSID instance in use (notify.c) */
+    GUID clsid_callback_id;            /* the class it was created from */
+    ULONGLONG last_modification;       /* tick of the last JobModification call (notify lock) */
     WCHAR *notify_program, *notify_params;
     ULONG retry_delay;
     ULONG no_progress_timeout;
@@ -162,6 +165,11 @@ struct bits_job
     BOOL worker_active;                /* a worker thread owns the transfer */
     LONG abort;                        /* set by Suspend/Cancel: the worker stops */
     HANDLE worker_done;                /* manual-reset, signalled while no worker runs */
+    HANDLE abort_event;                /* manual-reset, set with abort: cuts a blocked call short */
+    ULONGLONG last_start;              /* GetTickCount64() of the last worker start: round robin */
+    ULONGLONG slice_end;               /* end of the running background job's time slice */
+    ULONGLONG active_since;            /* worker start, 0 while none runs: MaxDownloadTime */
+    ULONGLONG download_ms;             /* CONNECTING/TRANSFERRING time before active_since */
     ULONGLONG retry_at;                /* GetTickCount64() of the next retry (TRANSIENT_ERROR) */
     ULONGLONG last_progress;           /* GetTickCount64() of the last progress, for NoProgressTimeout */
 
@@ -260,6 +268,7 @@ void scheduler_wake(void);
 void scheduler_start(void);
 void scheduler_shutdown(void);
 void job_stop_worker(struct bits_job *job);      /* caller holds no lock; waits briefly */
+void job_abort_transfer(struct bits_job *job);   /* any lock may be held: the worker stops at once */
 /* For http.c/copy.c: the worker's view of its file. */
 BOOL transfer_aborted(struct transfer *t);
 HRESULT transfer_set_size(struct transfer *t, UINT64 size, const FILETIME *mtime, BOOL *restart);
@@ -268,6 +277,13 @@ void transfer_progress(struct transfer *t, UINT64 transferred);
 void transfer_connected(struct transfer *t);
 struct bits_job *transfer_job(struct transfer *t);
 struct bits_file *transfer_file(struct transfer *t);
+HANDLE transfer_abort_event(struct transfer *t);
+
+/* ---- httpwait.c: WinHTTP calls that an abort cuts short ---- */
+void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *proxy, const WCHAR *bypass);
+BOOL http_wait_attach(void *request, void (*redirect)(void *context, const WCHAR *location), void *context);
+BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length);
+BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD *read);
 
 /* The result of a failed transfer: code, context and whether a retry may help. */
 struct transfer_error

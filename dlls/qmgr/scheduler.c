@@ -2,9 +2,12 @@
  * scheduler.c: decides which queued jobs transfer, runs one worker thread per active job,
  * and moves jobs through CONNECTING, TRANSFERRING, TRANSIENT_ERROR, ERROR and TRANSFERRED
  * (spec 2.2, 5.3, 5.4).
- * Owns: the scheduler thread and its wake event, and the struct transfer of each worker.
- * The scheduler thread sleeps until it is woken (a Resume, a finished worker) or until the
- * next retry deadline: there is no polling. Lock order as everywhere: manager, then job.
+ * Owns: the scheduler thread, its wake event and waitable timer, and the struct transfer of
+ * each worker. Foreground jobs run together; one background job runs at a time, from the best
+ * class that has work, round robin inside the class with a time slice. The thread sleeps until
+ * it is woken (a Resume, a priority change, a finished worker) or its timer fires at the next
+ * deadline (retry, NoProgressTimeout, end of a slice, MaxDownloadTime): there is no polling.
+ * Lock order as everywhere: manager, then job.
  */
 
 #include "qmgr_private.h"
@@ -12,19 +15,22 @@
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
 #define MAX_FOREGROUND_WORKERS  8      /* foreground jobs run concurrently (spec 5.4) */
-#define MAX_BACKGROUND_WORKERS  4      /* background jobs of the best priority class */
+/* A background job that used its slice goes back to QUEUED when another job of its class waits
+ * (spec 2.2: the length is not documented; 5 s keeps the reconnects rare) [inferred]. */
+#define TIME_SLICE_MS           5000
 
 struct transfer
 {
     struct bits_job *job;              /* holds a reference */
     struct bits_file *file;            /* holds a reference */
-    ULONGLONG progress_posted;         /* tick of the last progress JobModification */
+    ULONGLONG progress_posted;         /* tick of the last progress store mark */
 };
 
 static struct
 {
     CRITICAL_SECTION cs;               /* protects thread, stopping */
     HANDLE wake;                       /* auto-reset */
+    HANDLE timer;                      /* waitable timer: the next deadline */
     HANDLE thread;
     BOOL stopping;
 } sched;
@@ -37,6 +43,7 @@ static BOOL CALLBACK sched_init(INIT_ONCE *once, void *param, void **context)
 {
     InitializeCriticalSection(&sched.cs);
     sched.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
+    sched.timer = CreateWaitableTimerW(NULL, FALSE, NULL);
     return TRUE;
 }
 
@@ -65,6 +72,19 @@ struct bits_file *transfer_file(struct transfer *t)
 BOOL transfer_aborted(struct transfer *t)
 {
     return InterlockedCompareExchange(&t->job->abort, 0, 0) != 0;
+}
+
+HANDLE transfer_abort_event(struct transfer *t)
+{
+    return t->job->abort_event;
+}
+
+/* Suspend, Cancel, a yield or a fatal deadline: the worker stops without writing another
+ * byte, and a call blocked on the network returns at once (httpwait.c). */
+void job_abort_transfer(struct bits_job *job)
+{
+    InterlockedExchange(&job->abort, 1);
+    SetEvent(job->abort_event);
 }
 
 /* The connection is up: CONNECTING -> TRANSFERRING, and the old error goes (spec 2.2). */
@@ -170,10 +190,11 @@ HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *out)
     return S_OK;
 }
 
-/* Called after every block read: the progress itself is always current, but the modification
- * time, the store's dirty flag and JobModification follow at most once per
- * MINIMUM_NOTIFICATION_INTERVAL_MS (spec 5.6), so that a fast transfer costs no extra server
- * calls or thread switches per block. */
+/* Called after every block read: the progress itself is always current. JobModification is
+ * posted every time; notify.c delivers it at most once per MINIMUM_NOTIFICATION_INTERVAL_MS
+ * and absorbs it cheaply while one is pending (spec 5.6). The modification time and the store's
+ * dirty flag follow at most once per interval, so that a fast transfer does not wake the saver
+ * per block. */
 void transfer_progress(struct transfer *t, UINT64 transferred)
 {
     struct bits_job *job = t->job;
@@ -189,8 +210,8 @@ void transfer_progress(struct transfer *t, UINT64 transferred)
         {
             t->progress_posted = now;
             job_touch(job);
-            notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
         }
+        notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
     }
     LeaveCriticalSection(&job->cs);
 }
@@ -315,6 +336,8 @@ static DWORD WINAPI job_worker(void *arg)
         IBackgroundCopyFile_Release(file_iface(file));
     }
     job->worker_active = FALSE;
+    if (job->active_since) job->download_ms += GetTickCount64() - job->active_since;
+    job->active_since = 0;
     SetEvent(job->worker_done);
     LeaveCriticalSection(&job->cs);
 
@@ -329,15 +352,22 @@ static DWORD WINAPI job_worker(void *arg)
  * notifications) per job; WT_EXECUTELONGFUNCTION lets the pool grow for long transfers. */
 static void job_start_worker(struct bits_job *job)
 {
+    ULONGLONG now = GetTickCount64();
+
     job->worker_active = TRUE;
     job->abort = 0;
-    if (!job->last_progress) job->last_progress = GetTickCount64();
+    ResetEvent(job->abort_event);
+    if (!job->last_progress) job->last_progress = now;
+    job->last_start = now;
+    job->slice_end = now + TIME_SLICE_MS;
+    job->active_since = now;
     ResetEvent(job->worker_done);
     IBackgroundCopyJob_AddRef(job_iface(job));
     if (!QueueUserWorkItem(job_worker, job, WT_EXECUTELONGFUNCTION))
     {
         ERR("cannot start a worker: %lu\n", GetLastError());
         job->worker_active = FALSE;
+        job->active_since = 0;
         SetEvent(job->worker_done);
         IBackgroundCopyJob_Release(job_iface(job));
     }
@@ -350,93 +380,180 @@ void job_stop_worker(struct bits_job *job)
     HANDLE done;
 
     EnterCriticalSection(&job->cs);
-    InterlockedExchange(&job->abort, 1);
+    job_abort_transfer(job);
     done = job->worker_active ? job->worker_done : NULL;
     LeaveCriticalSection(&job->cs);
     if (done && WaitForSingleObject(done, 2000) == WAIT_TIMEOUT)
         WARN("worker of job %s still busy\n", debugstr_guid(&job->id));
 }
 
+static BOOL is_background(const struct bits_job *job)
+{
+    return job->priority != BG_JOB_PRIORITY_FOREGROUND;
+}
+
+static BOOL job_waiting(const struct bits_job *job)
+{
+    return job->state == BG_JOB_STATE_QUEUED && !job->worker_active;
+}
+
+static void earlier(DWORD *wait, ULONGLONG deadline, ULONGLONG now)
+{
+    ULONGLONG left = deadline > now ? deadline - now : 0;
+    if (left < *wait) *wait = (DWORD)min(left, 0x7fffffff);
+}
+
+/* Retries, NoProgressTimeout and MaxDownloadTime of one job. Job lock held. */
+static void job_deadlines(struct bits_job *job, ULONGLONG now, DWORD *wait)
+{
+    if (job->state == BG_JOB_STATE_TRANSIENT_ERROR && !job->worker_active)
+    {
+        ULONGLONG give_up = job->last_progress + (ULONGLONG)job->no_progress_timeout * 1000;
+        if (now >= give_up)
+        {
+            job->state = BG_JOB_STATE_ERROR;    /* spec 2.2: no progress for NoProgressTimeout */
+            job_touch(job);
+            notify_post(job, NOTIFY_JOB_ERROR, NULL);
+        }
+        else if (now >= job->retry_at)
+        {
+            job->state = BG_JOB_STATE_QUEUED;
+            job_touch(job);
+        }
+        else earlier(wait, min(job->retry_at, give_up), now);
+    }
+    /* Time spent connecting and transferring since the last Resume; 0 means no limit [inferred]. */
+    if (job->worker_active && job->active_since && !job->abort && job->max_download_time)
+    {
+        ULONGLONG used = job->download_ms + (now - job->active_since);
+        ULONGLONG limit = (ULONGLONG)job->max_download_time * 1000;
+
+        if (used >= limit)
+        {
+            /* The queue manager enforces it, so that is the context [inferred]. */
+            struct transfer_error error = { BG_E_MAXDOWNLOAD_TIMEOUT, BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER, FALSE };
+            job_abort_transfer(job);
+            job_fail(job, NULL, &error);
+        }
+        else earlier(wait, now + (limit - used), now);
+    }
+}
+
+/* A background job that gives way: back to QUEUED, its bytes kept (spec 2.2). Job lock held. */
+static void job_yield(struct bits_job *job, const char *why)
+{
+    TRACE("job %s yields (%s)\n", debugstr_guid(&job->id), why);
+    job->state = BG_JOB_STATE_QUEUED;
+    job_abort_transfer(job);
+    job_touch(job);
+    notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
+}
+
 /* One scheduling pass. Returns the milliseconds until the next deadline, or INFINITE. */
 static DWORD schedule(void)
 {
-    struct bits_job *job;
+    struct bits_job *job, *next = NULL;
     ULONGLONG now = GetTickCount64();
     DWORD wait = INFINITE;
-    unsigned int foreground = 0, background = 0, prio;
-    BOOL higher_busy = FALSE;
+    unsigned int foreground = 0, background = 0, started = 0;
+    BG_JOB_PRIORITY best = BG_JOB_PRIORITY_LOW + 1;
 
     EnterCriticalSection(&bits_manager.cs);
-    /* Deadlines, and how many workers run. */
+    /* Deadlines; how many workers run; the best background class with work. */
     LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
     {
         EnterCriticalSection(&job->cs);
-        if (job->state == BG_JOB_STATE_TRANSIENT_ERROR && !job->worker_active)
-        {
-            ULONGLONG give_up = job->last_progress + (ULONGLONG)job->no_progress_timeout * 1000;
-            if (now >= give_up)
-            {
-                job->state = BG_JOB_STATE_ERROR;    /* spec 2.2: no progress for NoProgressTimeout */
-                job_touch(job);
-                notify_post(job, NOTIFY_JOB_ERROR, NULL);
-            }
-            else if (now >= job->retry_at)
-            {
-                job->state = BG_JOB_STATE_QUEUED;
-                job_touch(job);
-            }
-            else
-            {
-                ULONGLONG next = min(job->retry_at, give_up) - now;
-                if (next < wait) wait = (DWORD)min(next, 0x7fffffff);
-            }
-        }
+        job_deadlines(job, now, &wait);
         if (job->worker_active)
         {
-            if (job->priority == BG_JOB_PRIORITY_FOREGROUND) foreground++;
-            else background++;
+            if (is_background(job)) background++;
+            else foreground++;
         }
+        if (is_background(job) && job->priority < best
+            && (job_waiting(job) || (job->worker_active && !job->abort)))
+            best = job->priority;
         LeaveCriticalSection(&job->cs);
     }
 
-    /* Foreground jobs first and all together; then background jobs by class, a lower class
-     * only when no higher one has work (spec 5.4). */
-    for (prio = BG_JOB_PRIORITY_FOREGROUND; prio <= BG_JOB_PRIORITY_LOW; prio++)
+    /* The running background job gives way to a better class at once, and to a job of its own
+     * class when its slice is used up (spec 5.4: round robin). */
+    LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
     {
-        BOOL class_busy = FALSE;
-        LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
+        struct bits_job *other;
+        BOOL contender = FALSE;
+
+        EnterCriticalSection(&job->cs);
+        if (!is_background(job) || !job->worker_active || job->abort)
         {
-            EnterCriticalSection(&job->cs);
-            if (job->priority == prio && (job->worker_active || job->state == BG_JOB_STATE_QUEUED))
-                class_busy = TRUE;
-            if (job->priority == prio && job->state == BG_JOB_STATE_QUEUED && !job->worker_active)
+            LeaveCriticalSection(&job->cs);
+            continue;
+        }
+        if (job->priority > best)
+        {
+            job_yield(job, "preempted");
+            LeaveCriticalSection(&job->cs);
+            continue;
+        }
+        LeaveCriticalSection(&job->cs);
+        LIST_FOR_EACH_ENTRY(other, &bits_manager.jobs, struct bits_job, entry)
+        {
+            if (other == job) continue;
+            EnterCriticalSection(&other->cs);
+            if (other->priority == job->priority && job_waiting(other)) contender = TRUE;
+            LeaveCriticalSection(&other->cs);
+        }
+        EnterCriticalSection(&job->cs);
+        if (contender && !job->abort && job->worker_active)
+        {
+            if (now >= job->slice_end) job_yield(job, "time slice");
+            else earlier(&wait, job->slice_end, now);
+        }
+        else if (now >= job->slice_end) job->slice_end = now + TIME_SLICE_MS;
+        LeaveCriticalSection(&job->cs);
+    }
+
+    /* Foreground jobs all together; one background job, the one of the best class that
+     * started longest ago (round robin; never started counts as oldest, in queue order). */
+    LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
+    {
+        EnterCriticalSection(&job->cs);
+        if (job_waiting(job))
+        {
+            if (!is_background(job))
             {
-                if (prio == BG_JOB_PRIORITY_FOREGROUND && foreground < MAX_FOREGROUND_WORKERS)
+                if (foreground < MAX_FOREGROUND_WORKERS)
                 {
                     job_start_worker(job);
                     foreground++;
-                }
-                else if (prio != BG_JOB_PRIORITY_FOREGROUND && !higher_busy && background < MAX_BACKGROUND_WORKERS)
-                {
-                    job_start_worker(job);
-                    background++;
+                    started++;
                 }
             }
-            LeaveCriticalSection(&job->cs);
+            else if (!background && job->priority == best && (!next || job->last_start < next->last_start))
+                next = job;
         }
-        if (prio != BG_JOB_PRIORITY_FOREGROUND && class_busy) higher_busy = TRUE;
+        LeaveCriticalSection(&job->cs);
+    }
+    if (next)
+    {
+        EnterCriticalSection(&next->cs);
+        if (job_waiting(next)) job_start_worker(next);
+        LeaveCriticalSection(&next->cs);
+        started++;
     }
     LeaveCriticalSection(&bits_manager.cs);
-    return wait;
+    /* New workers have deadlines (slice, MaxDownloadTime): one more pass sets the timer. */
+    return started ? 0 : wait;
 }
 
 static DWORD WINAPI scheduler_thread(void *arg)
 {
+    HANDLE handles[2] = { sched.wake, sched.timer };
     IUnknown *unk;
 
     manager_get_object(&IID_IUnknown, (void **)&unk);   /* the manager lock is initialized */
     for (;;)
     {
+        LARGE_INTEGER due;
         DWORD wait;
 
         EnterCriticalSection(&sched.cs);
@@ -447,7 +564,13 @@ static DWORD WINAPI scheduler_thread(void *arg)
         }
         LeaveCriticalSection(&sched.cs);
         wait = schedule();
-        WaitForSingleObject(sched.wake, wait);
+        if (wait == INFINITE) CancelWaitableTimer(sched.timer);
+        else
+        {
+            due.QuadPart = -(LONGLONG)wait * 10000;     /* relative, in 100 ns */
+            SetWaitableTimer(sched.timer, &due, 0, NULL, NULL, FALSE);
+        }
+        WaitForMultipleObjects(2, handles, FALSE, INFINITE);
     }
     return 0;
 }
@@ -481,6 +604,6 @@ void scheduler_shutdown(void)
     }
     EnterCriticalSection(&bits_manager.cs);
     LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
-        InterlockedExchange(&job->abort, 1);
+        job_abort_transfer(job);
     LeaveCriticalSection(&bits_manager.cs);
 }

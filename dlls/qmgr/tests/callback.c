@@ -22,6 +22,8 @@ struct callback
     BG_ERROR_CONTEXT error_context;
     LONG block;                        /* the next JobModification holds the service's thread */
     HANDLE entered;                    /* set when it does */
+    LONG transferred_calls, error_calls;
+    LONG fail_transferred;             /* JobTransferred returns E_FAIL this many times */
 };
 
 static inline struct callback *impl_from_IBackgroundCopyCallback3(IBackgroundCopyCallback3 *iface)
@@ -55,7 +57,10 @@ static ULONG WINAPI callback_Release(IBackgroundCopyCallback3 *iface)
 static HRESULT WINAPI callback_JobTransferred(IBackgroundCopyCallback3 *iface, IBackgroundCopyJob *job)
 {
     struct callback *cb = impl_from_IBackgroundCopyCallback3(iface);
+
+    InterlockedIncrement(&cb->transferred_calls);
     if (cb->transferred) SetEvent(cb->transferred);
+    if (InterlockedDecrement(&cb->fail_transferred) >= 0) return E_FAIL;
     return S_OK;
 }
 
@@ -66,6 +71,7 @@ static HRESULT WINAPI callback_JobError(IBackgroundCopyCallback3 *iface, IBackgr
 
     /* The error object is a live proxy too. */
     IBackgroundCopyError_GetError(error, &cb->error_context, &cb->error_code);
+    InterlockedIncrement(&cb->error_calls);
     if (cb->failed) SetEvent(cb->failed);
     return S_OK;
 }
@@ -418,6 +424,292 @@ static void test_activation_after_slow_stop(IBackgroundCopyManager *manager)
     CloseHandle(cb.entered);
 }
 
+static IBackgroundCopyJob5 *create_job5(IBackgroundCopyManager *manager, const WCHAR *name)
+{
+    IBackgroundCopyJob5 *job5 = NULL;
+    IBackgroundCopyJob *job;
+    GUID id;
+    HRESULT hr;
+
+    hr = IBackgroundCopyManager_CreateJob(manager, name, BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return NULL;
+    hr = IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob5, (void **)&job5);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    IBackgroundCopyJob_Release(job);
+    return job5;
+}
+
+static void set_interval(IBackgroundCopyJob5 *job5, DWORD ms)
+{
+    BITS_JOB_PROPERTY_VALUE value;
+    HRESULT hr;
+
+    value.Dword = ms;
+    hr = IBackgroundCopyJob5_SetProperty(job5, BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS, value);
+    ok(hr == S_OK, "SetProperty got %#lx\n", hr);
+}
+
+/* MINIMUM_NOTIFICATION_INTERVAL_MS rate-limits JobModification (spec 1.9); 0 lets every change through. */
+static void test_modification_interval(IBackgroundCopyManager *manager)
+{
+    struct callback cb = { { &callback_vtbl }, 1 };
+    IBackgroundCopyJob5 *job5;
+    unsigned int i, delivered = 0;
+    HRESULT hr;
+
+    cb.modified = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!(job5 = create_job5(manager, L"interval"))) return;
+    hr = IBackgroundCopyJob5_SetNotifyFlags(job5, BG_NOTIFY_JOB_MODIFICATION);
+    ok(hr == S_OK, "SetNotifyFlags got %#lx\n", hr);
+    hr = IBackgroundCopyJob5_SetNotifyInterface(job5, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+    set_interval(job5, 0);
+    for (i = 0; i < 10 && WaitForSingleObject(cb.modified, 1000) == WAIT_OBJECT_0; i++);   /* drain */
+
+    /* No interval: each change is reported. */
+    InterlockedExchange(&cb.modifications, 0);
+    for (i = 0; i < 10; i++)
+    {
+        IBackgroundCopyJob5_SetDescription(job5, i & 1 ? L"one" : L"two");
+        if (WaitForSingleObject(cb.modified, 10000) == WAIT_OBJECT_0) delivered++;
+    }
+    ok(delivered == 10, "%u of 10 changes reported without an interval\n", delivered);
+
+    /* A minute between calls: ten changes within a few seconds make at most one call. */
+    set_interval(job5, 60000);
+    for (i = 0; i < 10 && WaitForSingleObject(cb.modified, 1000) == WAIT_OBJECT_0; i++);   /* drain */
+    InterlockedExchange(&cb.modifications, 0);
+    for (i = 0; i < 10; i++)
+    {
+        IBackgroundCopyJob5_SetDescription(job5, i & 1 ? L"three" : L"four");
+        Sleep(100);
+    }
+    Sleep(2000);
+    ok(cb.modifications <= 1, "%ld JobModification calls within a 60 s interval\n", cb.modifications);
+    hr = IBackgroundCopyJob5_SetNotifyInterface(job5, NULL);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IBackgroundCopyJob5_Cancel(job5);
+    ok(hr == S_OK, "Cancel got %#lx\n", hr);
+    IBackgroundCopyJob5_Release(job5);
+
+    /* A change inside the interval is deferred, not dropped. */
+    if (!(job5 = create_job5(manager, L"interval 2"))) return;
+    IBackgroundCopyJob5_SetNotifyFlags(job5, BG_NOTIFY_JOB_MODIFICATION);
+    set_interval(job5, 2000);
+    IBackgroundCopyJob5_SetNotifyInterface(job5, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    ok(WaitForSingleObject(cb.modified, 10000) == WAIT_OBJECT_0, "no first JobModification\n");
+    IBackgroundCopyJob5_SetDescription(job5, L"five");
+    ok(WaitForSingleObject(cb.modified, 20000) == WAIT_OBJECT_0, "the deferred JobModification never came\n");
+    IBackgroundCopyJob5_SetNotifyInterface(job5, NULL);
+    IBackgroundCopyJob5_Cancel(job5);
+    IBackgroundCopyJob5_Release(job5);
+    CloseHandle(cb.modified);
+}
+
+static void copy_source(WCHAR *source, WCHAR *dest, const WCHAR *name)
+{
+    GetWindowsDirectoryW(source, MAX_PATH);
+    lstrcatW(source, L"\\win.ini");
+    GetTempPathW(MAX_PATH, dest);
+    lstrcatW(dest, name);
+    DeleteFileW(dest);
+}
+
+/* A callback that fails is called again after the retry delay (spec 2.4, 5.6 rule 3). */
+static void test_callback_retry(IBackgroundCopyManager *manager)
+{
+    static struct callback cb = { { &callback_vtbl }, 1 };
+    WCHAR source[MAX_PATH], dest[MAX_PATH];
+    IBackgroundCopyJob5 *job5;
+    unsigned int i;
+    HRESULT hr;
+
+    copy_source(source, dest, L"callback-retry.ini");
+    cb.fail_transferred = 1;
+    if (!(job5 = create_job5(manager, L"retry"))) return;
+    hr = IBackgroundCopyJob5_AddFile(job5, source, dest);
+    ok(hr == S_OK, "AddFile got %#lx\n", hr);
+    hr = IBackgroundCopyJob5_SetMinimumRetryDelay(job5, 5);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    IBackgroundCopyJob5_SetNotifyFlags(job5, BG_NOTIFY_JOB_TRANSFERRED);
+    IBackgroundCopyJob5_SetNotifyInterface(job5, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    hr = IBackgroundCopyJob5_Resume(job5);
+    ok(hr == S_OK, "Resume got %#lx\n", hr);
+    for (i = 0; i < 600 && cb.transferred_calls < 2; i++) Sleep(100);
+    ok(cb.transferred_calls == 2, "JobTransferred called %ld times\n", cb.transferred_calls);
+    Sleep(7000);                                /* S_OK the second time: no third call */
+    ok(cb.transferred_calls == 2, "JobTransferred called %ld times\n", cb.transferred_calls);
+    IBackgroundCopyJob5_SetNotifyInterface(job5, NULL);
+    hr = IBackgroundCopyJob5_Complete(job5);
+    ok(hr == S_OK, "Complete got %#lx\n", hr);
+    IBackgroundCopyJob5_Release(job5);
+    DeleteFileW(dest);
+}
+
+/* JobError only for fatal errors (spec 1.5, 5.6): a locked source is a transient error and stays
+ * silent; once no retry is allowed (NoProgressTimeout 0) the job enters ERROR and JobError comes. */
+static void test_job_error_fatal_only(IBackgroundCopyManager *manager)
+{
+    static struct callback cb = { { &callback_vtbl }, 1 };
+    WCHAR source[MAX_PATH], dest[MAX_PATH];
+    IBackgroundCopyJob5 *job5;
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    HANDLE locked;
+    unsigned int i;
+    HRESULT hr;
+
+    GetTempPathW(MAX_PATH, source);
+    lstrcatW(source, L"callback-locked.txt");
+    locked = CreateFileW(source, GENERIC_READ | GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    ok(locked != INVALID_HANDLE_VALUE, "cannot create the source\n");
+    if (locked == INVALID_HANDLE_VALUE) return;
+    GetTempPathW(MAX_PATH, dest);
+    lstrcatW(dest, L"callback-locked-copy.txt");
+    cb.failed = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (!(job5 = create_job5(manager, L"fatal only"))) return;
+    hr = IBackgroundCopyJob5_AddFile(job5, source, dest);
+    ok(hr == S_OK, "AddFile got %#lx\n", hr);
+    IBackgroundCopyJob5_SetMinimumRetryDelay(job5, 5);
+    IBackgroundCopyJob5_SetNotifyFlags(job5, BG_NOTIFY_JOB_ERROR);
+    IBackgroundCopyJob5_SetNotifyInterface(job5, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    IBackgroundCopyJob5_Resume(job5);
+    for (i = 0; i < 300 && state != BG_JOB_STATE_TRANSIENT_ERROR && state != BG_JOB_STATE_ERROR; i++)
+    {
+        Sleep(100);
+        IBackgroundCopyJob5_GetState(job5, &state);
+    }
+    ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "state %d\n", state);
+    ok(WaitForSingleObject(cb.failed, 2000) == WAIT_TIMEOUT, "JobError for a transient error\n");
+    ok(!cb.error_calls, "%ld JobError calls\n", cb.error_calls);
+
+    hr = IBackgroundCopyJob5_SetNoProgressTimeout(job5, 0);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    ok(WaitForSingleObject(cb.failed, 30000) == WAIT_OBJECT_0, "no JobError after the job failed\n");
+    IBackgroundCopyJob5_GetState(job5, &state);
+    ok(state == BG_JOB_STATE_ERROR, "state %d\n", state);
+    ok(cb.error_calls == 1, "%ld JobError calls\n", cb.error_calls);
+    IBackgroundCopyJob5_SetNotifyInterface(job5, NULL);
+    IBackgroundCopyJob5_Cancel(job5);
+    IBackgroundCopyJob5_Release(job5);
+    CloseHandle(locked);
+    DeleteFileW(source);
+    CloseHandle(cb.failed);
+}
+
+/* ---- NOTIFICATION_CLSID: a class of this process that the service activates ---- */
+
+static const CLSID CLSID_TestNotify = { 0x5b1e0a47, 0x3c2d, 0x4f19, { 0x9a, 0x61, 0x2e, 0x7d, 0x41, 0xc3, 0x88, 0x05 } };
+static struct callback clsid_cb = { { &callback_vtbl }, 1 };
+static LONG instances_created;
+
+static HRESULT WINAPI factory_QueryInterface(IClassFactory *iface, REFIID riid, void **obj)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IClassFactory))
+    {
+        *obj = iface;
+        return S_OK;
+    }
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI factory_AddRef(IClassFactory *iface)
+{
+    return 2;
+}
+
+static ULONG WINAPI factory_Release(IClassFactory *iface)
+{
+    return 1;
+}
+
+static HRESULT WINAPI factory_CreateInstance(IClassFactory *iface, IUnknown *outer, REFIID riid, void **obj)
+{
+    if (outer) return CLASS_E_NOAGGREGATION;
+    InterlockedIncrement(&instances_created);
+    return IBackgroundCopyCallback3_QueryInterface(&clsid_cb.IBackgroundCopyCallback3_iface, riid, obj);
+}
+
+static HRESULT WINAPI factory_LockServer(IClassFactory *iface, BOOL lock)
+{
+    return S_OK;
+}
+
+static const IClassFactoryVtbl factory_vtbl =
+{
+    factory_QueryInterface,
+    factory_AddRef,
+    factory_Release,
+    factory_CreateInstance,
+    factory_LockServer,
+};
+static IClassFactory factory = { &factory_vtbl };
+
+/* Without a live callback object the service activates the job's NOTIFICATION_CLSID (spec 5.6
+ * rule 2) and calls JobTransferred on that instance; a live object comes first. */
+static void test_notification_clsid(IBackgroundCopyManager *manager)
+{
+    static struct callback live = { { &callback_vtbl }, 1 };
+    WCHAR source[MAX_PATH], dest[MAX_PATH], key[128], exe[MAX_PATH];
+    BITS_JOB_PROPERTY_VALUE value;
+    IBackgroundCopyJob5 *job5;
+    DWORD cookie, ret;
+    HKEY hkey;
+    HRESULT hr;
+
+    swprintf(key, ARRAY_SIZE(key), L"Software\\Classes\\CLSID\\{5b1e0a47-3c2d-4f19-9a61-2e7d41c38805}\\LocalServer32");
+    GetModuleFileNameW(NULL, exe, MAX_PATH);
+    ok(!RegCreateKeyExW(HKEY_CURRENT_USER, key, 0, NULL, 0, KEY_WRITE, NULL, &hkey, NULL), "cannot register\n");
+    RegSetValueExW(hkey, NULL, 0, REG_SZ, (BYTE *)exe, (lstrlenW(exe) + 1) * sizeof(WCHAR));
+    RegCloseKey(hkey);
+    hr = CoRegisterClassObject(&CLSID_TestNotify, (IUnknown *)&factory, CLSCTX_LOCAL_SERVER, REGCLS_MULTIPLEUSE, &cookie);
+    ok(hr == S_OK, "CoRegisterClassObject got %#lx\n", hr);
+    clsid_cb.transferred = CreateEventW(NULL, FALSE, FALSE, NULL);
+
+    copy_source(source, dest, L"callback-clsid.ini");
+    if (!(job5 = create_job5(manager, L"clsid"))) return;
+    hr = IBackgroundCopyJob5_AddFile(job5, source, dest);
+    ok(hr == S_OK, "AddFile got %#lx\n", hr);
+    value.ClsID = CLSID_TestNotify;
+    hr = IBackgroundCopyJob5_SetProperty(job5, BITS_JOB_PROPERTY_NOTIFICATION_CLSID, value);
+    ok(hr == S_OK, "SetProperty got %#lx\n", hr);
+    IBackgroundCopyJob5_SetNotifyFlags(job5, BG_NOTIFY_JOB_TRANSFERRED);
+    hr = IBackgroundCopyJob5_Resume(job5);
+    ok(hr == S_OK, "Resume got %#lx\n", hr);
+    ret = WaitForSingleObject(clsid_cb.transferred, 30000);
+    ok(ret == WAIT_OBJECT_0, "the CLSID instance got no JobTransferred\n");
+    ok(instances_created >= 1, "%ld instances created\n", instances_created);
+    hr = IBackgroundCopyJob5_Complete(job5);
+    ok(hr == S_OK, "Complete got %#lx\n", hr);
+    IBackgroundCopyJob5_Release(job5);
+    DeleteFileW(dest);
+
+    /* A live callback object takes the event; the CLSID stays unused. */
+    live.transferred = CreateEventW(NULL, FALSE, FALSE, NULL);
+    InterlockedExchange(&clsid_cb.transferred_calls, 0);
+    if ((job5 = create_job5(manager, L"clsid and live")))
+    {
+        IBackgroundCopyJob5_AddFile(job5, source, dest);
+        IBackgroundCopyJob5_SetProperty(job5, BITS_JOB_PROPERTY_NOTIFICATION_CLSID, value);
+        IBackgroundCopyJob5_SetNotifyFlags(job5, BG_NOTIFY_JOB_TRANSFERRED);
+        IBackgroundCopyJob5_SetNotifyInterface(job5, (IUnknown *)&live.IBackgroundCopyCallback3_iface);
+        IBackgroundCopyJob5_Resume(job5);
+        ret = WaitForSingleObject(live.transferred, 30000);
+        ok(ret == WAIT_OBJECT_0, "the live callback got no JobTransferred\n");
+        ok(!clsid_cb.transferred_calls, "the CLSID instance was called %ld times\n", clsid_cb.transferred_calls);
+        IBackgroundCopyJob5_SetNotifyInterface(job5, NULL);
+        IBackgroundCopyJob5_Complete(job5);
+        IBackgroundCopyJob5_Release(job5);
+        DeleteFileW(dest);
+    }
+    CloseHandle(live.transferred);
+    CoRevokeClassObject(cookie);
+    RegDeleteKeyW(HKEY_CURRENT_USER, key);
+    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Classes\\CLSID\\{5b1e0a47-3c2d-4f19-9a61-2e7d41c38805}");
+    CloseHandle(clsid_cb.transferred);
+}
+
 START_TEST(callback)
 {
     IBackgroundCopyManager *manager;
@@ -434,6 +726,10 @@ START_TEST(callback)
         test_job_transferred(manager);
         test_command_line(manager);
         test_upload_callbacks(manager);
+        test_modification_interval(manager);
+        test_callback_retry(manager);
+        test_job_error_fatal_only(manager);
+        test_notification_clsid(manager);
         test_activation_after_slow_stop(manager);   /* releases the manager */
     }
     CoUninitialize();

@@ -1,0 +1,227 @@
+/*
+ * httpwait.c: blocking WinHTTP calls that a Suspend or Cancel cuts short (spec 2.2, issue 4.1).
+ * Owns: the per-request completion state of WinHTTP's asynchronous mode. http.c opens its
+ * session asynchronously and calls these instead of WinHttpSendRequest, WinHttpReceiveResponse
+ * and WinHttpReadData: each starts the call and waits for either its completion or the job's
+ * abort event. Closing a request handle does not wake a synchronous call blocked in a socket
+ * read under Wine, so a stalled server would otherwise hold a stopped worker for minutes.
+ * An abandoned call completes later into memory this file owns until WinHTTP closes the handle.
+ */
+
+#include "qmgr_private.h"
+#include <winhttp.h>
+
+BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
+
+struct http_wait
+{
+    HANDLE done;                       /* auto-reset: the pending call completed */
+    DWORD bytes;                       /* bytes read by the last ReadData */
+    DWORD error;                       /* 0, or the error of the last call */
+    BYTE *buffer;                      /* ReadData lands here: an abandoned read may still write */
+    DWORD buffer_size;
+    BYTE *body;                        /* the request body: an abandoned send may still read it */
+    void (*redirect)(void *context, const WCHAR *location);   /* told of each redirect, or NULL */
+    void *redirect_context;
+};
+
+static void wait_free(struct http_wait *wait)
+{
+    if (wait->done) CloseHandle(wait->done);
+    HeapFree(GetProcessHeap(), 0, wait->buffer);
+    HeapFree(GetProcessHeap(), 0, wait->body);
+    heap_free(wait);
+}
+
+static void CALLBACK status_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
+{
+    struct http_wait *wait = (struct http_wait *)context;
+
+    if (!wait) return;                 /* session and connection handles have no context */
+    switch (status)
+    {
+    case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
+    case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
+        wait->error = 0;
+        SetEvent(wait->done);
+        break;
+    case WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE:
+        wait->error = 0;
+        wait->bytes = *(DWORD *)info;
+        SetEvent(wait->done);
+        break;
+    case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
+        wait->error = 0;
+        wait->bytes = len;
+        SetEvent(wait->done);
+        break;
+    case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
+        wait->error = ((WINHTTP_ASYNC_RESULT *)info)->dwError;
+        if (!wait->error) wait->error = ERROR_WINHTTP_INTERNAL_ERROR;
+        SetEvent(wait->done);
+        break;
+    case WINHTTP_CALLBACK_STATUS_REDIRECT:
+        if (wait->redirect && info) wait->redirect(wait->redirect_context, info);
+        break;
+    case WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING:
+        wait_free(wait);               /* nothing of this request can call back any more */
+        break;
+    }
+}
+
+/* The session of a transfer: asynchronous, with our completion callback on all its requests. */
+void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *proxy, const WCHAR *bypass)
+{
+    HINTERNET session;
+
+    if (!(session = WinHttpOpen(agent, access, proxy, bypass, WINHTTP_FLAG_ASYNC))) return NULL;
+    if (WinHttpSetStatusCallback(session, status_callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS
+                                 | WINHTTP_CALLBACK_FLAG_HANDLES | WINHTTP_CALLBACK_FLAG_REDIRECT, 0) == WINHTTP_INVALID_STATUS_CALLBACK)
+    {
+        DWORD err = GetLastError();
+        WinHttpCloseHandle(session);
+        SetLastError(err);
+        return NULL;
+    }
+    return session;
+}
+
+/* Attach the completion state to a new request; on failure the caller closes the request.
+ * redirect, if not NULL, is called on WinHTTP's thread with each redirect's location while a
+ * send waits (the request's context is ours, so ALLOW_REPORT hears of redirects through here). */
+BOOL http_wait_attach(void *request, void (*redirect)(void *context, const WCHAR *location), void *context)
+{
+    struct http_wait *wait;
+    DWORD_PTR value;
+
+    if (!(wait = heap_alloc_zero(sizeof(*wait))) || !(wait->done = CreateEventW(NULL, FALSE, FALSE, NULL)))
+    {
+        if (wait) heap_free(wait);
+        SetLastError(ERROR_OUTOFMEMORY);
+        return FALSE;
+    }
+    wait->redirect = redirect;
+    wait->redirect_context = context;
+    value = (DWORD_PTR)wait;
+    if (!WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &value, sizeof(value)))
+    {
+        DWORD err = GetLastError();
+        wait_free(wait);
+        SetLastError(err);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static struct http_wait *get_wait(HINTERNET request)
+{
+    DWORD_PTR context = 0;
+    DWORD size = sizeof(context);
+
+    if (!WinHttpQueryOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &context, &size)) return NULL;
+    return (struct http_wait *)context;
+}
+
+/* Wait for the call started on the request, or for the abort event. On an abort the call stays
+ * pending: the caller closes the request and WinHTTP finishes it on its own. */
+static BOOL wait_call(struct http_wait *wait, HANDLE abort)
+{
+    HANDLE handles[2] = { wait->done, abort };
+
+    switch (WaitForMultipleObjects(abort ? 2 : 1, handles, FALSE, INFINITE))
+    {
+    case WAIT_OBJECT_0:
+        if (!wait->error) return TRUE;
+        SetLastError(wait->error);
+        return FALSE;
+    case WAIT_OBJECT_0 + 1:
+        TRACE("call abandoned\n");
+        SetLastError(ERROR_OPERATION_ABORTED);
+        return FALSE;
+    default:
+        return FALSE;
+    }
+}
+
+/* WinHttpSendRequest with a body of length bytes (body may be NULL), then
+ * WinHttpReceiveResponse. The body is copied: an abandoned send may read it after we return.
+ * Called again on the same request to answer an authentication challenge. */
+BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length)
+{
+    struct http_wait *wait = get_wait(request);
+
+    if (!wait)
+    {
+        SetLastError(ERROR_INVALID_HANDLE);
+        return FALSE;
+    }
+    if (WaitForSingleObject(abort, 0) == WAIT_OBJECT_0)
+    {
+        SetLastError(ERROR_OPERATION_ABORTED);
+        return FALSE;
+    }
+    if (length && !wait->body)
+    {
+        if (!(wait->body = HeapAlloc(GetProcessHeap(), 0, length)))
+        {
+            SetLastError(ERROR_OUTOFMEMORY);
+            return FALSE;
+        }
+        memcpy(wait->body, body, length);
+    }
+    ResetEvent(wait->done);
+    if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, length ? wait->body : WINHTTP_NO_REQUEST_DATA,
+                            length, length, (DWORD_PTR)wait)
+        || !wait_call(wait, abort))
+        return FALSE;
+    if (!WinHttpReceiveResponse(request, NULL)) return FALSE;
+    return wait_call(wait, abort);
+}
+
+/* A ReadData of want bytes into our buffer, then copied out. */
+static BOOL read_into(void *request, struct http_wait *wait, HANDLE abort, BYTE *out, DWORD want, DWORD *got)
+{
+    *got = 0;
+    if (wait->buffer_size < want)
+    {
+        BYTE *bigger = HeapAlloc(GetProcessHeap(), 0, want);
+        if (!bigger)
+        {
+            SetLastError(ERROR_OUTOFMEMORY);
+            return FALSE;
+        }
+        HeapFree(GetProcessHeap(), 0, wait->buffer);
+        wait->buffer = bigger;
+        wait->buffer_size = want;
+    }
+    ResetEvent(wait->done);
+    wait->bytes = 0;
+    if (!WinHttpReadData(request, wait->buffer, want, NULL) || !wait_call(wait, abort)) return FALSE;
+    memcpy(out, wait->buffer, wait->bytes);
+    *got = wait->bytes;
+    return TRUE;
+}
+
+/* Up to size bytes of the body into buffer, no more than has arrived, so that progress shows
+ * while a server trickles; *read is 0 at its end. QueryDataAvailable is the wait that an abort
+ * cuts short; the read of exactly what WinHTTP then holds completes inline. */
+BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD *read)
+{
+    struct http_wait *wait = get_wait(request);
+
+    *read = 0;
+    if (!wait)
+    {
+        SetLastError(ERROR_INVALID_HANDLE);
+        return FALSE;
+    }
+    if (WaitForSingleObject(abort, 0) == WAIT_OBJECT_0)
+    {
+        SetLastError(ERROR_OPERATION_ABORTED);
+        return FALSE;
+    }
+    ResetEvent(wait->done);
+    if (!WinHttpQueryDataAvailable(request, NULL) || !wait_call(wait, abort)) return FALSE;
+    if (!wait->bytes) return TRUE;                               /* the end of the body */
+    return read_into(request, wait, abort, buffer, min(wait->bytes, size), read);
+}
