@@ -291,6 +291,11 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
     return hr;
 }
 
+void http_set_abort(struct http_session *req, HANDLE abort)
+{
+    req->abort = abort;
+}
+
 /* ALLOW_REPORT: remember where each redirect leads (absolute, or a path on the last host).
  * WinHTTP tells through the status callback (httpwait.c); Wine has no WINHTTP_OPTION_URL on
  * requests. Runs on WinHTTP's thread while the worker waits for the send. */

@@ -17,6 +17,9 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
 /* Connect the session to another URL (host affinity, a reply URL); the settings stay. */
 HRESULT http_connect(struct http_session *session, const WCHAR *url, struct transfer_error *error);
 void http_close(struct http_session *session);
+/* The event that cuts the session's sends and reads short (httpwait.c): the job's abort
+ * event from http_open, or another one for work that outlives the job's transfer. */
+void http_set_abort(struct http_session *session, HANDLE abort);
 /* Send one request to the connected URL with extra headers (CRLF separated) and a body;
  * returns the request handle with the final status, or NULL with error filled in. */
 HINTERNET http_send(struct http_session *session, const WCHAR *verb, const WCHAR *extra, const void *body,

@@ -653,7 +653,9 @@ static DWORD WINAPI cancel_thread(void *arg)
         memset(&error, 0, sizeof(error));
         again = TRUE;
         if (u.http) http_connect(u.http, url ? url : req->remote, &error);
-        else http_open(job, url ? url : req->remote, &u.http, &error);
+        /* The job is cancelled, its abort event set: a service stop cuts these calls short. */
+        else if (SUCCEEDED(http_open(job, url ? url : req->remote, &u.http, &error)))
+            http_set_abort(u.http, cancels.stop);
         heap_free(url);
         if (u.http && (request = post(&u, L"Cancel-Session", NULL, NULL, 0, &status, &error)))
         {
