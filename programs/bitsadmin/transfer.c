@@ -10,6 +10,8 @@
 
 static HANDLE stop_event;
 
+/* Ctrl+C and Ctrl+Break both interrupt, as with Windows' bitsadmin; closing the console too.
+ * Runs on its own thread: the waiting loop sees the event and cancels (/transfer) or stops. */
 static BOOL WINAPI ctrl_handler(DWORD type)
 {
     if (type == CTRL_C_EVENT || type == CTRL_BREAK_EVENT || type == CTRL_CLOSE_EVENT)

@@ -4,7 +4,8 @@
 # waiting until the job retries and completes); a job driven by hand (/resume, the progress
 # getters, /gettemporaryname, /complete); a job in ERROR (/geterror, /info /verbose error
 # lines); the progress redrawn in place on a console (a pty); /monitor with /refresh (plain
-# lines when redirected; a bounded run); bad arguments.
+# lines when redirected; a bounded run); Ctrl+C during /transfer (the job is cancelled) and
+# /monitor (it stops); bad arguments.
 T_SUITE=bitsadmin_transfer
 . "$TOP/tests/lib.sh"
 if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi
@@ -32,6 +33,38 @@ if command -v script >/dev/null 2>&1; then
     expect "on a console: Transfer complete." grep -q 'Transfer complete\.' "$BA/tty.txt"
     expect "on a console: the file arrived" cmp -s "$DATA/1m.bin" "$PUB_UNIX/cj.bin"
     grep -q "$(printf '\033')\\[2A" "$BA/tty.txt" || cat -v "$BA/tty.txt" | head -n 20 | sed 's/^/    tty| /'
+fi
+
+# ---- Ctrl+C (spec 7.1): /transfer cancels its job, /monitor stops. A helper on a pty console
+# sends CTRL_C_EVENT once the suite touches a flag file (tests/helpers/ctrlevent.c). ----
+CTRLC="'${WINE:-wine}' '$B/helpers/ctrlevent.exe'"
+if command -v script >/dev/null 2>&1 && [ -f "$B/helpers/ctrlevent.exe" ]; then
+    rm -f "$PUB_UNIX/cc.flag"
+    timeout 150 script -qec "$CTRLC '$PUB\\cc.flag' bitsadmin /transfer cc '$F/stall/16m.bin?after=100000&secs=120' '$PUB\\cc.bin'; echo helper-rc=\$?" \
+        "$BA/cc.txt" >/dev/null 2>&1 </dev/null &
+    CC=$!
+    wait_state cc TRANSIENT_ERROR || wait_state cc TRANSFERRING
+    expect "Ctrl+C: the job is running first" sh -c "grep -qx 'TRANSFERRING\|TRANSIENT_ERROR' '$BA/raw'"
+    : >"$PUB_UNIX/cc.flag"
+    wait $CC
+    tr -d '\r' <"$BA/cc.txt" >"$BA/out"
+    expect "Ctrl+C during /transfer: Transfer canceled." has 'Transfer canceled\.'
+    expect "Ctrl+C during /transfer: exit code 1" has 'helper-rc=1$'
+    expect "Ctrl+C during /transfer: no destination file" test ! -e "$PUB_UNIX/cc.bin"
+    ba /list
+    expect "Ctrl+C during /transfer: the job is cancelled" has_line 'Listed 0 job(s).'
+
+    rm -f "$PUB_UNIX/mc.flag"
+    timeout 150 script -qec "$CTRLC '$PUB\\mc.flag' bitsadmin /monitor /refresh 100; echo helper-rc=\$?" \
+        "$BA/mc.txt" >/dev/null 2>&1 </dev/null &
+    MC=$!
+    n=0
+    while [ $n -lt 120 ] && ! grep -q 'MONITORING' "$BA/mc.txt" 2>/dev/null; do sleep 0.5; n=$((n + 1)); done
+    : >"$PUB_UNIX/mc.flag"
+    wait $MC
+    tr -d '\r' <"$BA/mc.txt" >"$BA/out"
+    expect "Ctrl+C during /monitor: it was monitoring" has 'MONITORING BACKGROUND COPY MANAGER(100 second refresh)'
+    expect "Ctrl+C during /monitor: it stops, exit code 0" has 'helper-rc=0$'
 fi
 
 # ---- /transfer: a fatal error cancels ----
