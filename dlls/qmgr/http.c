@@ -673,6 +673,28 @@ static HRESULT download_on_demand(struct transfer *t, struct http_session *req, 
     return hr;
 }
 
+/* The remote size (Content-Length, required: spec 5.2) and time (Last-Modified) of a HEAD or of
+ * a GET of the whole file, handed to the worker. */
+static HRESULT take_size(struct transfer *t, HINTERNET request, UINT64 *size, BOOL *restart,
+                         struct transfer_error *error)
+{
+    FILETIME mtime, *have_mtime = NULL;
+    SYSTEMTIME st;
+    DWORD len = sizeof(st);
+
+    if (!query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, size))
+    {
+        error->code = BG_E_MISSING_FILE_SIZE;
+        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+        error->transient = FALSE;
+        return error->code;
+    }
+    if (WinHttpQueryHeaders(request, WINHTTP_QUERY_LAST_MODIFIED | WINHTTP_QUERY_FLAG_SYSTEMTIME, NULL, &st, &len, NULL)
+        && SystemTimeToFileTime(&st, &mtime))
+        have_mtime = &mtime;
+    return transfer_set_size(t, *size, have_mtime, restart);
+}
+
 /* A download of the whole file, or of what is left of it. */
 HRESULT http_download(struct transfer *t, struct transfer_error *error)
 {
@@ -682,10 +704,8 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     WCHAR *remote;
     HINTERNET request = NULL;
     UINT64 size = BG_SIZE_UNKNOWN, offset = 0, done, end;
-    SYSTEMTIME st;
-    FILETIME mtime, *have_mtime = NULL;
     HANDLE output = INVALID_HANDLE_VALUE;
-    BOOL dynamic, on_demand, restart = FALSE;
+    BOOL dynamic, on_demand, headless, restart = FALSE;
     DWORD status, len;
     BYTE *buffer = NULL;
     BG_FILE_RANGE *ranges = NULL;
@@ -712,8 +732,31 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     heap_free(remote);
     if (FAILED(hr)) goto done;
 
-    /* HEAD: size and time (spec 5.2); dynamic content skips it. */
-    if (!dynamic)
+    /* Size and time (spec 5.2): a file not started yet takes them from the headers of its GET,
+     * which saves a round trip per file; a resumed one (its Range must not outrun a changed
+     * file), ranges, on-demand jobs and a custom verb ask with a HEAD first. Dynamic content
+     * needs neither. */
+    EnterCriticalSection(&job->cs);
+    headless = !dynamic && !on_demand && !ranges && !req->method && !file->progress.BytesTransferred;
+    LeaveCriticalSection(&job->cs);
+    if (headless)
+    {
+        if (!(request = http_send(req, L"GET", NULL, NULL, 0, &status, error)))
+        {
+            hr = error->code;
+            goto done;
+        }
+        transfer_connected(t);
+        save_response_headers(t, request);
+        if (status >= 400)
+        {
+            http_status_error(status, error);
+            hr = error->code;
+            goto done;
+        }
+        if (FAILED(hr = take_size(t, request, &size, &restart, error))) goto done;
+    }
+    else if (!dynamic)
     {
         if (!(request = http_send(req, L"HEAD", NULL, NULL, 0, &status, error)))
         {
@@ -728,24 +771,11 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
             hr = error->code;
             goto done;
         }
-        if (!query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &size))
-        {
-            error->code = BG_E_MISSING_FILE_SIZE;
-            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-            error->transient = FALSE;
-            hr = error->code;
-            goto done;
-        }
-        len = sizeof(st);
-        if (WinHttpQueryHeaders(request, WINHTTP_QUERY_LAST_MODIFIED | WINHTTP_QUERY_FLAG_SYSTEMTIME, NULL, &st,
-                                &len, NULL) && SystemTimeToFileTime(&st, &mtime))
-            have_mtime = &mtime;
-        /* Reading the empty body ends the response: WinHTTP then keeps the connection for the
-         * GET instead of closing it (a new connection per file costs more than the HEAD). */
+        if (FAILED(hr = take_size(t, request, &size, &restart, error))) goto done;
+        /* Reading the empty body ends the response, so that WinHTTP may keep the connection. */
         http_wait_read(request, job->abort_event, (BYTE *)range, sizeof(range), &len);
         WinHttpCloseHandle(request);
         request = NULL;
-        transfer_set_size(t, size, have_mtime, &restart);
     }
 
     if (on_demand)
@@ -784,19 +814,23 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         goto done;
     }
 
-    if (offset) swprintf(range, ARRAYSIZE(range), L"Range: bytes=%I64u-", offset);
-    if (!(request = http_send(req, req->method ? req->method : L"GET", offset ? range : NULL, NULL, 0, &status, error)))
+    if (!request)
     {
-        hr = error->code;
-        goto done;
-    }
-    transfer_connected(t);
-    save_response_headers(t, request);
-    if (status >= 400)
-    {
-        http_status_error(status, error);
-        hr = error->code;
-        goto done;
+        if (offset) swprintf(range, ARRAYSIZE(range), L"Range: bytes=%I64u-", offset);
+        if (!(request = http_send(req, req->method ? req->method : L"GET", offset ? range : NULL, NULL, 0, &status,
+                                  error)))
+        {
+            hr = error->code;
+            goto done;
+        }
+        transfer_connected(t);
+        save_response_headers(t, request);
+        if (status >= 400)
+        {
+            http_status_error(status, error);
+            hr = error->code;
+            goto done;
+        }
     }
     if (offset && status != 206)
     {

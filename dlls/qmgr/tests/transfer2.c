@@ -167,15 +167,11 @@ static void test_redirect_policies(void)
         {
             set_security_flags(job, tests[i].flags | IGNORE_CERT);
             state = run_job_ex(job, &code, &context);
-            /* Wine 8's WinHTTP keeps talking TLS to the plain server after it followed an HTTPS ->
-             * HTTP redirect (ERROR_WINHTTP_SECURE_CHANNEL_ERROR). */
-            todo_wine_if(tests[i].state == BG_JOB_STATE_TRANSFERRED)
             ok(state == tests[i].state, "state %d code %#lx\n", state, code);
             if (state == BG_JOB_STATE_ERROR && tests[i].state == BG_JOB_STATE_ERROR)
                 ok(code == HRESULT_FROM_WIN32(12156) /* ERROR_WINHTTP_REDIRECT_FAILED */ && context == BG_ERROR_CONTEXT_REMOTE_FILE,
                    "code %#lx context %d\n", code, context);
             get_remote_name(job, name);
-            todo_wine_if(tests[i].reported)
             ok(!wcscmp(name, tests[i].reported ? final : url), "remote name %s\n", wine_dbgstr_w(name));
             if (state == BG_JOB_STATE_TRANSFERRED)
             {
