@@ -733,9 +733,9 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     if (FAILED(hr)) goto done;
 
     /* Size and time (spec 5.2): a file not started yet takes them from the headers of its GET,
-     * which saves a round trip per file; a resumed one (its Range must not outrun a changed
-     * file), ranges, on-demand jobs and a custom verb ask with a HEAD first. Dynamic content
-     * needs neither. */
+     * which saves a round trip per file (Windows asks with a HEAD first); a resumed one (its
+     * Range must not outrun a changed file), ranges, on-demand jobs, a custom verb and a GET
+     * without Content-Length ask with a HEAD. Dynamic content needs neither. */
     EnterCriticalSection(&job->cs);
     headless = !dynamic && !on_demand && !ranges && !req->method && !file->progress.BytesTransferred;
     LeaveCriticalSection(&job->cs);
@@ -754,9 +754,19 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
             hr = error->code;
             goto done;
         }
-        if (FAILED(hr = take_size(t, request, &size, &restart, error))) goto done;
+        if (query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &size))
+        {
+            if (FAILED(hr = take_size(t, request, &size, &restart, error))) goto done;
+        }
+        else
+        {
+            /* No length on the GET (chunked): the HEAD may still have one (spec 5.2). */
+            WinHttpCloseHandle(request);
+            request = NULL;
+            headless = FALSE;
+        }
     }
-    else if (!dynamic)
+    if (!dynamic && !headless)
     {
         if (!(request = http_send(req, L"HEAD", NULL, NULL, 0, &status, error)))
         {

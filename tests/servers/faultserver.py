@@ -43,6 +43,8 @@ them all):
                                 Content-Length
   /chunked/<file>               GET: 200 Transfer-Encoding: chunked, Range ignored, no
                                 Accept-Ranges; HEAD: 200 without Content-Length
+  /headlen/<file>               HEAD: 200 with Content-Length; GET without Range: 200 chunked
+                                (no length); GET with Range: 206 as /files
   /norange/<file>               Range ignored: always 200 with the whole body and a
                                 Content-Length; no Accept-Ranges header
   /slow/<file>?rate=B           like /files (ranges work) but the body trickles at B bytes/s
@@ -115,7 +117,7 @@ REALM = "bits-test"
 PROXY_REALM = "bits-proxy"
 USER, PASSWORD = "bits", "secret"
 NONCE_LIFETIME = 600
-ENDPOINTS = ("files", "status", "flaky", "drop", "hangup", "stall", "nolength", "chunked",
+ENDPOINTS = ("files", "status", "flaky", "drop", "hangup", "stall", "nolength", "chunked", "headlen",
              "norange", "slow", "changing", "redirect", "redirect-to", "auth")
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
               "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
@@ -379,7 +381,7 @@ class Handler(BaseHandler):
         fn = {
             "files": self.ep_files, "status": self.ep_status, "flaky": self.ep_flaky,
             "drop": self.ep_drop, "hangup": self.ep_hangup, "stall": self.ep_stall,
-            "nolength": self.ep_nolength, "chunked": self.ep_chunked, "norange": self.ep_norange,
+            "nolength": self.ep_nolength, "chunked": self.ep_chunked, "headlen": self.ep_headlen, "norange": self.ep_norange,
             "slow": self.ep_slow, "changing": self.ep_changing, "redirect": self.ep_redirect,
             "redirect-to": self.ep_redirect_to, "auth": self.ep_auth,
         }.get(name)
@@ -483,6 +485,11 @@ class Handler(BaseHandler):
         ent = self.open_file(rest)
         if ent:
             self.serve(ent, ranges=False, length=False, chunked=True)
+
+    def ep_headlen(self, rest, q):
+        ent = self.open_file(rest)
+        if ent:
+            self.serve(ent, chunked="Range" not in self.headers)
 
     def ep_norange(self, rest, q):
         ent = self.open_file(rest)

@@ -209,6 +209,28 @@ static void test_server_kinds(void)
         IBackgroundCopyJob_Release(job);
     }
 
+    /* A server whose GET has no length (chunked) but whose HEAD has: the size comes from the
+     * HEAD (spec 5.2), also where a first GET was tried without one. */
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/headlen/4k.bin", servers.fault_port);
+    if ((job = create_download(L"length from HEAD", url, local)))
+    {
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "length only from HEAD: state %d code %#lx\n", state, code);
+        if (state == BG_JOB_STATE_TRANSFERRED)
+        {
+            WCHAR source[MAX_PATH];
+
+            ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
+            unix_to_dos(servers.data_dir, source);
+            lstrcatW(source, L"\\4k.bin");
+            ok(files_equal(local, source), "the file differs\n");
+        }
+        else IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+        DeleteFileW(local);
+    }
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/nolength/4k.bin", servers.fault_port);
+
     /* The same server is fine for DYNAMIC_CONTENT jobs. */
     if ((job = create_download(L"dynamic", url, local)))
     {
