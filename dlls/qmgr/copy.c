@@ -85,7 +85,13 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
         hr = error->code;
         goto done;
     }
-    transfer_set_size(t, size.QuadPart, &mtime, NULL);
+    if (FAILED(hr = transfer_set_size(t, size.QuadPart, &mtime, NULL)))
+    {
+        error->code = hr;                    /* MAX_DOWNLOAD_SIZE [inferred] */
+        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+        error->transient = FALSE;
+        goto done;
+    }
 
     if (FAILED(hr = transfer_open_output(t, &offset, &output)))
     {

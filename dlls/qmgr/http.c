@@ -73,6 +73,19 @@ void http_winhttp_error(struct transfer_error *error)
     }
 }
 
+/* A failure of transfer_set_size or transfer_check_size: the job's MAX_DOWNLOAD_SIZE is
+ * exceeded, fatal, in the remote file's context [inferred]. */
+static HRESULT size_error(HRESULT hr, struct transfer_error *error)
+{
+    if (FAILED(hr))
+    {
+        error->code = hr;
+        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+        error->transient = FALSE;
+    }
+    return hr;
+}
+
 static void local_error(HRESULT hr, struct transfer_error *error)
 {
     error->code = hr;
@@ -511,6 +524,7 @@ HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UIN
         }
         *done += read;
         progress(t, *done);
+        if (FAILED(hr = size_error(transfer_check_size(t, *done), error))) return hr;
     }
     return S_OK;
 }
@@ -692,7 +706,7 @@ static HRESULT take_size(struct transfer *t, HINTERNET request, UINT64 *size, BO
     if (WinHttpQueryHeaders(request, WINHTTP_QUERY_LAST_MODIFIED | WINHTTP_QUERY_FLAG_SYSTEMTIME, NULL, &st, &len, NULL)
         && SystemTimeToFileTime(&st, &mtime))
         have_mtime = &mtime;
-    return transfer_set_size(t, *size, have_mtime, restart);
+    return size_error(transfer_set_size(t, *size, have_mtime, restart), error);
 }
 
 /* A download of the whole file, or of what is left of it. */
@@ -855,7 +869,9 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     if (dynamic)
     {
         UINT64 length;
-        if (query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &length)) transfer_set_size(t, length, NULL, NULL);
+        if (query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &length)
+            && FAILED(hr = size_error(transfer_set_size(t, length, NULL, NULL), error)))
+            goto done;
     }
 
     done = offset;

@@ -107,13 +107,49 @@ void transfer_connected(struct transfer *t)
     LeaveCriticalSection(&job->cs);
 }
 
+/* MAX_DOWNLOAD_SIZE (Job5 property 5): a job brings no more than its cap. The files before
+ * this one count with their size, this one with current (its size, or while that is unknown
+ * the bytes received so far). Job lock held. */
+static BOOL job_over_cap(struct transfer *t, UINT64 current)
+{
+    struct bits_job *job = t->job;
+    struct bits_file *file;
+    UINT64 total = 0;
+
+    if (!job->max_download_size) return FALSE;
+    LIST_FOR_EACH_ENTRY(file, &job->files, struct bits_file, entry)
+    {
+        if (file == t->file)
+        {
+            total += current;
+            break;
+        }
+        total += file->progress.BytesTotal != BG_SIZE_UNKNOWN ? file->progress.BytesTotal
+                                                               : file->progress.BytesTransferred;
+    }
+    return total > job->max_download_size;
+}
+
+/* BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED once the bytes received of a file of unknown size take
+ * the job over its cap. */
+HRESULT transfer_check_size(struct transfer *t, UINT64 received)
+{
+    BOOL over;
+
+    EnterCriticalSection(&t->job->cs);
+    over = job_over_cap(t, received);
+    LeaveCriticalSection(&t->job->cs);
+    return over ? BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED : S_OK;
+}
+
 /* The remote size and time are known. A change since the last attempt restarts the file
- * from 0 (spec 5.2). Files with ranges keep the sum of their ranges as total. */
+ * from 0 (spec 5.2). Files with ranges keep the sum of their ranges as total. A job that the
+ * size takes over its MAX_DOWNLOAD_SIZE fails before a byte is fetched. */
 HRESULT transfer_set_size(struct transfer *t, UINT64 size, const FILETIME *mtime, BOOL *restart)
 {
     struct bits_file *file = t->file;
     struct bits_job *job = t->job;
-    BOOL changed = FALSE;
+    BOOL changed = FALSE, over;
 
     EnterCriticalSection(&job->cs);
     if (file->remote_mtime.dwLowDateTime || file->remote_mtime.dwHighDateTime)
@@ -145,9 +181,10 @@ HRESULT transfer_set_size(struct transfer *t, UINT64 size, const FILETIME *mtime
         file->progress.BytesTotal = total;
     }
     job_touch(job);
+    over = job_over_cap(t, file->progress.BytesTotal == BG_SIZE_UNKNOWN ? 0 : file->progress.BytesTotal);
     LeaveCriticalSection(&job->cs);
     if (restart) *restart = changed;
-    return S_OK;
+    return over ? BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED : S_OK;
 }
 
 /* Open the temp file (or, for HIGH_PERFORMANCE jobs, the destination) and position it after the

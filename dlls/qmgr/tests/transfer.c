@@ -293,6 +293,137 @@ static void test_server_kinds(void)
     DeleteFileW(local);
 }
 
+/* Job5 MAX_DOWNLOAD_SIZE (spec 1.9): a job never brings more than its cap. The code is
+ * BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED, fatal, in the REMOTE_FILE context [inferred]; a known
+ * size over the cap fails before a byte is fetched, an unknown one once the bytes pass it. */
+static IBackgroundCopyJob *capped_download(const WCHAR *url, const WCHAR *local, UINT64 cap)
+{
+    BITS_JOB_PROPERTY_VALUE value;
+    IBackgroundCopyJob *job;
+
+    if (!(job = create_download(L"capped", url, local))) return NULL;
+    value.Uint64 = cap;
+    ok(set_job_property(job, BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE, value) == S_OK, "cannot set the cap\n");
+    return job;
+}
+
+static void test_max_download_size(void)
+{
+    WCHAR url[256], url2[256], local[MAX_PATH], local2[MAX_PATH], source[MAX_PATH], name[MAX_PATH + 16];
+    BITS_JOB_PROPERTY_VALUE value;
+    IBackgroundCopyError *error;
+    IBackgroundCopyFile *file;
+    BG_ERROR_CONTEXT context;
+    BG_JOB_PROGRESS progress;
+    IBackgroundCopyJob *job;
+    BG_JOB_STATE state;
+    WCHAR *remote;
+    HRESULT hr, code;
+
+    swprintf(local, MAX_PATH, L"%lstransfer-cap.bin", temp_dir);
+    swprintf(local2, MAX_PATH, L"%lstransfer-cap2.bin", temp_dir);
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/4k.bin", servers.http_port);
+    served_path(L"4k.bin", source);
+
+    /* One byte short: nothing is fetched. */
+    if ((job = capped_download(url, local, 4095)))
+    {
+        state = run_job_ex(job, &code, &context);
+        ok(state == BG_JOB_STATE_ERROR && code == BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED,
+           "4096 bytes, cap 4095: state %d code %#lx\n", state, code);
+        ok(context == BG_ERROR_CONTEXT_REMOTE_FILE, "context %d\n", context);
+        hr = IBackgroundCopyJob_GetProgress(job, &progress);
+        ok(hr == S_OK && !progress.BytesTransferred && progress.BytesTotal == 4096, "progress %s of %s\n",
+           wine_dbgstr_longlong(progress.BytesTransferred), wine_dbgstr_longlong(progress.BytesTotal));
+        /* Fatal: Resume tries again and fails the same way. */
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_ERROR && code == BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED, "again: state %d code %#lx\n",
+           state, code);
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+    }
+    ok(GetFileAttributesW(local) == INVALID_FILE_ATTRIBUTES, "the local file exists\n");
+
+    /* Exactly the cap is allowed. */
+    if ((job = capped_download(url, local, 4096)))
+    {
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "cap 4096: state %d code %#lx\n", state, code);
+        if (state == BG_JOB_STATE_TRANSFERRED)
+        {
+            ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
+            ok(files_equal(local, source), "the file differs\n");
+        }
+        else IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+        DeleteFileW(local);
+    }
+
+    /* The cap counts the whole job: the second file takes it over, the first is kept. */
+    swprintf(url2, ARRAY_SIZE(url2), L"http://127.0.0.1:%hs/4k.bin?second", servers.http_port);
+    if ((job = capped_download(url, local, 6000)))
+    {
+        DeleteFileW(local2);
+        hr = IBackgroundCopyJob_AddFile(job, url2, local2);
+        ok(hr == S_OK, "AddFile got %#lx\n", hr);
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_ERROR && code == BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED,
+           "two files, cap 6000: state %d code %#lx\n", state, code);
+        hr = IBackgroundCopyJob_GetProgress(job, &progress);
+        ok(hr == S_OK && progress.FilesTransferred == 1 && progress.BytesTransferred == 4096,
+           "%lu files, %s bytes\n", progress.FilesTransferred, wine_dbgstr_longlong(progress.BytesTransferred));
+        if (IBackgroundCopyJob_GetError(job, &error) == S_OK)
+        {
+            if (IBackgroundCopyError_GetFile(error, &file) == S_OK)
+            {
+                remote = NULL;
+                IBackgroundCopyFile_GetRemoteName(file, &remote);
+                ok(remote && !wcscmp(remote, url2), "the error's file is %s\n", wine_dbgstr_w(remote));
+                CoTaskMemFree(remote);
+                IBackgroundCopyFile_Release(file);
+            }
+            else ok(0, "the error has no file\n");
+            IBackgroundCopyError_Release(error);
+        }
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+    }
+
+    /* Dynamic content of unknown length: stopped once the bytes pass the cap. */
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/nolength/1m.bin", servers.fault_port);
+    if ((job = create_job(L"capped dynamic", BG_JOB_TYPE_DOWNLOAD)))
+    {
+        value.Enable = TRUE;
+        ok(set_job_property(job, BITS_JOB_PROPERTY_DYNAMIC_CONTENT, value) == S_OK, "cannot set DYNAMIC_CONTENT\n");
+        value.Uint64 = 100000;
+        ok(set_job_property(job, BITS_JOB_PROPERTY_MAX_DOWNLOAD_SIZE, value) == S_OK, "cannot set the cap\n");
+        DeleteFileW(local);
+        hr = IBackgroundCopyJob_AddFile(job, url, local);
+        ok(hr == S_OK, "AddFile got %#lx\n", hr);
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_ERROR && code == BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED,
+           "dynamic 1 MiB, cap 100000: state %d code %#lx\n", state, code);
+        hr = IBackgroundCopyJob_GetProgress(job, &progress);
+        ok(hr == S_OK && progress.BytesTransferred < 1048576, "%s bytes came\n",
+           wine_dbgstr_longlong(progress.BytesTransferred));
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+    }
+
+    /* A local copy obeys it too. */
+    swprintf(name, ARRAY_SIZE(name), L"%ls", source);
+    if ((job = capped_download(name, local, 100)))
+    {
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_ERROR && code == BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED,
+           "local copy, cap 100: state %d code %#lx\n", state, code);
+        IBackgroundCopyJob_Cancel(job);
+        IBackgroundCopyJob_Release(job);
+    }
+    DeleteFileW(local);
+    DeleteFileW(local2);
+}
+
 START_TEST(transfer)
 {
     HRESULT hr;
@@ -314,6 +445,7 @@ START_TEST(transfer)
         test_resume_after_drop();
         test_https();
         test_server_kinds();
+        test_max_download_size();
         IBackgroundCopyManager_Release(manager);
     }
     CoUninitialize();
