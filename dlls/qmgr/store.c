@@ -351,6 +351,10 @@ static BOOL job_to_record(struct bits_job *job, struct store_job *rec, ULONGLONG
     if (job->state == BG_JOB_STATE_TRANSIENT_ERROR && job->retry_at > now)
         rec->retry_due_in_ms = job->retry_at - now;
     if (job->last_progress && now > job->last_progress) rec->no_progress_ms = now - job->last_progress;
+    /* The MaxDownloadTime clock with the running part of a worker that is still busy (spec 1.9). */
+    rec->download_ms = job->download_ms;
+    if (job->active_since && now > job->active_since) rec->download_ms += now - job->active_since;
+    if (job->upload_host_failed) rec->upload_host_failed_ms = max(now - min(job->upload_host_failed, now), 1);
     rec->upload_session = dup_for_codec(job->upload_session);
     rec->upload_host = dup_for_codec(job->upload_host);
     rec->upload_fallback = job->upload_fallback;
@@ -450,12 +454,16 @@ static HRESULT job_from_record(const struct store_job *rec, ULONGLONG now, struc
     job->custom_headers = (WCHAR *)unprotect(&rec->custom_headers, &size);
     credentials_from_blob(job, &rec->credentials);
     job->last_progress = now - min(rec->no_progress_ms, now);
+    job->download_ms = rec->download_ms;       /* counts on from where it was (spec 1.9) */
     /* The upload session goes on from the offset the server acknowledged (spec 6.3.2, 8). */
     if ((job->upload_session = from_store_str(rec->upload_session)))
     {
         job->upload_host = from_store_str(rec->upload_host);
         job->upload_fallback = rec->upload_fallback;
         job->upload_file_time = rec->upload_file_time;
+        /* The host id fallback timer goes on from the first failure (spec 6.3.4). */
+        if (job->upload_host && rec->upload_host_failed_ms)
+            job->upload_host_failed = max(now - min(rec->upload_host_failed_ms, now), 1);
     }
     job->reply_url = from_store_str(rec->reply_url);
     job->reply_temp = from_store_str(rec->reply_temp);

@@ -160,16 +160,20 @@ static const struct field job_fields[] =
     FLAGS(upload_flag_bits),
     /* version 2 too: JobInactivityTimeout (spec 8) */
     U64(store_job, activity_time),
+    /* version 3: the MaxDownloadTime clock and the host id fallback timer (spec 1.9, 6.3.4) */
+    U64(store_job, download_ms),
+    U64(store_job, upload_host_failed_ms),
 };
 
 #define JOB_FIELDS_V1  47       /* up to and with the files */
+#define JOB_FIELDS_V2  57       /* up to and with the activity time */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* How many job fields a record of an image of this version has at least. */
 static size_t job_fields_of_version(uint32_t version)
 {
-    return version == 1 ? JOB_FIELDS_V1 : ARRAY_SIZE(job_fields);
+    return version == 1 ? JOB_FIELDS_V1 : version == 2 ? JOB_FIELDS_V2 : ARRAY_SIZE(job_fields);
 }
 #define FIELD_PTR(rec, off, type) ((type *)((char *)(rec) + (off)))
 #define FIELD_CPTR(rec, off, type) ((type const *)((const char *)(rec) + (off)))
@@ -776,8 +780,8 @@ int store_decode(const uint8_t *data, size_t len, struct store_job **jobs, size_
     if (len < 8) return STORE_E_TRUNCATED;
     if (memcmp(data, STORE_MAGIC, 8)) return STORE_E_MAGIC;
     if (len < 12) return STORE_E_TRUNCATED;
-    /* Version 1 images (before the upload fields) are read as well. */
-    if (get_le32(data + 8) != STORE_VERSION && get_le32(data + 8) != 1) return STORE_E_VERSION;
+    /* Images of versions 1 and 2 (fewer job fields) are read as well. */
+    if (get_le32(data + 8) < 1 || get_le32(data + 8) > STORE_VERSION) return STORE_E_VERSION;
     required = job_fields_of_version(get_le32(data + 8));
     min_size = record_min_size(job_fields, required);
     if (len < STORE_HEADER_SIZE) return STORE_E_TRUNCATED;

@@ -19,8 +19,9 @@
  * A record (job or file) is: u32 length of what follows, u32 field count, then the fields in the
  * order of the job_fields / file_fields tables in store_codec.c. A reader accepts more fields
  * than it knows (a newer writer appended them; they are skipped) but not fewer than the
- * image's version defines. Version 2 appended the upload fields to the job record; a version 1
- * image is still read, with those fields zero. Field encodings:
+ * image's version defines. Version 2 appended the upload fields and the activity time to the
+ * job record, version 3 the MaxDownloadTime clock and the host id fallback timer; images of
+ * versions 1 and 2 are still read, with the fields they lack zero. Field encodings:
  *   u32/i32/u64     fixed size
  *   guid/hash       16 / 20 raw bytes
  *   flags           u32 bit set; bits this version does not define are an error
@@ -37,7 +38,7 @@
 #include <stdint.h>
 
 #define STORE_MAGIC           "QMGRWB1"          /* 8 bytes with its NUL */
-#define STORE_VERSION         2                  /* 2 added the upload fields; 1 is still read */
+#define STORE_VERSION         3                  /* 2: upload fields, 3: clocks; 1 and 2 still read */
 #define STORE_HEADER_SIZE     32
 
 /* Limits: larger values are rejected by both the encoder and the decoder (STORE_E_LIMIT). */
@@ -118,6 +119,10 @@ struct store_job
     uint64_t reply_bytes_total, reply_bytes_transferred;
     uint8_t reply_done;                 /* 0 or 1 */
     uint64_t activity_time;             /* FILETIME of the last activity (JobInactivityTimeout) */
+    /* version 3 (zero when read from an older image) */
+    uint64_t download_ms;               /* CONNECTING/TRANSFERRING time since the last Resume */
+    uint64_t upload_host_failed_ms;     /* time since the first failure to reach the host id;
+                                         * 0: none (a failure this very millisecond is 1) */
 };
 
 /* Encodes count jobs into a malloc'd image (*out, *out_len); the caller frees it with free(). */

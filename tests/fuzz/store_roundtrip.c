@@ -211,6 +211,8 @@ static void random_job(struct store_job *job, uint32_t max_files)
     job->reply_bytes_transferred = rnd64();
     job->reply_done = rnd(2);
     job->activity_time = rnd64();
+    job->download_ms = rnd64();
+    job->upload_host_failed_ms = rnd64();
     job->file_count = rnd(max_files + 1);
     job->files = job->file_count ? xcalloc(job->file_count, sizeof(*job->files)) : NULL;
     for (i = 0; i < job->file_count; i++) random_file(&job->files[i]);
@@ -330,6 +332,8 @@ static void compare_job(const struct store_job *a, const struct store_job *b)
     CHECK_INT(a, b, reply_bytes_transferred);
     CHECK_INT(a, b, reply_done);
     CHECK_INT(a, b, activity_time);
+    CHECK_INT(a, b, download_ms);
+    CHECK_INT(a, b, upload_host_failed_ms);
     CHECK_INT(a, b, file_count);
     if (a->file_count != b->file_count) return;
     for (i = 0; i < a->file_count; i++) compare_file(&a->files[i], &b->files[i]);
@@ -413,7 +417,7 @@ static void test_header(void)
     static const uint8_t expect[28] =
     {
         'Q', 'M', 'G', 'R', 'W', 'B', '1', 0,
-        2, 0, 0, 0,
+        3, 0, 0, 0,
         0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
         4, 0, 0, 0, 0, 0, 0, 0,
     };
@@ -559,8 +563,11 @@ static void sentinel_job(struct store_job *job)
 
 /* Offsets into the image of one sentinel job. */
 /* The version 2 fields of a job whose upload strings are NULL: 4 strings, u32, 3 u64, flags, then
- * the activity time (u64). */
+ * the activity time (u64); version 3's: two u64 (the download clock, the host fallback timer). */
 #define V2_JOB_TAIL  (4 * 4 + 4 + 3 * 8 + 4 + 8)
+#define V2_FIELDS    10
+#define V3_JOB_TAIL  (2 * 8)
+#define V3_FIELDS    2
 
 struct layout
 {
@@ -648,7 +655,8 @@ static void test_flipped_bytes(const uint8_t *img, size_t len)
             continue;
         }
         if (i < 8) expect = STORE_E_MAGIC;
-        else if (i == 8 && (img[i] ^ mask) == 1) expect = ret;   /* version 1: read, its records do not fit */
+        else if (i == 8 && ((img[i] ^ mask) == 1 || (img[i] ^ mask) == 2))
+            expect = ret;   /* versions 1 and 2: read, their records do not fit */
         else if (i < 12) expect = STORE_E_VERSION;
         else if (i < 20 || i >= 28) expect = STORE_E_CHECKSUM;
         else expect = ret;   /* payload length: truncated or trailing bytes */
@@ -684,8 +692,8 @@ static void test_header_errors(const uint8_t *img, size_t len)
     ret = decode_result(NULL, 0);
     ok(ret == STORE_E_TRUNCATED, "empty input: got %d\n", ret);
 
-    ret = decode_patched(img, len, 8, 3);
-    ok(ret == STORE_E_VERSION, "version 3: got %d\n", ret);
+    ret = decode_patched(img, len, 8, STORE_VERSION + 1);
+    ok(ret == STORE_E_VERSION, "version %d: got %d\n", STORE_VERSION + 1, ret);
     ret = decode_patched(img, len, 8, 0);
     ok(ret == STORE_E_VERSION, "version 0: got %d\n", ret);
     ret = decode_patched(img, len, 8, 0xffffffff);
@@ -756,7 +764,7 @@ static void test_counts_and_lengths(const uint8_t *img, size_t len, const struct
     ret = decode_patched(img, len, l->job_len, 0);
     ok(ret == STORE_E_CORRUPT, "job record length 0: got %d\n", ret);
     ret = decode_patched(img, len, l->job_fields, get32(img + l->job_fields) - 1);
-    ok(ret == STORE_E_CORRUPT, "one job field fewer than version 2: got %d\n", ret);
+    ok(ret == STORE_E_CORRUPT, "one job field fewer than version 3: got %d\n", ret);
     ret = decode_patched(img, len, l->job_fields, 0);
     ok(ret == STORE_E_CORRUPT, "no job fields: got %d\n", ret);
     ret = decode_patched(img, len, l->job_fields, get32(img + l->job_fields) + 1);
@@ -845,7 +853,7 @@ static void test_appended_fields(const uint8_t *img, size_t len, const struct la
         store_free_jobs(out, n);
     }
 
-    /* The one file record ends where the job's version 2 fields begin: insert the field there. */
+    /* The one file record ends where the job's version 2 and 3 fields begin: insert the field there. */
     memcpy(copy, img, file_end);
     memcpy(copy + file_end, extra, sizeof(extra));
     memcpy(copy + file_end + sizeof(extra), img + file_end, len - file_end);
@@ -864,7 +872,8 @@ static void test_appended_fields(const uint8_t *img, size_t len, const struct la
         store_free_jobs(out, n);
     }
 
-    ok(file_end == len - V2_JOB_TAIL, "the file record ends %zu bytes before the image\n", len - file_end);
+    ok(file_end == len - V2_JOB_TAIL - V3_JOB_TAIL, "the file record ends %zu bytes before the image\n",
+       len - file_end);
     /* The same bytes without a field count that announces them are damage. */
     put32(copy + l->file_fields, get32(img + l->file_fields));
     fix_crc(copy, len + sizeof(extra));
@@ -873,38 +882,46 @@ static void test_appended_fields(const uint8_t *img, size_t len, const struct la
     free(copy);
 }
 
-/* An image written before the upload fields (version 1) is still read, with those fields
- * zero; a version 2 header on the same records is damage. */
-static void test_version1_image(const uint8_t *img, size_t len, const struct layout *l, const struct store_job *job)
+/* An image of an older version: its job records end tail bytes (fields fields) earlier. It is
+ * still read, with the missing fields zero; a newer version's header on the same records is
+ * damage, and so is a record with one field fewer than its version defines. */
+static void test_old_image(const uint8_t *img, size_t len, const struct layout *l, const struct store_job *job,
+                           uint32_t version, size_t tail, uint32_t fields)
 {
-    uint8_t *copy = dup_image(img, len - V2_JOB_TAIL, 0);
-    size_t v1_len = len - V2_JOB_TAIL, n;
+    uint8_t *copy = dup_image(img, len - tail, 0);
+    size_t old_len = len - tail, n;
     struct store_job *out;
+    char context[32];
+    uint32_t newer;
     int ret;
 
-    put32(copy + 8, 1);
-    put64(copy + 20, get64(img + 20) - V2_JOB_TAIL);
-    put32(copy + l->job_len, get32(img + l->job_len) - V2_JOB_TAIL);
-    put32(copy + l->job_fields, get32(img + l->job_fields) - 10);
-    fix_crc(copy, v1_len);
-    ret = store_decode(copy, v1_len, &out, &n, NULL);
-    ok(!ret, "version 1 image: got %d\n", ret);
+    snprintf(context, sizeof(context), "version %u image", version);
+    put32(copy + 8, version);
+    put64(copy + 20, get64(img + 20) - tail);
+    put32(copy + l->job_len, get32(img + l->job_len) - tail);
+    put32(copy + l->job_fields, get32(img + l->job_fields) - fields);
+    fix_crc(copy, old_len);
+    ret = store_decode(copy, old_len, &out, &n, NULL);
+    ok(!ret, "%s: got %d\n", context, ret);
     if (!ret)
     {
-        test_context = "version 1 image";
+        test_context = context;
         compare_job(job, &out[0]);
         test_context = NULL;
         store_free_jobs(out, n);
     }
-    put32(copy + 8, 2);
-    fix_crc(copy, v1_len);
-    ret = decode_result(copy, v1_len);
-    ok(ret == STORE_E_CORRUPT, "version 2 header on version 1 records: got %d\n", ret);
-    put32(copy + 8, 1);
-    put32(copy + l->job_fields, get32(img + l->job_fields) - 11);
-    fix_crc(copy, v1_len);
-    ret = decode_result(copy, v1_len);
-    ok(ret == STORE_E_CORRUPT, "one field fewer than version 1: got %d\n", ret);
+    for (newer = version + 1; newer <= STORE_VERSION; newer++)
+    {
+        put32(copy + 8, newer);
+        fix_crc(copy, old_len);
+        ret = decode_result(copy, old_len);
+        ok(ret == STORE_E_CORRUPT, "version %u header on version %u records: got %d\n", newer, version, ret);
+    }
+    put32(copy + 8, version);
+    put32(copy + l->job_fields, get32(img + l->job_fields) - fields - 1);
+    fix_crc(copy, old_len);
+    ret = decode_result(copy, old_len);
+    ok(ret == STORE_E_CORRUPT, "one field fewer than version %u: got %d\n", version, ret);
     free(copy);
 }
 
@@ -927,7 +944,8 @@ static void test_damaged_images(void)
     test_flipped_bits(img, len);
     test_counts_and_lengths(img, len, &l);
     test_appended_fields(img, len, &l, &job);
-    test_version1_image(img, len, &l, &job);
+    test_old_image(img, len, &l, &job, 2, V3_JOB_TAIL, V3_FIELDS);
+    test_old_image(img, len, &l, &job, 1, V2_JOB_TAIL + V3_JOB_TAIL, V2_FIELDS + V3_FIELDS);
     free(img);
     store_free_jobs(NULL, 0);
 

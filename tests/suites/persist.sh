@@ -1,8 +1,8 @@
 # tests/suites/persist.sh: the job queue survives `net stop BITS` and a killed session (spec 8):
 # properties, files, states and encrypted secrets come back; final jobs do not; a 64 MiB
 # download killed at about half resumes with a Range request and ends byte-identical; a
-# TRANSIENT_ERROR retry timer goes on; a damaged newest image falls back to the other one;
-# two damaged images are set aside.
+# TRANSIENT_ERROR retry timer and MaxDownloadTime's clock go on; a damaged newest image falls
+# back to the other one; two damaged images are set aside.
 T_SUITE=persist
 . "$TOP/tests/lib.sh"
 D=$(mktemp -d)
@@ -122,6 +122,32 @@ PY
     while [ $i -lt 120 ] && ! grep -q TRANSFERRED "$D/rstate"; do sleep 0.5; ba /getstate retry >"$D/rstate"; i=$((i + 1)); done
     check "and the retry comes by itself after the restart" grep -q TRANSFERRED "$D/rstate"
     ba /complete retry >/dev/null
+
+    # MaxDownloadTime's clock (time in CONNECTING/TRANSFERRING since the last Resume, spec 1.9)
+    # counts on across a restart. A 24 s budget against a trickle; `net stop` once the job has
+    # been TRANSFERRING for 15 s. A fresh budget would start only when the new worker runs,
+    # after the restart, so it could not end before stop + 24 s: the error must come before
+    # stop + 23 s (the persisted clock leaves at most 9 s; the rest is margin for the restart).
+    ms() { date +%s%3N; }
+    ba /create maxtime >/dev/null
+    ba /addfile maxtime "http://127.0.0.1:$BITS_FAULT_PORT/slow/64m.bin?rate=16384&id=persist-maxtime-$$" 'C:\users\Public\maxtime.bin' >/dev/null
+    ba /setmaxdownloadtime maxtime 24 >/dev/null
+    ba /resume maxtime >/dev/null
+    i=0
+    while [ $i -lt 60 ] && ! grep -q TRANSFERRING "$D/mstate" 2>/dev/null; do sleep 0.5; ba /getstate maxtime >"$D/mstate"; i=$((i + 1)); done
+    check "the trickled job is TRANSFERRING" grep -q TRANSFERRING "$D/mstate"
+    sleep 15
+    ba /getstate maxtime >"$D/mstate"
+    check "still TRANSFERRING after 15 s of its 24 s ($(tr -d '\n' <"$D/mstate"))" grep -q TRANSFERRING "$D/mstate"
+    stopped=$(ms)
+    "${WINE:-wine}" net stop BITS >/dev/null 2>&1 </dev/null
+    ba /getstate maxtime >"$D/mstate"
+    while [ "$(ms)" -lt $((stopped + 23000)) ] && ! grep -q ERROR "$D/mstate"; do sleep 0.5; ba /getstate maxtime >"$D/mstate"; done
+    check "the clock counts on: ERROR within the rest of the budget ($(( ($(ms) - stopped) / 1000 )) s after the stop)" \
+        grep -q '^ERROR' "$D/mstate"
+    ba /geterror maxtime >"$D/merror"
+    check "BG_E_MAXDOWNLOAD_TIMEOUT after the restart" grep -qi "0x80200054" "$D/merror"
+    ba /cancel maxtime >/dev/null
 else
     check "64 MiB restart test needs the fault server and its data" false
 fi
