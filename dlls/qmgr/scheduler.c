@@ -229,9 +229,9 @@ HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *out)
 
 /* Called after every block read: the progress itself is always current. JobModification is
  * posted every time; notify.c delivers it at most once per MINIMUM_NOTIFICATION_INTERVAL_MS
- * and absorbs it cheaply while one is pending (spec 5.6). The modification time and the store's
- * dirty flag follow at most once per interval, so that a fast transfer does not wake the saver
- * per block. */
+ * and absorbs it cheaply while one is pending (spec 5.6). The modification and activity times
+ * and the store's dirty flag follow at most once per interval, so that a fast transfer does not
+ * wake the saver (or read the clock for JobInactivityTimeout) per block. */
 void transfer_progress(struct transfer *t, UINT64 transferred)
 {
     struct bits_job *job = t->job;
@@ -242,10 +242,10 @@ void transfer_progress(struct transfer *t, UINT64 transferred)
     {
         t->file->progress.BytesTransferred = transferred;
         job->last_progress = now;
-        job_activity(job);
         if (!t->progress_posted || now - t->progress_posted >= job->notify_interval_ms)
         {
             t->progress_posted = now;
+            job_activity(job);
             job_touch(job);
         }
         notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
