@@ -1,7 +1,8 @@
 /*
  * notify.c: calls into clients' callback objects (spec 5.6).
  * Owns: the queue of pending notifications and the thread that delivers them, the rate limit
- * of JobModification (MINIMUM_NOTIFICATION_INTERVAL_MS) and the NOTIFICATION_CLSID instances.
+ * of JobModification and FileRangesTransferred (MINIMUM_NOTIFICATION_INTERVAL_MS) and the
+ * NOTIFICATION_CLSID instances.
  * The queue lock is the innermost lock of the service; the delivery thread holds no lock while
  * it calls a client, so a slow or dead client never blocks the job list. It sleeps on its wake
  * event and a waitable timer set to the next deferred modification.
@@ -17,7 +18,7 @@ struct notification
     struct bits_job *job;              /* holds a reference */
     struct bits_file *file;            /* holds a reference, or NULL */
     enum notify_event event;
-    BG_FILE_RANGE *ranges;             /* FileRangesTransferred */
+    BG_FILE_RANGE *ranges;             /* FileRangesTransferred: sorted, disjoint */
     DWORD range_count;
     ULONGLONG due;                     /* GetTickCount64() before which it is not delivered */
 };
@@ -304,6 +305,7 @@ static struct notification *next_due(DWORD *wait)
         {
             list_remove(&n->entry);
             if (n->event == NOTIFY_JOB_MODIFICATION) n->job->last_modification = now;
+            if (n->event == NOTIFY_FILE_RANGES_TRANSFERRED) n->job->last_ranges = now;
             return n;
         }
         first = min(first, n->due);
@@ -365,6 +367,11 @@ void notify_post(struct bits_job *job, enum notify_event event, struct bits_file
     InitOnceExecuteOnce(&notify_once, notify_init, NULL, NULL);
     EnterCriticalSection(&notify.cs);
     if (notify.stopping) goto done;
+    /* Ranges held back by the rate limit go out before the job's JobTransferred [inferred]:
+     * they are ahead of it in the queue, due now. */
+    if (event == NOTIFY_JOB_TRANSFERRED)
+        LIST_FOR_EACH_ENTRY(pending, &notify.queue, struct notification, entry)
+            if (pending->job == job && pending->event == NOTIFY_FILE_RANGES_TRANSFERRED) pending->due = now;
     if (event == NOTIFY_JOB_MODIFICATION)
         LIST_FOR_EACH_ENTRY(pending, &notify.queue, struct notification, entry)
             if (pending->job == job && pending->event == NOTIFY_JOB_MODIFICATION) goto done;
@@ -385,36 +392,44 @@ done:
     LeaveCriticalSection(&notify.cs);
 }
 
-/* Callback3::FileRangesTransferred with a copy of the ranges (spec 1.5); any lock may be held. */
+/* Callback3::FileRangesTransferred (spec 1.5); any lock may be held. Like JobModification it
+ * comes no sooner than MINIMUM_NOTIFICATION_INTERVAL_MS after the job's last one (spec 1.9):
+ * the ranges of a file completed meanwhile join its pending event, one callback for all. */
 void notify_post_ranges(struct bits_job *job, struct bits_file *file, const BG_FILE_RANGE *ranges, DWORD count)
 {
-    struct notification *n;
+    struct notification *n = NULL, *pending;
+    ULONGLONG now = GetTickCount64();
+    DWORD i;
 
     InitOnceExecuteOnce(&notify_once, notify_init, NULL, NULL);
-    if (!(n = heap_alloc_zero(sizeof(*n)))) return;
-    if (!(n->ranges = heap_alloc_zero(count * sizeof(*ranges))))
-    {
-        heap_free(n);
-        return;
-    }
-    memcpy(n->ranges, ranges, count * sizeof(*ranges));
-    n->range_count = count;
-    n->job = job;
-    IBackgroundCopyJob_AddRef(job_iface(job));
-    n->file = file;
-    IBackgroundCopyFile_AddRef(file_iface(file));
-    n->event = NOTIFY_FILE_RANGES_TRANSFERRED;
     EnterCriticalSection(&notify.cs);
-    if (notify.stopping)
+    if (notify.stopping) goto done;
+    LIST_FOR_EACH_ENTRY(pending, &notify.queue, struct notification, entry)
+        if (pending->job == job && pending->file == file && pending->event == NOTIFY_FILE_RANGES_TRANSFERRED)
+        {
+            n = pending;
+            break;
+        }
+    if (!n)
     {
-        LeaveCriticalSection(&notify.cs);
-        notification_free(n);
-        return;
+        if (!(n = heap_alloc_zero(sizeof(*n)))) goto done;
+        n->job = job;
+        IBackgroundCopyJob_AddRef(job_iface(job));
+        n->file = file;
+        IBackgroundCopyFile_AddRef(file_iface(file));
+        n->event = NOTIFY_FILE_RANGES_TRANSFERRED;
+        n->due = now;
+        if (job->last_ranges && job->last_ranges + job->notify_interval_ms > now)
+            n->due = job->last_ranges + job->notify_interval_ms;
+        list_add_tail(&notify.queue, &n->entry);
     }
-    list_add_tail(&notify.queue, &n->entry);
+    for (i = 0; i < count; i++)
+        if (!ranges_add(&n->ranges, &n->range_count, ranges[i].InitialOffset, ranges[i].Length))
+            ERR("out of memory\n");
     if (!notify.thread && !(notify.thread = CreateThread(NULL, 0, notify_thread, NULL, 0, NULL)))
         ERR("cannot start the notification thread: %lu\n", GetLastError());
     SetEvent(notify.wake);
+done:
     LeaveCriticalSection(&notify.cs);
 }
 

@@ -124,6 +124,7 @@ struct bits_job
     IUnknown *clsid_callback;          /* the NOTIFICATION_CLSID instance in use (notify.c) */
     GUID clsid_callback_id;            /* the class it was created from */
     ULONGLONG last_modification;       /* tick of the last JobModification call (notify lock) */
+    ULONGLONG last_ranges;             /* tick of the last FileRangesTransferred call (notify lock) */
     WCHAR *notify_program, *notify_params;
     ULONG retry_delay;
     ULONG no_progress_timeout;
@@ -169,11 +170,11 @@ struct bits_job
     ULONGLONG last_start;              /* GetTickCount64() of the last worker start: round robin */
     ULONGLONG slice_end;               /* end of the running background job's time slice */
     ULONGLONG active_since;            /* worker start, 0 while none runs: MaxDownloadTime */
-    ULONGLONG download_ms;             /* CONNECTING/TRANSFERRING time before active_since */
+    ULONGLONG download_ms;             /* CONNECTING/TRANSFERRING time before active_since; persisted */
     ULONGLONG retry_at;                /* GetTickCount64() of the next retry (TRANSIENT_ERROR) */
     ULONGLONG last_progress;           /* GetTickCount64() of the last progress, for NoProgressTimeout */
 
-    /* upload session (upload.c, spec 6); under job->cs, persisted but for upload_host_failed */
+    /* upload session (upload.c, spec 6); under job->cs, persisted (upload_host_failed as its age) */
     WCHAR *upload_session;             /* BITS-Session-Id, NULL without a session */
     WCHAR *upload_host;                /* BITS-Host-Id, NULL without host affinity */
     ULONG upload_fallback;             /* BITS-Host-Id-Fallback-Timeout in s, or UPLOAD_NO_FALLBACK */

@@ -20,7 +20,7 @@ struct ranges_callback
     LONG refs;
     CRITICAL_SECTION cs;
     HANDLE event;
-    BG_FILE_RANGE seen[64];
+    BG_FILE_RANGE seen[256];
     LONG calls, count;
     BOOL file_ok;                      /* the file argument was a live File6 proxy */
 };
@@ -255,6 +255,77 @@ static void test_requested_ranges(void)
     DeleteCriticalSection(&cb.cs);
 }
 
+/* FileRangesTransferred is rate-limited by MINIMUM_NOTIFICATION_INTERVAL_MS like JobModification
+ * (spec 1.9): ranges completed within an interval come together in one callback at its end.
+ * Each requested range here is a fetch of its own (they are far apart), so without the limit
+ * there is one callback per range; with a 5 s interval the 24 fetches would need two minutes. */
+static void test_ranges_rate_limit(void)
+{
+    struct ranges_callback cb = { { &rcb_vtbl }, 1 };
+    WCHAR url[256], local[MAX_PATH];
+    BG_FILE_RANGE wanted[24];
+    BITS_JOB_PROPERTY_VALUE value;
+    IBackgroundCopyFile6 *file6;
+    IBackgroundCopyJob *job;
+    BG_JOB_STATE state;
+    BOOL covered = FALSE;
+    DWORD i, j;
+    HRESULT hr;
+
+    for (i = 0; i < ARRAY_SIZE(wanted); i++)
+    {
+        wanted[i].InitialOffset = 1000 + i * 40000;
+        wanted[i].Length = 1000;
+    }
+    InitializeCriticalSection(&cb.cs);
+    cb.event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/files/1m.bin?id=ondemand-rate%lu", servers.fault_port,
+             GetTickCount());
+    local_path(local, L"ondemand-rate.bin");
+    if (!(job = create_download(L"on demand, rate limit", url, local))) return;
+    ok(set_on_demand(job) == S_OK, "ON_DEMAND_MODE failed\n");
+    value.Dword = 5000;
+    hr = set_job_property(job, BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS, value);
+    ok(hr == S_OK, "MINIMUM_NOTIFICATION_INTERVAL_MS got %#lx\n", hr);
+    hr = IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+    hr = IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_FILE_RANGES_TRANSFERRED);
+    ok(hr == S_OK, "SetNotifyFlags got %#lx\n", hr);
+    if (!(file6 = get_file6(job)))
+    {
+        cancel_job(job);
+        return;
+    }
+    hr = IBackgroundCopyFile6_RequestFileRanges(file6, ARRAY_SIZE(wanted), wanted);
+    ok(hr == S_OK, "RequestFileRanges got %#lx\n", hr);
+    IBackgroundCopyJob_Resume(job);
+    state = wait_state(job, 1 << BG_JOB_STATE_SUSPENDED | 1 << BG_JOB_STATE_ERROR | 1 << BG_JOB_STATE_TRANSFERRED, 60000);
+    ok(state == BG_JOB_STATE_SUSPENDED, "after the requested ranges: state %d\n", state);
+
+    /* The ranges held back arrive at the end of the interval. */
+    for (j = 0; j < 300 && !covered; j++)
+    {
+        EnterCriticalSection(&cb.cs);
+        for (i = 0, covered = TRUE; i < ARRAY_SIZE(wanted) && covered; i++)
+            covered = ranges_cover(cb.seen, cb.count, wanted[i].InitialOffset, wanted[i].Length);
+        LeaveCriticalSection(&cb.cs);
+        if (!covered) WaitForSingleObject(cb.event, 100);
+    }
+    EnterCriticalSection(&cb.cs);
+    for (i = 0; i < ARRAY_SIZE(wanted); i++)
+        ok(ranges_cover(cb.seen, cb.count, wanted[i].InitialOffset, wanted[i].Length), "range %lu not reported\n", i);
+    ok(cb.calls >= 1 && cb.calls < ARRAY_SIZE(wanted), "%ld callbacks for %u ranges\n", cb.calls,
+       (unsigned int)ARRAY_SIZE(wanted));
+    LeaveCriticalSection(&cb.cs);
+    trace("%ld FileRangesTransferred callbacks for %u ranges\n", cb.calls, (unsigned int)ARRAY_SIZE(wanted));
+
+    IBackgroundCopyFile6_Release(file6);
+    IBackgroundCopyJob_SetNotifyInterface(job, NULL);
+    cancel_job(job);
+    CloseHandle(cb.event);
+    DeleteCriticalSection(&cb.cs);
+}
+
 /* A job that is not on demand, or cannot be, refuses random access (spec 1.10). */
 static void test_not_eligible(void)
 {
@@ -348,6 +419,7 @@ START_TEST(ondemand)
     if (hr == S_OK)
     {
         test_requested_ranges();
+        test_ranges_rate_limit();
         test_not_eligible();
         test_whole_file();
         IBackgroundCopyManager_Release(manager);
