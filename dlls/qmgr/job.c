@@ -479,7 +479,7 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
         if (job->reply_temp && !DeleteFileW(job->reply_temp) && GetLastError() != ERROR_FILE_NOT_FOUND)
             failed = TRUE;
         LeaveCriticalSection(&job->cs);
-        if (session) upload_cancel_session(job, remote, host, session);
+        if (session) upload_cancel_session(job, remote, host, session, 0);
         else
         {
             heap_free(remote);

@@ -318,8 +318,12 @@ HRESULT client_cert_find(BG_CERT_STORE_LOCATION location, const WCHAR *store_nam
 /* ---- upload.c: the BITS upload protocol (spec 6) ---- */
 #define UPLOAD_NO_FALLBACK  0xffffffff
 HRESULT upload_transfer(struct transfer *t, struct transfer_error *error);
-void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCHAR *session);  /* takes the strings */
+void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCHAR *session,
+                           ULONGLONG elapsed_ms);  /* takes the strings */
 void upload_shutdown(void);
+void upload_enum_cancels(void (*visit)(struct bits_job *job, const WCHAR *remote, const WCHAR *host,
+                                       const WCHAR *session, ULONGLONG elapsed_ms, void *context), void *context);
+void upload_forget_cancels(void);
 
 /* ---- store.c: the job queue on disk ---- */
 void store_changed(BOOL urgent);     /* any lock may be held */

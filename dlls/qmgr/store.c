@@ -573,9 +573,65 @@ static BOOL write_image(int slot, const uint8_t *data, size_t size)
 
 /* save_lock: one save at a time; taken before the manager lock. */
 
+struct cancel_records
+{
+    struct store_job *recs;
+    size_t count, size;
+    ULONGLONG now;
+};
+
+/* A pending Cancel-Session (upload.c) is saved as its cancelled job with the session, the
+ * URL as the one file's remote name (no local name) and the time since the first Cancel-Session
+ * as no_progress_ms; the next start sends it again (spec 2.4, 6.3.6). */
+static void cancel_to_record(struct bits_job *job, const WCHAR *remote, const WCHAR *host, const WCHAR *session,
+                             ULONGLONG elapsed_ms, void *context)
+{
+    struct cancel_records *c = context;
+    struct store_job *rec, *grown;
+    BOOL ok;
+
+    if (c->count == c->size)
+    {
+        if (!(grown = realloc(c->recs, (c->size * 2 + 1) * sizeof(*grown)))) return;
+        c->recs = grown;
+        c->size = c->size * 2 + 1;
+    }
+    rec = &c->recs[c->count];
+    EnterCriticalSection(&job->cs);
+    ok = job_to_record(job, rec, c->now);
+    LeaveCriticalSection(&job->cs);
+    if (!ok) return;
+    rec->state = BG_JOB_STATE_CANCELLED;
+    rec->no_progress_ms = elapsed_ms;
+    free(rec->upload_session);
+    rec->upload_session = dup_for_codec(session);
+    free(rec->upload_host);
+    rec->upload_host = dup_for_codec(host);
+    if (!rec->file_count && (rec->files = calloc(1, sizeof(*rec->files)))) rec->file_count = 1;
+    if (rec->file_count)
+    {
+        free(rec->files[0].remote);
+        rec->files[0].remote = dup_for_codec(remote);
+    }
+    c->count++;
+}
+
+/* store_load: a record of a pending Cancel-Session sends it again; the job is not queued. */
+static void cancel_from_record(const struct store_job *rec, ULONGLONG now)
+{
+    struct bits_job *job;
+
+    if (!rec->upload_session || !rec->file_count || !rec->files[0].remote) return;
+    if (FAILED(job_from_record(rec, now, &job))) return;
+    upload_cancel_session(job, from_store_str(rec->files[0].remote), from_store_str(rec->upload_host),
+                          from_store_str(rec->upload_session), rec->no_progress_ms);
+    IBackgroundCopyJob_Release(job_iface(job));
+}
+
 /* Take a snapshot of every job and write it to the other slot. */
 static void store_save(void)
 {
+    struct cancel_records pending;
     struct store_job *recs;
     struct bits_job *job;
     ULONGLONG now = GetTickCount64();
@@ -586,7 +642,8 @@ static void store_save(void)
 
     EnterCriticalSection(&save_lock);
     EnterCriticalSection(&bits_manager.cs);
-    if (!(recs = calloc(list_count(&bits_manager.jobs) + 1, sizeof(*recs))))
+    pending.size = list_count(&bits_manager.jobs) + 1;
+    if (!(recs = calloc(pending.size, sizeof(*recs))))
     {
         LeaveCriticalSection(&bits_manager.cs);
         LeaveCriticalSection(&save_lock);
@@ -599,6 +656,12 @@ static void store_save(void)
         LeaveCriticalSection(&job->cs);
     }
     LeaveCriticalSection(&bits_manager.cs);
+    pending.recs = recs;
+    pending.count = count;
+    pending.now = now;
+    upload_enum_cancels(cancel_to_record, &pending);
+    recs = pending.recs;
+    count = pending.count;
 
     EnterCriticalSection(&store.cs);
     sequence = store.sequence + 1;
@@ -745,6 +808,7 @@ void store_load(void)
         ERR("the job store could not be read; it was set aside and the queue starts empty\n");
     }
     /* A restart in the same svchost: the disk is the truth, drop what memory still holds. */
+    upload_forget_cancels();
     EnterCriticalSection(&bits_manager.cs);
     while (!list_empty(&bits_manager.jobs))
     {
@@ -762,6 +826,11 @@ void store_load(void)
         for (i = 0; i < counts[best]; i++)
         {
             struct bits_job *job;
+            if (recs[best][i].state == BG_JOB_STATE_CANCELLED)
+            {
+                cancel_from_record(&recs[best][i], now);
+                continue;
+            }
             if (FAILED(job_from_record(&recs[best][i], now, &job))) continue;
             list_add_tail(&bits_manager.jobs, &job->entry);   /* the list keeps the reference */
             loaded++;

@@ -1,10 +1,12 @@
 /*
  * upload.c: the client side of the BITS 1.5 upload protocol (spec 6) over the shared WinHTTP
  * session of http.c: Ping, Create-Session, Fragments resumed from the offset the server
- * acknowledges, the reply download of upload-reply jobs, Close-Session, and Cancel-Session
- * (re-sent from a thread of its own after a job is cancelled).
+ * acknowledges, the reply download of upload-reply jobs (resumed with Range after an
+ * interruption), Close-Session, and Cancel-Session
+ * (re-sent from a thread of its own after a job is cancelled, also after a service restart:
+ * the store saves the pending ones).
  * Owns: the upload session state of a job (job->upload_*, job->reply_*, under job->cs) and the
- * cancel threads. Errors of the server and of its application arrive as BITS-Error-Code and
+ * cancel threads with the list of pending Cancel-Sessions. Errors of the server and of its application arrive as BITS-Error-Code and
  * BITS-Error-Context and become the job's error (spec 5.5, 6.1).
  */
 
@@ -380,6 +382,8 @@ static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
             if (query_header(request, L"BITS-Reply-URL", url, ARRAYSIZE(url)) && *url)
             {
                 EnterCriticalSection(&job->cs);
+                /* Bytes of another reply (an earlier session's) are of no use. */
+                if (!job->reply_url || wcscmp(job->reply_url, url)) job->reply_progress.BytesTransferred = 0;
                 heap_free(job->reply_url);
                 job->reply_url = heap_strdupW(url);
                 LeaveCriticalSection(&job->cs);
@@ -428,32 +432,88 @@ static WCHAR *resolve_reply_url(const WCHAR *remote, const WCHAR *url)
     return full;
 }
 
+/* Keep the first at bytes of the output and write on after them. */
+static BOOL output_cut(HANDLE output, UINT64 at)
+{
+    LARGE_INTEGER pos;
+
+    pos.QuadPart = at;
+    return SetFilePointerEx(output, pos, NULL, FILE_BEGIN) && SetEndOfFile(output);
+}
+
+/* Content-Range of a 206: TRUE when it starts at offset, with the whole size in *total. */
+static BOOL range_starts_at(HINTERNET request, UINT64 offset, UINT64 *total)
+{
+    WCHAR buf[96], *p, *end;
+    UINT64 first;
+
+    if (!query_header(request, L"Content-Range", buf, ARRAYSIZE(buf)) || wcsnicmp(buf, L"bytes ", 6)) return FALSE;
+    first = _wcstoui64(buf + 6, &end, 10);
+    if (end == buf + 6 || first != offset || !(p = wcschr(end, '/'))) return FALSE;
+    *total = _wcstoui64(p + 1, &end, 10);
+    return end != p + 1 && *total > offset;
+}
+
+/* GET of the reply from offset on (a Range request unless 0). Returns the request with the
+ * size of the whole reply, or NULL with error filled in; *offset becomes 0 when the server
+ * sends it whole again (200 to the Range request, or 416: our bytes are not of this reply). */
+static HINTERNET reply_request(struct upload *u, UINT64 *offset, UINT64 *size, struct transfer_error *error)
+{
+    WCHAR range[64], buf[32];
+    HINTERNET request;
+    DWORD status, len;
+
+    if (*offset) swprintf(range, ARRAYSIZE(range), L"Range: bytes=%I64u-\r\n", *offset);
+    if (!(request = http_send(u->http, L"GET", *offset ? range : NULL, NULL, 0, &status, error))) return NULL;
+    transfer_connected(u->t);
+    if (*offset && (status == 416 || (status == 206 && !range_starts_at(request, *offset, size))))
+    {
+        WARN("reply: status %lu to a Range from %I64u, downloading it whole\n", status, *offset);
+        WinHttpCloseHandle(request);
+        *offset = 0;
+        return reply_request(u, offset, size, error);
+    }
+    if (status >= 400)
+    {
+        http_status_error(status, error);
+        WinHttpCloseHandle(request);
+        return NULL;
+    }
+    if (status == 206 && *offset) return request;
+    if (*offset) WARN("reply: status %lu to a Range request, downloading it whole\n", status);
+    *offset = 0;
+    len = sizeof(buf);
+    *size = WinHttpQueryHeaders(request, WINHTTP_QUERY_CONTENT_LENGTH, NULL, buf, &len, NULL)
+            ? _wcstoui64(buf, NULL, 10) : BG_SIZE_UNKNOWN;
+    return request;
+}
+
 /* The reply goes into a temp file beside the reply file; Complete renames it (spec 2.5, 6.3.9).
- * No BITS-Reply-URL means an empty reply (spec 5.7). Always downloaded whole. */
+ * No BITS-Reply-URL means an empty reply (spec 5.7). Like any download (spec 6.3.9) it goes on
+ * after an interruption with a Range request, keeping the bytes already in the temp file. */
 static HRESULT download_reply(struct upload *u, struct transfer_error *error)
 {
     struct bits_job *job = u->job;
     WCHAR *url = NULL, *temp;
     HINTERNET request = NULL;
+    LARGE_INTEGER have;
     HANDLE output;
     UINT64 size = 0, done = 0;
     BYTE *buffer = NULL;
-    DWORD status, len;
-    WCHAR buf[32];
     HRESULT hr = S_OK;
 
     EnterCriticalSection(&job->cs);
     if (!job->reply_temp) job->reply_temp = job_reply_temp_name(job);
     temp = heap_strdupW(job->reply_temp);
     if (job->reply_url) url = resolve_reply_url(u->remote, job->reply_url);
-    job->reply_progress.BytesTransferred = 0;
+    if (url) done = job->reply_progress.BytesTransferred;
     LeaveCriticalSection(&job->cs);
     if (!temp)
     {
         heap_free(url);
         return E_OUTOFMEMORY;
     }
-    output = CreateFileW(temp, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, CREATE_ALWAYS,
+    output = CreateFileW(temp, GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
                          FILE_ATTRIBUTE_HIDDEN, NULL);
     heap_free(temp);
     if (output == INVALID_HANDLE_VALUE)
@@ -462,29 +522,31 @@ static HRESULT download_reply(struct upload *u, struct transfer_error *error)
         set_error(error, HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
         return error->code;
     }
+    /* Only the bytes really in the file count. */
+    if (GetFileSizeEx(output, &have) && (UINT64)have.QuadPart < done) done = have.QuadPart;
     if (url)
     {
-        TRACE("reply from %s\n", debugstr_w(url));
+        TRACE("reply from %s at %I64u\n", debugstr_w(url), done);
         if (FAILED(hr = http_connect(u->http, url, error))) goto done;
         u->on_host = FALSE;
-        if (!(request = http_send(u->http, L"GET", NULL, NULL, 0, &status, error)))
+        if (!(request = reply_request(u, &done, &size, error)))
         {
             hr = error->code;
             goto done;
         }
-        transfer_connected(u->t);
-        if (status >= 400)
-        {
-            http_status_error(status, error);
-            hr = error->code;
-            goto done;
-        }
-        len = sizeof(buf);
-        size = WinHttpQueryHeaders(request, WINHTTP_QUERY_CONTENT_LENGTH, NULL, buf, &len, NULL)
-               ? _wcstoui64(buf, NULL, 10) : BG_SIZE_UNKNOWN;
-        EnterCriticalSection(&job->cs);
-        job->reply_progress.BytesTotal = size;
-        LeaveCriticalSection(&job->cs);
+    }
+    if (!output_cut(output, done))
+    {
+        set_error(error, HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
+        hr = error->code;
+        goto done;
+    }
+    EnterCriticalSection(&job->cs);
+    job->reply_progress.BytesTotal = size;
+    job->reply_progress.BytesTransferred = done;
+    LeaveCriticalSection(&job->cs);
+    if (url)
+    {
         if (!(buffer = HeapAlloc(GetProcessHeap(), 0, HTTP_READ_BUFFER_SIZE)))
         {
             hr = E_OUTOFMEMORY;
@@ -604,14 +666,18 @@ done:
 
 struct cancel_request
 {
-    struct list entry;
+    struct list entry;                 /* in cancels.pending */
     struct bits_job *job;              /* holds a reference; cancelled, so nobody changes it */
-    WCHAR *remote, *host, *session;
+    WCHAR *remote, *session;
+    WCHAR *host;                       /* under cancels.cs */
+    ULONGLONG start;                   /* GetTickCount64() of the first Cancel-Session */
+    BOOL stopped;                      /* a service stop ended its thread: saved, not sent */
 };
 
 static struct
 {
-    CRITICAL_SECTION cs;
+    CRITICAL_SECTION cs;               /* innermost but for the job lock the store takes in it */
+    struct list pending;               /* struct cancel_request */
     HANDLE stop;                       /* manual-reset: the service stops */
     LONG threads;
     HANDLE idle;                       /* manual-reset: no cancel thread runs */
@@ -622,24 +688,35 @@ static INIT_ONCE cancels_once = INIT_ONCE_STATIC_INIT;
 static BOOL CALLBACK cancels_init(INIT_ONCE *once, void *param, void **context)
 {
     InitializeCriticalSection(&cancels.cs);
+    list_init(&cancels.pending);
     cancels.stop = CreateEventW(NULL, TRUE, FALSE, NULL);
     cancels.idle = CreateEventW(NULL, TRUE, TRUE, NULL);
     return TRUE;
 }
 
+static void cancel_request_free(struct cancel_request *req)
+{
+    heap_free(req->remote);
+    heap_free(req->host);
+    heap_free(req->session);
+    IBackgroundCopyJob_Release(job_iface(req->job));
+    heap_free(req);
+}
+
 /* Cancel-Session until the server takes it, re-sent on 5xx unless the session is unknown
- * (spec 6.3.7), after each MinimumRetryDelay, for at most 24 h or NoProgressTimeout (spec 2.4).
- * A connection failure is retried the same way. */
+ * (spec 6.3.7), after each MinimumRetryDelay, for at most 24 h or NoProgressTimeout (spec 2.4)
+ * counted from the first one, across service restarts. A connection failure is retried the
+ * same way. */
 static DWORD WINAPI cancel_thread(void *arg)
 {
     struct cancel_request *req = arg;
     struct bits_job *job = req->job;
     struct upload u = { NULL, job, NULL, NULL, NULL, NULL, NULL, FALSE };
-    ULONGLONG start = GetTickCount64(), limit = CANCEL_RETRY_LIMIT_MS;
+    ULONGLONG start = req->start, limit = CANCEL_RETRY_LIMIT_MS;
     struct transfer_error error;
     HINTERNET request;
     DWORD status;
-    BOOL again;
+    BOOL again, stopped;
 
     if (job->no_progress_timeout && (ULONGLONG)job->no_progress_timeout * 1000 < limit)
         limit = (ULONGLONG)job->no_progress_timeout * 1000;
@@ -647,7 +724,11 @@ static DWORD WINAPI cancel_thread(void *arg)
     u.remote = req->remote;
     do
     {
-        WCHAR *url = req->host ? host_url(req->remote, req->host) : NULL;
+        WCHAR *url;
+
+        EnterCriticalSection(&cancels.cs);
+        url = req->host ? host_url(req->remote, req->host) : NULL;
+        LeaveCriticalSection(&cancels.cs);
 
         request = NULL;
         memset(&error, 0, sizeof(error));
@@ -668,28 +749,37 @@ static DWORD WINAPI cancel_thread(void *arg)
         if (again && req->host && !request && job->upload_fallback != UPLOAD_NO_FALLBACK
             && GetTickCount64() - start >= (ULONGLONG)job->upload_fallback * 1000)
         {
+            EnterCriticalSection(&cancels.cs);
             heap_free(req->host);
             req->host = NULL;
+            LeaveCriticalSection(&cancels.cs);
         }
     } while (again && GetTickCount64() - start + (ULONGLONG)job->retry_delay * 1000 <= limit
              && WaitForSingleObject(cancels.stop, job->retry_delay * 1000) == WAIT_TIMEOUT);
-    if (again) WARN("Cancel-Session %s not accepted; giving up\n", debugstr_w(req->session));
-
     if (u.http) http_close(u.http);
-    heap_free(req->remote);
-    heap_free(req->host);
-    heap_free(req->session);
-    heap_free(req);
-    IBackgroundCopyJob_Release(job_iface(job));
+
+    /* A service stop leaves the request pending for the store's last save; the next start
+     * sends it again. Otherwise it is done, and the store forgets it. */
     EnterCriticalSection(&cancels.cs);
+    stopped = again && WaitForSingleObject(cancels.stop, 0) == WAIT_OBJECT_0
+              && GetTickCount64() - start < limit;
+    if (stopped) req->stopped = TRUE;
+    else list_remove(&req->entry);
     if (!--cancels.threads) SetEvent(cancels.idle);
     LeaveCriticalSection(&cancels.cs);
+    if (stopped) TRACE("Cancel-Session %s pending at the stop\n", debugstr_w(req->session));
+    else
+    {
+        if (again) WARN("Cancel-Session %s not accepted; giving up\n", debugstr_w(req->session));
+        cancel_request_free(req);
+        store_changed(FALSE);
+    }
     return 0;
 }
 
-/* Job::Cancel of an upload with a session: send Cancel-Session in the background (spec 2.5).
- * Takes the strings. */
-void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCHAR *session)
+/* Job::Cancel of an upload with a session: send Cancel-Session in the background (spec 2.5);
+ * also a pending one of the last run, elapsed_ms after its first. Takes the strings. */
+void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCHAR *session, ULONGLONG elapsed_ms)
 {
     struct cancel_request *req;
     HANDLE thread;
@@ -706,8 +796,10 @@ void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCH
     req->remote = remote;
     req->host = host;
     req->session = session;
+    req->start = GetTickCount64() - min(elapsed_ms, GetTickCount64());
     IBackgroundCopyJob_AddRef(job_iface(job));
     EnterCriticalSection(&cancels.cs);
+    list_add_tail(&cancels.pending, &req->entry);
     ResetEvent(cancels.stop);
     if (!cancels.threads++) ResetEvent(cancels.idle);
     LeaveCriticalSection(&cancels.cs);
@@ -719,10 +811,46 @@ void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCH
     }
 }
 
-/* Service stop: pending Cancel-Session retries end (they are not persisted). */
+/* Service stop: the Cancel-Session threads end; what they have not sent stays pending for the
+ * store's last save. */
 void upload_shutdown(void)
 {
     InitOnceExecuteOnce(&cancels_once, cancels_init, NULL, NULL);
     SetEvent(cancels.stop);
     if (WaitForSingleObject(cancels.idle, 5000) == WAIT_TIMEOUT) WARN("Cancel-Session threads still busy\n");
+}
+
+/* The store's save: each pending Cancel-Session with the time since its first. Any lock but
+ * a job lock may be held; visit may take the job's. */
+void upload_enum_cancels(void (*visit)(struct bits_job *job, const WCHAR *remote, const WCHAR *host,
+                                       const WCHAR *session, ULONGLONG elapsed_ms, void *context), void *context)
+{
+    struct cancel_request *req;
+    ULONGLONG now = GetTickCount64();
+
+    InitOnceExecuteOnce(&cancels_once, cancels_init, NULL, NULL);
+    EnterCriticalSection(&cancels.cs);
+    LIST_FOR_EACH_ENTRY(req, &cancels.pending, struct cancel_request, entry)
+        visit(req->job, req->remote, req->host, req->session, now - req->start, context);
+    LeaveCriticalSection(&cancels.cs);
+}
+
+/* The store's load: those a stop left pending are on disk, which is the truth from now on. */
+void upload_forget_cancels(void)
+{
+    struct cancel_request *req, *next;
+    struct list stopped;
+
+    InitOnceExecuteOnce(&cancels_once, cancels_init, NULL, NULL);
+    list_init(&stopped);
+    EnterCriticalSection(&cancels.cs);
+    LIST_FOR_EACH_ENTRY_SAFE(req, next, &cancels.pending, struct cancel_request, entry)
+    {
+        if (!req->stopped) continue;
+        list_remove(&req->entry);
+        list_add_tail(&stopped, &req->entry);
+    }
+    LeaveCriticalSection(&cancels.cs);
+    LIST_FOR_EACH_ENTRY_SAFE(req, next, &stopped, struct cancel_request, entry)
+        cancel_request_free(req);
 }

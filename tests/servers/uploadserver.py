@@ -26,7 +26,8 @@ URL: http://127.0.0.1:PORT/<vdir>/<name>[?options]
   faults: drop=N (drop-times, drop-from, drop-keep), hangup=PACKET (hangup-times),
           e416=K (e416-from), fail=C (fail-packet, fail-times, fail-from, fail-error, fail-context),
           forget=PACKET (forget-times, forget-from), delay=S (delay-packet, delay-times),
-          hostid=alt|dead|VALUE (fallback=S)
+          hostid=alt|dead|VALUE (fallback=S), protocol=refuse|other (Create-Session),
+          reply-drop=N (reply-drop-times: the reply GET ends after N body bytes)
 Control (GET, not logged): /__log, /__reset, /__sessions, /__stat/<vdir>/<name>,
   /__delete/<vdir>/<name>; GET/HEAD /<vdir>/<name> serves a stored upload, /__reply/<id> a
   reply, /__static/<x> the default static reply; / prints this text.
@@ -51,6 +52,7 @@ import uuid
 from httpbase import HOST, Abort, BaseHandler, LogState, Server, parse_query, parse_range, qint, run
 
 PROTOCOL = "{7df0354d-249b-430f-820d-3d2a9bef4931}"
+OTHER_PROTOCOL = "{3a7b3c4d-0000-4e5f-8a9b-0c1d2e3f4a5b}"   # no client knows it
 CHUNK = 65536
 MAX_LOG_BYTES = 64 << 20
 DEFAULT_SESSION_TIMEOUT = 1209600       # BITSSessionTimeout default (14 days)
@@ -341,6 +343,10 @@ class Handler(BaseHandler):
             s = self.state.find(segs[1])
             if s is None or s.gone or not s.complete or not os.path.isfile(s.reply):
                 self.respond(404, body=b"no such reply\n", content_type="text/plain; charset=utf-8")
+            elif "reply-drop" in s.query and \
+                    self.state.count(("reply-drop", s.key)) <= qint(s.query, "reply-drop-times", 1):
+                self.note(fault="reply-drop")
+                self.serve_file(s.reply, cut=qint(s.query, "reply-drop", 0, 0))
             else:
                 self.serve_file(s.reply)
         elif head == "__static":
@@ -356,15 +362,17 @@ class Handler(BaseHandler):
 
     do_HEAD = do_GET
 
-    def serve_file(self, path):
+    def serve_file(self, path, cut=None):
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
-            self._serve(f, st.st_size, int(st.st_mtime))
+            self._serve(f, st.st_size, int(st.st_mtime), cut)
 
     def serve_bytes(self, data, mtime):
         self._serve(io.BytesIO(data), len(data), mtime)
 
-    def _serve(self, f, size, mtime):
+    def _serve(self, f, size, mtime, cut=None):
+        """Serves f whole or the Range asked for; cut=N closes the connection after N bytes
+        of the body (the headers announce all of it)."""
         lm = email.utils.formatdate(mtime, usegmt=True)
         etag = '"%x-%x"' % (mtime, size)
         common = [("Last-Modified", lm), ("ETag", etag), ("Accept-Ranges", "bytes")]
@@ -389,6 +397,9 @@ class Handler(BaseHandler):
             return
         f.seek(start)
         left = end - start + 1
+        if cut is not None and cut < left:
+            self.wfile.write(f.read(cut))
+            self.close_now()
         while left > 0:
             b = f.read(min(left, CHUNK))
             if not b:
@@ -537,6 +548,14 @@ class Handler(BaseHandler):
 
     def create_session(self, vdir, name, cfg, q, target):
         protos = (self.headers.get("BITS-Supported-Protocols") or "").lower().split()
+        if q.get("protocol") == "other":
+            # A server that picks a protocol the client did not offer.
+            self.note(fault="protocol")
+            self.ack(200, [("BITS-Protocol", OTHER_PROTOCOL), ("BITS-Session-Id", "{%s}" % str(uuid.uuid4()).upper())])
+            return
+        if q.get("protocol") == "refuse":
+            self.note(fault="protocol")
+            protos = []
         if PROTOCOL not in protos:
             # [IIS] no common protocol: 400 with BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH.
             self.ack(400, error=BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH)

@@ -69,6 +69,18 @@ check "every property survives a killed session" cmp -s "$D/before" "$D/after2"
 # the restart with a Range request from its last checkpoint, byte-identical. The fault server
 # trickles it at 4 MiB/s so that the kill lands mid-file.
 getnum() { ba /rawreturn "$@" | tr -dc '0-9'; }
+# start_job <job> <url> <local> <switch> <value>: a download job with one setting, resumed.
+start_job() {
+    ba /create "$1" >/dev/null
+    ba /addfile "$1" "$2" "$3" >/dev/null
+    ba "$4" "$1" "$5" >/dev/null
+    ba /resume "$1" >/dev/null
+}
+# wait_state <job> <pattern> <seconds> <file>: /getstate into file until it matches (or time is up).
+wait_state() {
+    i=0
+    while [ $i -lt $(($3 * 2)) ] && ! grep -q "$2" "$4" 2>/dev/null; do sleep 0.5; ba /getstate "$1" >"$4"; i=$((i + 1)); done
+}
 if [ -n "$BITS_FAULT_PORT" ] && [ -n "$BITS_DATA_DIR" ] && "$TOP/tests/servers/mkdata.sh" "$BITS_DATA_DIR" 64m.bin 64M; then
     ba /create big >/dev/null
     ba /addfile big "http://127.0.0.1:$BITS_FAULT_PORT/slow/64m.bin?rate=4194304&id=persist-$$" 'C:\users\Public\big.bin' >/dev/null
@@ -83,8 +95,7 @@ if [ -n "$BITS_FAULT_PORT" ] && [ -n "$BITS_DATA_DIR" ] && "$TOP/tests/servers/m
     restart_session
     ba /getstate big >"$D/bigstate"
     check "the interrupted download is back after the kill" grep -q "QUEUED\|CONNECTING\|TRANSFERRING\|TRANSFERRED" "$D/bigstate"
-    i=0
-    while [ $i -lt 240 ] && ! grep -q TRANSFERRED "$D/bigstate"; do sleep 0.5; ba /getstate big >"$D/bigstate"; i=$((i + 1)); done
+    wait_state big TRANSFERRED 120 "$D/bigstate"
     check "it finishes after the restart" grep -q TRANSFERRED "$D/bigstate"
     ba /complete big >/dev/null
     want=$(grep ' 64m.bin$' "$BITS_DATA_DIR/SHA256SUMS" | cut -c1-64)
@@ -105,12 +116,9 @@ PY
     rm -f "$WINEPREFIX/drive_c/users/Public/big.bin"
 
     # A TRANSIENT_ERROR retry timer goes on after a kill: the job retries by itself.
-    ba /create retry >/dev/null
-    ba /addfile retry "http://127.0.0.1:$BITS_FAULT_PORT/flaky/1/4k.bin?id=persist-retry-$$" 'C:\users\Public\retry.bin' >/dev/null
-    ba /setminretrydelay retry 15 >/dev/null
-    ba /resume retry >/dev/null
-    i=0
-    while [ $i -lt 60 ] && ! grep -q TRANSIENT_ERROR "$D/rstate" 2>/dev/null; do sleep 0.5; ba /getstate retry >"$D/rstate"; i=$((i + 1)); done
+    start_job retry "http://127.0.0.1:$BITS_FAULT_PORT/flaky/1/4k.bin?id=persist-retry-$$" 'C:\users\Public\retry.bin' \
+        /setminretrydelay 15
+    wait_state retry TRANSIENT_ERROR 30 "$D/rstate"
     check "a 503 makes TRANSIENT_ERROR" grep -q TRANSIENT_ERROR "$D/rstate"
     # A state change is saved at once (within 50 ms), even while the saver waits out the 3 s
     # delay of other changes (the progress of this job, say): one second is plenty.
@@ -118,8 +126,7 @@ PY
     restart_session
     ba /getstate retry >"$D/rstate"
     check "TRANSIENT_ERROR survives the kill ($(tr -d '\n' <"$D/rstate"))" grep -q TRANSIENT_ERROR "$D/rstate"
-    i=0
-    while [ $i -lt 120 ] && ! grep -q TRANSFERRED "$D/rstate"; do sleep 0.5; ba /getstate retry >"$D/rstate"; i=$((i + 1)); done
+    wait_state retry TRANSFERRED 60 "$D/rstate"
     check "and the retry comes by itself after the restart" grep -q TRANSFERRED "$D/rstate"
     ba /complete retry >/dev/null
 
@@ -129,12 +136,9 @@ PY
     # after the restart, so it could not end before stop + 24 s: the error must come before
     # stop + 23 s (the persisted clock leaves at most 9 s; the rest is margin for the restart).
     ms() { date +%s%3N; }
-    ba /create maxtime >/dev/null
-    ba /addfile maxtime "http://127.0.0.1:$BITS_FAULT_PORT/slow/64m.bin?rate=16384&id=persist-maxtime-$$" 'C:\users\Public\maxtime.bin' >/dev/null
-    ba /setmaxdownloadtime maxtime 24 >/dev/null
-    ba /resume maxtime >/dev/null
-    i=0
-    while [ $i -lt 60 ] && ! grep -q TRANSFERRING "$D/mstate" 2>/dev/null; do sleep 0.5; ba /getstate maxtime >"$D/mstate"; i=$((i + 1)); done
+    start_job maxtime "http://127.0.0.1:$BITS_FAULT_PORT/slow/64m.bin?rate=16384&id=persist-maxtime-$$" \
+        'C:\users\Public\maxtime.bin' /setmaxdownloadtime 24
+    wait_state maxtime TRANSFERRING 30 "$D/mstate"
     check "the trickled job is TRANSFERRING" grep -q TRANSFERRING "$D/mstate"
     sleep 15
     ba /getstate maxtime >"$D/mstate"

@@ -1,7 +1,8 @@
 # tests/suites/upload_restart.sh: a 64 MiB upload through bitsadmin, interrupted twice, by a
 # connection dropped mid-fragment and by killing the service's Wine session while a fragment is
 # on its way, arrives byte-identical in one upload session (spec 6.3.2, 8). The upload server's
-# log shows every fragment starting where the server's acknowledgement said.
+# log shows every fragment starting where the server's acknowledgement said. A Cancel-Session
+# the server refused is sent again after a restart.
 T_SUITE=upload_restart
 . "$TOP/tests/lib.sh"
 D=$(mktemp -d)
@@ -94,5 +95,39 @@ check "every fragment started at an acknowledged offset" grep -q "^unacknowledge
 check "the dropped fragment was sent again" grep -q "^dropped 2$" "$D/log"
 check "the fragment at 40 MiB was sent again after the restart" grep -q "^after restart [12]$" "$D/log"
 rm -f "$PUBLIC/bits_up64.bin"
+
+# A Cancel-Session the server refused (503) is sent again after a restart (spec 2.4, 6.3.6):
+# the store keeps it with the cancelled job's session. The retry delay is 600 s, so within
+# this test only the restart can send it again.
+CNAME="cancel-$$.bin"
+CURL="http://127.0.0.1:$BITS_UPLOAD_PORT/up/$CNAME?hangup=Fragment&fail=503&fail-packet=Cancel-Session&id=c$$"
+head -c 100000 /dev/urandom >"$PUBLIC/bits_cancel.bin"
+upc_is() { ba /getstate upc | grep -q "^$1"; }
+# cancels <n> <status>: the server saw n Cancel-Sessions of that upload, the last answered status.
+cancels() {
+    "$PY" - "$BITS_UPLOAD_LOG" "/up/$CNAME?" "$1" "$2" <<'EOF'
+import json, sys
+log, target, n, status = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+seen = [e.get("status") for e in map(json.loads, open(log))
+        if e.get("target", "").startswith(target) and e.get("packet") == "Cancel-Session"]
+sys.exit(0 if len(seen) == n and seen[-1] == status else 1)
+EOF
+}
+ba /create /upload upc >/dev/null
+ba /addfile upc "$CURL" 'C:\users\Public\bits_cancel.bin' >/dev/null
+ba /setminretrydelay upc 600 >/dev/null
+ba /resume upc >/dev/null
+check "a connection closed on the fragment: TRANSIENT_ERROR, the session open" wait_for 60 upc_is TRANSIENT_ERROR
+ba /cancel upc >/dev/null
+check "the first Cancel-Session gets 503" wait_for 30 cancels 1 503
+restart_session
+ba /list >"$D/list"
+check "the cancelled job stays gone after the restart" sh -c "! grep -q \"'upc'\" '$D/list'"
+check "after the restart Cancel-Session is sent again and accepted" wait_for 60 cancels 2 200
+check "the server's session is gone" "$PY" -c "
+import json, sys, urllib.request
+s = json.load(urllib.request.urlopen('http://127.0.0.1:$BITS_UPLOAD_PORT/__sessions', timeout=5))
+sys.exit(1 if any(x['name'].endswith('$CNAME') for x in s) else 0)"
+rm -f "$PUBLIC/bits_cancel.bin"
 rm -rf "$D"
 summary

@@ -117,6 +117,12 @@ t_cs4() { ack_ok cs4 400 0x80200022 0x5 && ! has cs4 BITS-Protocol && ! has cs4 
 check "Create-Session without our protocol: 400 BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH, no session" t_cs4
 post cs5 "$U/up/c.bin" Create-Session ""
 check "Create-Session without BITS-Supported-Protocols: 400" ack_ok cs5 400 0x80200022 0x5
+create cs6 "$U/up/c.bin?protocol=refuse"
+t_cs6() { ack_ok cs6 400 0x80200022 0x5 && ! has cs6 BITS-Protocol && ! has cs6 BITS-Session-Id; }
+check "protocol=refuse: 400 BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH although ours was offered" t_cs6
+create cs7 "$U/up/c.bin?protocol=other"
+t_cs7() { ack_ok cs7 200 && [ -n "$(hdr cs7 BITS-Protocol)" ] && [ "$(hdr cs7 BITS-Protocol)" != "$GUID" ] && [ -n "$SID" ]; }
+check "protocol=other: 200 with a BITS-Protocol the client did not offer" t_cs7
 post bad "$U/up/c.bin" Bogus-Packet ""
 check "unknown packet type: 400 Ack E_INVALIDARG" ack_ok bad 400 0x80070057 0x5
 post bad2 "$U/up/c.bin" "" ""
@@ -318,6 +324,26 @@ R=$(hdr up_f BITS-Reply-URL)
 check "reply-size=N: an N-byte reply, byte i = i % 251" py "
 b = get('$R')[2]
 assert len(b) == 1100000 and b == bytes(i % 251 for i in range(1100000))"
+upload "$U/app2/cut.bin?reply-size=300000&reply-drop=100000" "$D/3k.bin"
+R=$(hdr up_f BITS-Reply-URL)
+check "reply-drop=N: the first reply GET announces it all and ends after N bytes; then it is whole; Range works" py "
+import http.client, urllib.parse
+u = urllib.parse.urlsplit('$R')
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+c.request('GET', u.path)
+r = c.getresponse()
+assert r.status == 200 and r.getheader('Content-Length') == '300000', r.status
+try:
+    got = r.read()
+    assert False, 'read %d bytes without an error' % len(got)
+except http.client.IncompleteRead as e:
+    assert len(e.partial) == 100000, len(e.partial)
+want = bytes(i % 251 for i in range(300000))
+assert get('$R')[2] == want
+s, h, b = get('$R', {'Range': 'bytes=100000-'})
+assert s == 206 and h['content-range'] == 'bytes 100000-299999/300000' and b == want[100000:], (s, h)
+L = [json.loads(l) for l in get(U + '/__log')[2].decode().splitlines()]
+assert [e['fault'] for e in L if e.get('target') == u.path].count('reply-drop') == 1"
 upload "$U/app2/s.bin?reply=static" "$D/3k.bin"
 R=$(hdr up_f BITS-Reply-URL)
 check "reply=static: BITS-Reply-URL is the static URL, which serves the static reply" py "

@@ -6,6 +6,7 @@
  */
 
 #include <windows.h>
+#include <ctype.h>
 #include <stdio.h>
 #include "bitsall.h"
 #include "wine/test.h"
@@ -335,6 +336,85 @@ static void test_reply_data(void)
     cancel_job(job);
 }
 
+/* The log's text for the reply of the session created for target: "target":"/__reply/<id>". */
+static BOOL reply_log_target(const char *target, char *buf)
+{
+    char *log = read_log(upload_log), *line, *end, *p;
+    BOOL found = FALSE;
+    int i;
+
+    if (!log) return FALSE;
+    for (line = log; *line && !found; line = end + 1)
+    {
+        if (!(end = strchr(line, '\n'))) end = line + strlen(line);
+        *end = 0;
+        if (strstr(line, target) && strstr(line, "\"packet\":\"Create-Session\"")
+            && (p = strstr(line, "\"session\":\"{")) && strlen(p) > 12 + 36)
+        {
+            p += 12;
+            strcpy(buf, "\"target\":\"/__reply/");
+            for (i = 0; i < 36; i++) buf[19 + i] = tolower(p[i]);
+            strcpy(buf + 19 + 36, "\"");
+            found = TRUE;
+        }
+        if (!end[1] && end != line + strlen(line)) break;
+    }
+    HeapFree(GetProcessHeap(), 0, log);
+    return found;
+}
+
+/* The reply of an upload-reply job cut mid-body goes on after the retry with a Range request
+ * from the bytes already in its temp file, as any download does (spec 6.3.9). */
+static void test_reply_resume(void)
+{
+    static const DWORD size = 300000;
+    WCHAR url[512], local[MAX_PATH];
+    BG_JOB_REPLY_PROGRESS progress;
+    char target[512], reply[128], range[64];
+    IBackgroundCopyJob2 *job2;
+    IBackgroundCopyJob *job;
+    BG_ERROR_CONTEXT context;
+    BG_JOB_STATE state;
+    HRESULT hr, code;
+    UINT64 length, kept, i;
+    BYTE *data = NULL;
+    BOOL same;
+
+    local_path(local, L"bits_upload_reply_resume.txt");
+    make_source(local, 1000, 7);
+    make_url(url, "app2", "cut.txt", "reply-size=300000&reply-drop=100000");
+    log_target(target, url);
+    if (!(job = create_upload(L"upload-reply resume", BG_JOB_TYPE_UPLOAD_REPLY, url, local))) return;
+    job2 = job2_of(job);
+    state = run(job, &code, &context);
+    ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "a reply cut mid-body: state %u, error %#lx\n", state, code);
+    hr = IBackgroundCopyJob2_GetReplyProgress(job2, &progress);
+    kept = progress.BytesTransferred;
+    ok(hr == S_OK && kept > 0 && kept <= 100000 && progress.BytesTotal == size,
+       "reply progress after the cut %I64u / %I64u\n", kept, progress.BytesTotal);
+
+    state = run(job, &code, &context);
+    ok(state == BG_JOB_STATE_TRANSFERRED, "after the retry: state %u, error %#lx\n", state, code);
+    hr = IBackgroundCopyJob2_GetReplyProgress(job2, &progress);
+    ok(hr == S_OK && progress.BytesTransferred == size && progress.BytesTotal == size,
+       "reply progress %I64u / %I64u\n", progress.BytesTransferred, progress.BytesTotal);
+    hr = IBackgroundCopyJob2_GetReplyData(job2, &data, &length);
+    ok(hr == S_OK && data && length == size, "GetReplyData got %#lx, %I64u bytes\n", hr, length);
+    for (i = 0, same = TRUE; data && i < length; i++) if (data[i] != (BYTE)(i % 251)) same = FALSE;
+    ok(data && same, "the resumed reply differs from the server's\n");
+    CoTaskMemFree(data);
+
+    /* The server saw the cut GET from 0 and one Range request from where the bytes ended. */
+    ok(reply_log_target(target, reply), "no Create-Session in the log\n");
+    ok(log_count(reply, "\"fault\":\"reply-drop\"", NULL) == 1, "the reply was not cut once\n");
+    sprintf(range, "\"range\":\"bytes=%I64u-\"", kept);
+    ok(log_count(reply, range, NULL) == 1, "no reply request with %s\n", range);
+    ok(log_count(reply, "\"method\":\"GET\"", NULL) == 2, "%d reply requests\n",
+       log_count(reply, "\"method\":\"GET\"", NULL));
+    IBackgroundCopyJob2_Release(job2);
+    cancel_job(job);
+}
+
 /* Faults of the server that end the job in ERROR or TRANSIENT_ERROR (spec 5.5, 6.1). */
 static void test_fatal_and_transient(void)
 {
@@ -372,6 +452,11 @@ static void test_fatal_and_transient(void)
           BG_ERROR_CONTEXT_REMOTE_FILE },
         /* a connection lost mid-fragment */
         { "up", "drop=1000", 3000, BG_JOB_STATE_TRANSIENT_ERROR, 0, BG_ERROR_CONTEXT_REMOTE_FILE },
+        /* no protocol in common (spec 6.3.8): the server refuses ours, or picks one we did not offer */
+        { "up", "protocol=refuse", 100, BG_JOB_STATE_ERROR, BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH,
+          BG_ERROR_CONTEXT_REMOTE_FILE },
+        { "up", "protocol=other", 100, BG_JOB_STATE_ERROR, BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH,
+          BG_ERROR_CONTEXT_REMOTE_FILE },
     };
     WCHAR url[512], local[MAX_PATH], stored[MAX_PATH];
     IBackgroundCopyJob *job;
@@ -664,6 +749,7 @@ START_TEST(upload)
         test_plain_upload();
         test_upload_reply();
         test_reply_data();
+        test_reply_resume();
         test_fatal_and_transient();
         test_resume();
         test_server_settings();
