@@ -10,7 +10,8 @@
  * Saves are coalesced: a state change is written within STATE_DELAY_MS, other changes
  * (properties, progress checkpoints) within CHANGE_DELAY_MS, never once per call or block.
  * Credentials and custom headers are encrypted with CryptProtectData. The notify interface,
- * the certificate callback and helper tokens are not persisted.
+ * the certificate callback and helper tokens are not persisted. Besides the queue, the image
+ * holds the Cancel-Sessions upload.c still has to send, as records of their cancelled jobs.
  * HKLM\Software\Wine\BITS "Persistence" (REG_DWORD) = 0, read at service start, turns the
  * store off: nothing is loaded or saved and the queue lives in memory only (the baseline of
  * `make bench`; see README).

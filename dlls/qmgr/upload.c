@@ -2,12 +2,12 @@
  * upload.c: the client side of the BITS 1.5 upload protocol (spec 6) over the shared WinHTTP
  * session of http.c: Ping, Create-Session, Fragments resumed from the offset the server
  * acknowledges, the reply download of upload-reply jobs (resumed with Range after an
- * interruption), Close-Session, and Cancel-Session
- * (re-sent from a thread of its own after a job is cancelled, also after a service restart:
- * the store saves the pending ones).
- * Owns: the upload session state of a job (job->upload_*, job->reply_*, under job->cs) and the
- * cancel threads with the list of pending Cancel-Sessions. Errors of the server and of its application arrive as BITS-Error-Code and
- * BITS-Error-Context and become the job's error (spec 5.5, 6.1).
+ * interruption), Close-Session, and Cancel-Session (re-sent from a thread of its own after a
+ * job is cancelled, also after a service restart: the store saves the pending ones).
+ * Owns: the upload session state of a job (job->upload_*, job->reply_*, under job->cs), the
+ * cancel threads and the list of pending Cancel-Sessions. Errors of the server and of its
+ * application arrive as BITS-Error-Code and BITS-Error-Context and become the job's error
+ * (spec 5.5, 6.1).
  */
 
 #include "qmgr_private.h"

@@ -2,7 +2,7 @@
 # connection dropped mid-fragment and by killing the service's Wine session while a fragment is
 # on its way, arrives byte-identical in one upload session (spec 6.3.2, 8). The upload server's
 # log shows every fragment starting where the server's acknowledgement said. A Cancel-Session
-# the server refused is sent again after a restart.
+# the server refused is sent again after a restart, and the host id fallback timer goes on.
 T_SUITE=upload_restart
 . "$TOP/tests/lib.sh"
 D=$(mktemp -d)
@@ -129,5 +129,30 @@ import json, sys, urllib.request
 s = json.load(urllib.request.urlopen('http://127.0.0.1:$BITS_UPLOAD_PORT/__sessions', timeout=5))
 sys.exit(1 if any(x['name'].endswith('$CNAME') for x in s) else 0)"
 rm -f "$PUBLIC/bits_cancel.bin"
+
+# The BITS-Host-Id fallback timer counts from the first failure to reach the host id, across
+# a restart (spec 6.3.4): a host id that refuses connections, fallback 40 s, a retry every 5 s,
+# a kill 25 s after the first failure. The saved timer falls back 40 s after the first failure
+# (15 s after the kill, then the next retry); a fresh one could not fall back before kill + 40 s,
+# so the upload must be TRANSFERRED before kill + 38 s.
+ms() { date +%s%3N; }
+HURL="http://127.0.0.1:$BITS_UPLOAD_PORT/up/host-$$.bin?hostid=dead&fallback=40&id=h$$"
+head -c 100000 /dev/urandom >"$PUBLIC/bits_host.bin"
+uph_is() { ba /getstate uph | grep -q "^$1"; }
+ba /create /upload uph >/dev/null
+ba /addfile uph "$HURL" 'C:\users\Public\bits_host.bin' >/dev/null
+ba /setminretrydelay uph 5 >/dev/null
+ba /resume uph >/dev/null
+check "a host id that refuses connections: TRANSIENT_ERROR" wait_for 60 uph_is TRANSIENT_ERROR
+sleep 25
+killed=$(ms)
+restart_session
+ba /list >/dev/null
+until uph_is TRANSFERRED || [ "$(ms)" -ge $((killed + 38000)) ]; do sleep 0.5; done
+check "the fallback timer went on: TRANSFERRED through the job's URL $(( ($(ms) - killed) / 1000 )) s after the kill" \
+    uph_is TRANSFERRED
+check "the upload arrived byte-identical" cmp -s "$PUBLIC/bits_host.bin" "$BITS_UPLOAD_DIR/up/host-$$.bin"
+ba /complete uph >/dev/null
+rm -f "$PUBLIC/bits_host.bin"
 rm -rf "$D"
 summary
