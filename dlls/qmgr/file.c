@@ -350,6 +350,7 @@ static HRESULT WINAPI file_SetValidationState(IBackgroundCopyFile6 *iface, BOOL 
         job->error = error;
         job->state = BG_JOB_STATE_ERROR;
         job->error_count++;
+        analytic_error(job, BG_E_VALIDATION_FAILED, BG_ERROR_CONTEXT_REMOTE_FILE);
         job_changed(job);
         notify_post(job, NOTIFY_JOB_ERROR, NULL);
     }

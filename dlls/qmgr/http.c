@@ -9,6 +9,8 @@
 
 #include "qmgr_private.h"
 #include "http.h"
+#include "ieproxy.h"
+#include <sddl.h>
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
@@ -147,16 +149,27 @@ HRESULT client_cert_find(BG_CERT_STORE_LOCATION location, const WCHAR *store_nam
     return *cert ? S_OK : CRYPT_E_NOT_FOUND;
 }
 
-/* AUTODETECT (spec 1.3): WinHTTP's WPAD discovery; when it finds nothing the session stays direct. */
-static void autodetect_proxy(HINTERNET session, const WCHAR *url)
+/* AUTODETECT (spec 1.3): WinHTTP's WPAD discovery, and for the IE settings of a service account
+ * also an autoconfig script (config_url); when they find nothing the session keeps its proxy
+ * (direct, or the account's manual proxy). */
+static void auto_proxy(HINTERNET session, const WCHAR *url, BOOL detect_wpad, const WCHAR *config_url)
 {
     WINHTTP_AUTOPROXY_OPTIONS options = { 0 };
     WINHTTP_PROXY_INFO info = { 0 };
     HINTERNET detect;
     BOOL found;
 
-    options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
-    options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    if (detect_wpad)
+    {
+        options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
+        options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+    }
+    if (config_url)
+    {
+        options.dwFlags |= WINHTTP_AUTOPROXY_CONFIG_URL;
+        options.lpszAutoConfigUrl = config_url;
+    }
+    if (!options.dwFlags) return;
     options.fAutoLogonIfChallenged = TRUE;
     /* The transfer's session is asynchronous (httpwait.c); the detection runs synchronously
      * on a session of its own. */
@@ -211,6 +224,30 @@ HRESULT http_connect(struct http_session *req, const WCHAR *url, struct transfer
     return S_OK;
 }
 
+/* PRECONFIG for a job of LocalSystem, NetworkService or LocalService: the IE settings stored for
+ * that account (ieproxy.c, `bitsadmin /util /setieproxy`), in IE's order: auto-detection, the
+ * autoconfig script, then the manual proxy, else direct (spec 4 "Proxy defaults"). FALSE when
+ * the owner is no such account or nothing is stored for it: then WinHTTP's default applies. */
+static BOOL service_account_proxy(PSID owner, struct ieproxy_settings *settings)
+{
+    WCHAR *sid;
+    HRESULT hr;
+
+    memset(settings, 0, sizeof(*settings));
+    if (!owner || !ConvertSidToStringSidW(owner, &sid)) return FALSE;
+    if (!ieproxy_sid_account(sid))
+    {
+        LocalFree(sid);
+        return FALSE;
+    }
+    hr = ieproxy_read(sid, NULL, settings);
+    TRACE("IE proxy settings of %s: %#lx, flags %#lx, proxy %s, bypass %s, script %s\n", debugstr_w(sid), hr,
+          settings->flags, debugstr_w(settings->proxy), debugstr_w(settings->bypass), debugstr_w(settings->url));
+    LocalFree(sid);
+    if (hr != S_OK) ieproxy_free(settings);
+    return hr == S_OK;
+}
+
 /* Copy what a transfer needs from the job, then open the session (proxy settings, spec 1.3)
  * and connect it to url. */
 HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **out, struct transfer_error *error)
@@ -218,7 +255,9 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
     DWORD access = WINHTTP_ACCESS_TYPE_DEFAULT_PROXY;
     WCHAR *proxy = NULL, *bypass = NULL, *cert_store = NULL, *cert_subject = NULL;
     BYTE cert_hash[20];
-    BOOL cert_set, cert_by_hash = FALSE, autodetect;
+    BOOL cert_set, cert_by_hash = FALSE, autodetect, preconfig;
+    struct ieproxy_settings account = { 0 };
+    PSID owner = NULL;
     BG_CERT_STORE_LOCATION cert_location = 0;
     struct http_session *req;
     unsigned int target, scheme;
@@ -253,6 +292,11 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
                 req->creds[target].scheme = scheme + 1;
             }
     autodetect = job->proxy_usage == BG_JOB_PROXY_USAGE_AUTODETECT;
+    if ((preconfig = job->proxy_usage == BG_JOB_PROXY_USAGE_PRECONFIG && job->owner.service) && job->owner.sid)
+    {
+        DWORD len = GetLengthSid(job->owner.sid);
+        if ((owner = heap_alloc_zero(len))) CopySid(len, owner, job->owner.sid);
+    }
     if ((cert_set = job->cert_set))
     {
         cert_location = job->cert_location;
@@ -262,6 +306,17 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
         cert_subject = heap_strdupW(job->cert_subject);
     }
     LeaveCriticalSection(&job->cs);
+    if (preconfig && service_account_proxy(owner, &account))
+    {
+        if (account.flags & IEPROXY_PROXY && account.proxy)
+        {
+            access = WINHTTP_ACCESS_TYPE_NAMED_PROXY;
+            proxy = heap_strdupW(account.proxy);
+            bypass = heap_strdupW(account.bypass);
+        }
+        else access = WINHTTP_ACCESS_TYPE_NO_PROXY;
+    }
+    heap_free(owner);
     if (cert_set)
     {
         if (!cert_store || (!cert_by_hash && !cert_subject)) hr = E_OUTOFMEMORY;
@@ -279,6 +334,7 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
         {
             heap_free(proxy);
             heap_free(bypass);
+            ieproxy_free(&account);
             http_close(req);
             return hr;
         }
@@ -294,11 +350,15 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
     }
     else
     {
-        if (autodetect) autodetect_proxy(req->session, url);
+        if (autodetect) auto_proxy(req->session, url, TRUE, NULL);
+        else if (account.flags & (IEPROXY_AUTO_DETECT | IEPROXY_AUTO_PROXY_URL))
+            auto_proxy(req->session, url, !!(account.flags & IEPROXY_AUTO_DETECT),
+                       account.flags & IEPROXY_AUTO_PROXY_URL ? account.url : NULL);
         hr = http_connect(req, url, error);
     }
     heap_free(proxy);
     heap_free(bypass);
+    ieproxy_free(&account);
     if (FAILED(hr)) http_close(req);
     else *out = req;
     return hr;

@@ -41,6 +41,7 @@ void job_touch(struct bits_job *job)
 {
     get_system_filetime(&job->modification_time);
     store_changed(FALSE);
+    analytic_job_state(job);
 }
 
 /* Property changes and successful transfers count as activity (spec 2.4, 3.1); retries,
@@ -2062,7 +2063,7 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
         return HRESULT_FROM_WIN32(GetLastError());
     }
     job->type = type;
-    job->state = BG_JOB_STATE_SUSPENDED;
+    job->state = job->analytic_state = BG_JOB_STATE_SUSPENDED;
     job->priority = BG_JOB_PRIORITY_NORMAL;
     job->notify_flags = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR;
     job->retry_delay = DEFAULT_RETRY_DELAY;

@@ -107,6 +107,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
         return hr;
     }
     store_changed(TRUE);
+    analytic_job_created(job);
     *id = job->id;
     *out = job_iface(job);
     return S_OK;

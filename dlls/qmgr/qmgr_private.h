@@ -115,6 +115,7 @@ struct bits_job
     GUID id;
     BG_JOB_TYPE type;
     BG_JOB_STATE state;
+    BG_JOB_STATE analytic_state;       /* the state analytic.c saw last */
     struct bits_caller owner;
     WCHAR *display_name;
     WCHAR *description;
@@ -335,6 +336,13 @@ void store_shutdown(void);
 void lifetime_start(void);
 void lifetime_wake(void);           /* the clock or the policy changed: recompute the deadline */
 void lifetime_shutdown(void);
+
+/* ---- analytic.c: the Bits-Client/Analytic channel's events, a text log (lock innermost) ---- */
+void analytic_job_created(struct bits_job *job);
+void analytic_job_state(struct bits_job *job);   /* job lock held: a state change since the last call */
+void analytic_transfer(struct bits_job *job, struct bits_file *file, BOOL start, HRESULT result);
+void analytic_error(struct bits_job *job, HRESULT code, BG_ERROR_CONTEXT context);
+void analytic_shutdown(void);
 
 /* ---- notify.c: calls into clients from one thread that holds no lock ---- */
 enum notify_event

@@ -276,6 +276,7 @@ static void job_fail(struct bits_job *job, struct bits_file *file, const struct 
     if (job->error) IBackgroundCopyError_Release(&job->error->IBackgroundCopyError_iface);
     job->error = obj;
     job->error_count++;
+    analytic_error(job, error->code, error->context);
     /* No retries when NoProgressTimeout is 0, when the retry delay outlasts it, or with a custom verb. */
     if (!job->no_progress_timeout || job->retry_delay > job->no_progress_timeout || job->http_method)
         transient = FALSE;
@@ -331,6 +332,7 @@ static DWORD WINAPI job_worker(void *arg)
         }
         IBackgroundCopyFile_AddRef(file_iface(file));
         t.file = file;
+        analytic_transfer(job, file, TRUE, S_OK);
         LeaveCriticalSection(&job->cs);
 
         memset(&error, 0, sizeof(error));
@@ -340,6 +342,7 @@ static DWORD WINAPI job_worker(void *arg)
 
         EnterCriticalSection(&job->cs);
         t.file = NULL;
+        analytic_transfer(job, file, FALSE, job->abort && SUCCEEDED(hr) ? E_ABORT : hr);
         if (job->abort)
         {
             IBackgroundCopyFile_Release(file_iface(file));

@@ -177,6 +177,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     for (i = 0; i < bits_manager_clsid_count; i++)
         if (cookies[i]) CoRevokeClassObject(cookies[i]);
     store_shutdown();
+    analytic_shutdown();
     CoUninitialize();
     CloseHandle(stop_event);
     service_report(SERVICE_STOPPED, 0);

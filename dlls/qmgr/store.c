@@ -524,6 +524,7 @@ static HRESULT job_from_record(const struct store_job *rec, ULONGLONG now, struc
     default:
         break;
     }
+    job->analytic_state = job->state;       /* loading is no state change */
     *out = job;
     return S_OK;
 }

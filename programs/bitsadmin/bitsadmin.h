@@ -90,6 +90,11 @@ int cmd_takeownership(struct bitsadmin *ctx, int argc, WCHAR **argv);
 void print_job_line(struct bitsadmin *ctx, IBackgroundCopyJob *job);
 void print_job_verbose(struct bitsadmin *ctx, IBackgroundCopyJob *job);
 
+/* util.c: /util /getieproxy, /setieproxy, /enableanalyticchannel (argv after the /util switch) */
+int util_getieproxy(struct bitsadmin *ctx, int argc, WCHAR **argv);
+int util_setieproxy(struct bitsadmin *ctx, int argc, WCHAR **argv);
+int util_enableanalyticchannel(struct bitsadmin *ctx, int argc, WCHAR **argv);
+
 /* transfer.c */
 int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv);
 int cmd_monitor(struct bitsadmin *ctx, int argc, WCHAR **argv);

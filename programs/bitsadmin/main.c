@@ -125,7 +125,8 @@ static const struct command commands[] =
     { L"peercaching", 0, -1, cmd_not_supported, L"...", L"Peer caching administration (not available)." },
     { L"peers", 0, -1, cmd_not_supported, L"...", L"Peer administration (not available)." },
     { L"cache", 0, -1, cmd_not_supported, L"...", L"Peer cache administration (not available)." },
-    { L"util", 1, -1, cmd_util, L"/version | /help", L"Utility commands." },
+    { L"util", 1, -1, cmd_util, L"/version | /getieproxy | /setieproxy | /enableanalyticchannel | /help",
+      L"Utility commands (bitsadmin /util /help)." },
     { L"help", 0, 1, cmd_help, L"[<switch>]", L"Shows this help." },
     { L"?", 0, 1, cmd_help, L"[<switch>]", L"Shows this help." },
     { L"examples", 0, 0, cmd_examples, L"", L"Shows examples." },
@@ -585,13 +586,22 @@ static int cmd_util(struct bitsadmin *ctx, int argc, WCHAR **argv)
     if (is_switch(argv[0], L"help") || is_switch(argv[0], L"?"))
     {
         out_str(L"/util /version [/verbose]\n    Shows the BITS version.\n"
+                L"/util /getieproxy <account> [/conn <name>]\n"
+                L"    Shows the Internet proxy settings of a service account (LOCALSYSTEM, NETWORKSERVICE or\n"
+                L"    LOCALSERVICE), which its jobs with the proxy usage PRECONFIG use.\n"
+                L"/util /setieproxy <account> <usage> [/conn <name>]\n"
+                L"    Sets them; <usage> is NO_PROXY, AUTODETECT, MANUAL_PROXY <proxy list> <bypass list|NULL>,\n"
+                L"    AUTOSCRIPT <script URL> or RESET (removes them).\n"
+                L"/util /enableanalyticchannel TRUE|FALSE\n"
+                L"    Enables or disables the BITS analytic event channel (C:\\windows\\Logs\\Bits\\analytic.log).\n"
                 L"/util /help\n    Shows this help.\n"
-                L"/util /getieproxy, /util /setieproxy, /util /repairservice and /util /enableanalyticchannel\n"
-                L"    are not available in this version.\n");
+                L"/util /repairservice is not available in this version.\n");
         return BITSADMIN_EXIT_OK;
     }
-    if (is_switch(argv[0], L"getieproxy") || is_switch(argv[0], L"setieproxy")
-        || is_switch(argv[0], L"repairservice") || is_switch(argv[0], L"enableanalyticchannel"))
+    if (is_switch(argv[0], L"getieproxy")) return util_getieproxy(ctx, argc - 1, argv + 1);
+    if (is_switch(argv[0], L"setieproxy")) return util_setieproxy(ctx, argc - 1, argv + 1);
+    if (is_switch(argv[0], L"enableanalyticchannel")) return util_enableanalyticchannel(ctx, argc - 1, argv + 1);
+    if (is_switch(argv[0], L"repairservice"))
     {
         WCHAR action[64];
 

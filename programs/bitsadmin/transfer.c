@@ -22,6 +22,11 @@ static BOOL WINAPI ctrl_handler(DWORD type)
     return FALSE;
 }
 
+static BOOL interrupted(void)
+{
+    return WaitForSingleObject(stop_event, 0) == WAIT_OBJECT_0;
+}
+
 static BOOL output_is_console(void)
 {
     DWORD mode;
@@ -174,10 +179,23 @@ int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
         else return usage_error(ctx, L"Unknown option: %ls", argv[i]);
     }
     if (i >= argc || (argc - i) % 2) return usage_error(ctx, L"/transfer needs remote/local pairs.");
-    if (FAILED(hr = connect_manager(ctx))) return report_error(ctx, hr, L"connect to BITS");
 
+    /* Ctrl+C is handled from here on: one during the start (connecting, creating and setting up
+     * the job) cancels the job once it exists, so none is left behind. */
+    stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+    SetConsoleCtrlHandler(ctrl_handler, TRUE);
+    if (FAILED(hr = connect_manager(ctx)))
+    {
+        report_error(ctx, hr, L"connect to BITS");
+        goto done;
+    }
+    if (interrupted()) goto canceled;
     if (FAILED(hr = IBackgroundCopyManager_CreateJob(ctx->manager, name, type, &id, &job)))
-        return report_error(ctx, hr, L"create the job");
+    {
+        report_error(ctx, hr, L"create the job");
+        goto done;
+    }
+    if (interrupted()) goto canceled;
     if (FAILED(hr = IBackgroundCopyJob_SetPriority(job, priority)))
     {
         report_error(ctx, hr, L"set the priority");
@@ -198,19 +216,20 @@ int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
         }
     }
     for (; i < argc; i += 2)
+    {
         if (FAILED(hr = IBackgroundCopyJob_AddFile(job, argv[i], argv[i + 1])))
         {
             report_error(ctx, hr, L"add a file to the job");
             goto cancel;
         }
+        if (interrupted()) goto canceled;
+    }
     if (FAILED(hr = IBackgroundCopyJob_Resume(job)))
     {
         report_error(ctx, hr, L"resume the job");
         goto cancel;
     }
 
-    stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-    SetConsoleCtrlHandler(ctrl_handler, TRUE);
     for (;;)
     {
         BG_JOB_PROGRESS progress;
@@ -267,16 +286,14 @@ int cmd_transfer(struct bitsadmin *ctx, int argc, WCHAR **argv)
         {
             /* Someone suspended it: wait, as Windows does, for a Resume or Ctrl+C. */
         }
-        if (WaitForSingleObject(stop_event, 250) == WAIT_OBJECT_0)
-        {
-            out_str(L"Transfer canceled.");
-            out_nl();
-            goto cancel;
-        }
+        if (WaitForSingleObject(stop_event, 250) == WAIT_OBJECT_0) goto canceled;
     }
 
+canceled:
+    out_str(L"Transfer canceled.");
+    out_nl();
 cancel:
-    IBackgroundCopyJob_Cancel(job);
+    if (job) IBackgroundCopyJob_Cancel(job);
 done:
     if (stop_event)
     {
@@ -284,7 +301,7 @@ done:
         CloseHandle(stop_event);
         stop_event = NULL;
     }
-    IBackgroundCopyJob_Release(job);
+    if (job) IBackgroundCopyJob_Release(job);
     return ret;
 }
 

@@ -65,6 +65,27 @@ if command -v script >/dev/null 2>&1 && [ -f "$B/helpers/ctrlevent.exe" ]; then
     tr -d '\r' <"$BA/mc.txt" >"$BA/out"
     expect "Ctrl+C during /monitor: it was monitoring" has 'MONITORING BACKGROUND COPY MANAGER(100 second refresh)'
     expect "Ctrl+C during /monitor: it stops, exit code 0" has 'helper-rc=0$'
+
+    # Ctrl+C during the start of /transfer: with the service stopped, connecting to it (its
+    # start) takes a while after the banner; the event comes then. The handler is already in
+    # place: the job, once created, is cancelled and none is left behind (without the handler
+    # Ctrl+C would kill bitsadmin: no "Transfer canceled." and exit code 0xc000013a).
+    "${WINE:-wine}" net stop BITS >"$BA/net.txt" 2>&1 </dev/null
+    rm -f "$PUB_UNIX/cs.flag"
+    timeout 150 script -qec "$CTRLC '$PUB\\cs.flag' bitsadmin /transfer cs '$F/stall/16m.bin?after=100000&secs=120' '$PUB\\cs.bin'; echo helper-rc=\$?" \
+        "$BA/cs.txt" >/dev/null 2>&1 </dev/null &
+    CS=$!
+    n=0
+    while [ $n -lt 600 ] && ! grep -q 'BITS administration utility' "$BA/cs.txt" 2>/dev/null; do sleep 0.05; n=$((n + 1)); done
+    : >"$PUB_UNIX/cs.flag"
+    wait $CS
+    tr -d '\r' <"$BA/cs.txt" >"$BA/out"
+    if has "^DISPLAY: 'cs'"; then echo "(note: the Ctrl+C came only after the start: the progress was shown)"; fi
+    expect "Ctrl+C during the start of /transfer: Transfer canceled." has 'Transfer canceled\.'
+    expect "Ctrl+C during the start of /transfer: exit code 1" has 'helper-rc=1$'
+    expect "Ctrl+C during the start of /transfer: no destination file" test ! -e "$PUB_UNIX/cs.bin"
+    ba /list
+    expect "Ctrl+C during the start of /transfer: no job is left" has_line 'Listed 0 job(s).'
 fi
 
 # ---- /transfer: a fatal error cancels ----

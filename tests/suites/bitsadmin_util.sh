@@ -1,0 +1,196 @@
+# tests/suites/bitsadmin_util.sh: bitsadmin's /util switches that change the machine (spec 7.1):
+# /util /setieproxy and /getieproxy for each service account and each proxy usage, round-tripped
+# (also with /conn and /rawreturn), where the settings are stored (the account's WinINet blob:
+# HKU\.DEFAULT for LocalSystem, HKLM\Software\Wine\BITS\ServiceProfiles\<SID> for the other two,
+# dlls/qmgr/ieproxy.c), RESET; /util /enableanalyticchannel and the service's analytic log
+# (%windir%\Logs\Bits\analytic.log: lines while enabled, none while disabled); access denied for
+# a non-administrator (tests/helpers/nonadmin.c); bad input. That a LocalSystem PRECONFIG job
+# really uses the stored proxy is unit_ieproxy (tests/unit/ieproxy.c).
+T_SUITE=bitsadmin_util
+. "$TOP/tests/lib.sh"
+if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi
+. "$TOP/tests/bitsadmin-lib.sh"
+H="http://127.0.0.1:$BITS_HTTP_PORT"
+F="http://127.0.0.1:$BITS_FAULT_PORT"
+DATA="$BITS_DATA_DIR"
+
+ba /util /help
+expect "/util /help: /getieproxy" has '^/util /getieproxy <account> \[/conn <name>\]$'
+expect "/util /help: /setieproxy" has '^/util /setieproxy <account> <usage> \[/conn <name>\]$'
+expect "/util /help: /enableanalyticchannel" has '^/util /enableanalyticchannel TRUE|FALSE$'
+
+# ---- /setieproxy + /getieproxy: every usage, every account ----
+# get_is <account> <usage> <list> <bypass> <url> [/conn name]
+get_is() {
+    acct=$1 usage=$2 list=$3 bypass=$4 url=$5
+    shift 5
+    ba /util /getieproxy "$acct" "$@"
+    ok && has_line "Proxy usage: $usage" && has_line "Proxy list: $list" && has_line "Proxy bypass: $bypass" \
+        && has_line "Autoconfig URL: $url"
+}
+
+for acct in LOCALSYSTEM NETWORKSERVICE LOCALSERVICE; do
+    ba /util /setieproxy $acct RESET
+    expect "$acct: RESET" has_line "Internet proxy settings of $acct reset."
+    expect "$acct: nothing stored" get_is $acct "NOT SET" NULL NULL NULL
+
+    ba /util /setieproxy $acct NO_PROXY
+    expect "$acct: NO_PROXY, exit 0" ok
+    expect "$acct: NO_PROXY confirmation" has_line "Internet proxy settings of $acct set."
+    expect "$acct: NO_PROXY read back" get_is $acct NO_PROXY NULL NULL NULL
+
+    ba /util /setieproxy $acct AUTODETECT
+    expect "$acct: AUTODETECT read back" get_is $acct AUTODETECT NULL NULL NULL
+
+    ba /util /setieproxy $acct MANUAL_PROXY "proxy.example:8080" "<local>;*.example.com"
+    expect "$acct: MANUAL_PROXY, exit 0" ok
+    expect "$acct: MANUAL_PROXY read back" get_is $acct MANUAL_PROXY proxy.example:8080 "<local>;*.example.com" NULL
+
+    ba /util /setieproxy $acct MANUAL_PROXY "http=a:80;https=b:443" NULL
+    expect "$acct: MANUAL_PROXY without bypass" get_is $acct MANUAL_PROXY "http=a:80;https=b:443" NULL NULL
+
+    ba /util /setieproxy $acct AUTOSCRIPT "http://wpad.example/proxy.pac"
+    expect "$acct: AUTOSCRIPT read back" get_is $acct AUTOSCRIPT NULL NULL "http://wpad.example/proxy.pac"
+done
+
+# Accounts are independent; names in any case.
+expect "localsystem's settings are its own" get_is localsystem AUTOSCRIPT NULL NULL "http://wpad.example/proxy.pac"
+ba /util /setieproxy networkservice NO_PROXY
+expect "NetworkService changed" get_is NetworkService NO_PROXY NULL NULL NULL
+expect "LocalService unchanged" get_is LocalService AUTOSCRIPT NULL NULL "http://wpad.example/proxy.pac"
+
+ba /rawreturn /util /getieproxy localservice
+expect "/rawreturn /getieproxy: the bare usage" raw_is AUTOSCRIPT
+
+# /conn: another connection's value, the default one untouched.
+ba /util /setieproxy LOCALSYSTEM MANUAL_PROXY "vpnproxy:3128" NULL /conn "Office VPN"
+expect "/conn: exit 0" ok
+expect "/conn: read back" get_is LOCALSYSTEM MANUAL_PROXY vpnproxy:3128 NULL NULL /conn "Office VPN"
+expect "/conn: the default connection is untouched" get_is LOCALSYSTEM AUTOSCRIPT NULL NULL "http://wpad.example/proxy.pac"
+ba /util /getieproxy LOCALSERVICE /conn "Office VPN"
+expect "/conn: nothing stored for another account" has_line "Proxy usage: NOT SET"
+
+# Where they are: the WinINet blob in the account's hive (version 0x46, a counter, the flags
+# DIRECT|PROXY = 3, then the length-prefixed strings).
+ba /util /setieproxy LOCALSYSTEM MANUAL_PROXY "p:1" NULL
+"${WINE:-wine}" reg query 'HKU\.DEFAULT\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' \
+    /v DefaultConnectionSettings >"$BA/reg" 2>&1 </dev/null
+expect "LocalSystem: HKU\\.DEFAULT's DefaultConnectionSettings blob" \
+    grep -qi 'DefaultConnectionSettings *REG_BINARY *46000000[0-9A-F]\{8\}0300000003000000703A3100000000' "$BA/reg"
+"${WINE:-wine}" reg query 'HKLM\Software\Wine\BITS\ServiceProfiles\S-1-5-20\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' \
+    /v DefaultConnectionSettings >"$BA/reg" 2>&1 </dev/null
+expect "NetworkService: its blob under ServiceProfiles\\S-1-5-20 (NO_PROXY: flags 1)" \
+    grep -qi 'DefaultConnectionSettings *REG_BINARY *46000000[0-9A-F]\{8\}01000000' "$BA/reg"
+"${WINE:-wine}" reg query 'HKLM\Software\Wine\BITS\ServiceProfiles\S-1-5-18' >"$BA/reg" 2>&1 </dev/null
+expect "LocalSystem: nothing under ServiceProfiles" grep -qi 'unable to find' "$BA/reg"
+
+# RESET removes the value; a second RESET is fine.
+ba /util /setieproxy LOCALSYSTEM RESET
+expect "RESET: exit 0" ok
+expect "RESET: nothing stored" get_is LOCALSYSTEM "NOT SET" NULL NULL NULL
+ba /util /setieproxy LOCALSYSTEM RESET
+expect "RESET again: exit 0" ok
+expect "RESET: /conn's value stays" get_is LOCALSYSTEM MANUAL_PROXY vpnproxy:3128 NULL NULL /conn "Office VPN"
+ba /util /setieproxy LOCALSYSTEM RESET /conn "Office VPN"
+expect "RESET /conn" get_is LOCALSYSTEM "NOT SET" NULL NULL NULL /conn "Office VPN"
+
+# ---- bad input: a message and a non-zero exit, nothing changed ----
+ba /util /setieproxy NETWORKSERVICE AUTODETECT
+bad() {
+    desc=$1; msg=$2; shift 2
+    ba "$@"
+    expect "$desc: non-zero exit" failed
+    expect "$desc: the message" has_line "$msg"
+}
+bad "unknown account" "Unknown account: Administrator" /util /setieproxy Administrator NO_PROXY
+bad "unknown account (get)" "Unknown account: bob" /util /getieproxy bob
+bad "unknown usage" "Unknown proxy usage: OVERRIDE" /util /setieproxy NETWORKSERVICE OVERRIDE
+bad "MANUAL_PROXY without lists" "MANUAL_PROXY needs a proxy list and a bypass list (NULL for none)." \
+    /util /setieproxy NETWORKSERVICE MANUAL_PROXY
+bad "MANUAL_PROXY without bypass" "MANUAL_PROXY needs a proxy list and a bypass list (NULL for none)." \
+    /util /setieproxy NETWORKSERVICE MANUAL_PROXY p:1
+bad "MANUAL_PROXY with a NULL list" "MANUAL_PROXY needs a proxy list." /util /setieproxy NETWORKSERVICE MANUAL_PROXY NULL NULL
+bad "AUTOSCRIPT without URL" "AUTOSCRIPT needs the URL of the script." /util /setieproxy NETWORKSERVICE AUTOSCRIPT
+bad "too many arguments" "Too many arguments for NO_PROXY." /util /setieproxy NETWORKSERVICE NO_PROXY extra
+bad "no usage" "/util /setieproxy needs an account and a proxy usage." /util /setieproxy NETWORKSERVICE
+bad "/conn without a name" "/conn needs a connection name." /util /getieproxy NETWORKSERVICE /conn
+bad "/getieproxy without account" \
+    "/util /getieproxy needs an account: LOCALSYSTEM, NETWORKSERVICE or LOCALSERVICE." /util /getieproxy
+expect "bad input changed nothing" get_is NETWORKSERVICE AUTODETECT NULL NULL NULL
+
+# ---- a non-administrator: access denied (Windows: elevated only) ----
+NONADMIN="$B/helpers/nonadmin.exe"
+if [ -f "$NONADMIN" ]; then
+    for args in "/util /setieproxy NETWORKSERVICE NO_PROXY" "/util /getieproxy NETWORKSERVICE" \
+                "/util /enableanalyticchannel TRUE"; do
+        "${WINE:-wine}" "$NONADMIN" bitsadmin $args >"$BA/raw" 2>"$BA/err" </dev/null
+        BA_RC=$?
+        tr -d '\r' <"$BA/raw" >"$BA/out"
+        expect "non-admin $args: non-zero exit" failed
+        expect "non-admin $args: E_ACCESSDENIED" reports 0x80070005 .
+    done
+    expect "non-admin: nothing changed" get_is NETWORKSERVICE AUTODETECT NULL NULL NULL
+fi
+ba /util /setieproxy NETWORKSERVICE RESET
+
+# ---- /util /enableanalyticchannel and the analytic log ----
+CHANNEL='HKLM\Software\Microsoft\Windows\CurrentVersion\WINEVT\Channels\Microsoft-Windows-Bits-Client/Analytic'
+LOG="$WINEPREFIX/drive_c/windows/logs/Bits/analytic.log"
+log_lines() { if [ -f "$LOG" ]; then wc -l <"$LOG"; else echo 0; fi; }
+# The lines of the log after line $1 that carry the GUID $2.
+new_log() { tail -n +"$(($1 + 1))" "$LOG" 2>/dev/null | tr -d '\r' | grep -F -e "$2"; }
+
+bad "enableanalyticchannel: bad value" "Invalid value: maybe (TRUE or FALSE)" /util /enableanalyticchannel maybe
+bad "enableanalyticchannel: no value" "/util /enableanalyticchannel needs TRUE or FALSE." /util /enableanalyticchannel
+
+ba /util /enableanalyticchannel TRUE
+expect "enable: exit 0" ok
+expect "enable: confirmation" has_line "BITS analytic channel enabled."
+"${WINE:-wine}" reg query "$CHANNEL" /v Enabled >"$BA/reg" 2>&1 </dev/null
+expect "enable: Windows' channel value Enabled = 1" grep -q 'Enabled *REG_DWORD *0x1' "$BA/reg"
+
+mark=$(log_lines)
+ba /create an1
+G=$(created_guid)
+ba /addfile an1 "$H/4k.bin" "$PUB\\an1.bin"
+ba /resume an1
+wait_state an1 TRANSFERRED
+ba /complete an1
+new_log "$mark" "$G" >"$BA/log"
+expect "log: the job was created" grep -q "^[0-9T:.-]*Z job-created $G DOWNLOAD owner S-1-5-[0-9-]* name \"an1\"\$" "$BA/log"
+expect "log: SUSPENDED -> QUEUED" grep -q " state-change $G SUSPENDED -> QUEUED\$" "$BA/log"
+expect "log: QUEUED -> CONNECTING" grep -q " state-change $G QUEUED -> CONNECTING\$" "$BA/log"
+expect "log: the transfer starts" grep -qF " transfer-start $G $H/4k.bin -> $PUB\\an1.bin bytes 0 / " "$BA/log"
+expect "log: the transfer stops with its bytes" \
+    grep -qF " transfer-stop $G $H/4k.bin -> $PUB\\an1.bin bytes 4096 / 4096 result 0x00000000" "$BA/log"
+expect "log: TRANSFERRING -> TRANSFERRED" grep -q " state-change $G TRANSFERRING -> TRANSFERRED\$" "$BA/log"
+expect "log: completed" grep -q " job-completed $G\$" "$BA/log"
+expect "log: the events in order" sh -c "grep -o 'job-created\|transfer-start\|transfer-stop\|job-completed' '$BA/log' | tr '\n' ' ' | grep -qx 'job-created transfer-start transfer-stop job-completed '"
+
+# An error and a cancel.
+mark=$(log_lines)
+ba /create an2
+G=$(created_guid)
+ba /addfile an2 "$F/status/404/an2.bin" "$PUB\\an2.bin"
+ba /resume an2
+wait_state an2 ERROR
+ba /cancel an2
+new_log "$mark" "$G" >"$BA/log"
+expect "log: the error with its HRESULT and context" grep -q " error $G 0x80190194 context 5\$" "$BA/log"
+expect "log: the failed transfer's result" grep -q " transfer-stop $G .* result 0x80190194\$" "$BA/log"
+expect "log: -> ERROR" grep -q " state-change $G [A-Z_]* -> ERROR\$" "$BA/log"
+expect "log: ERROR -> CANCELLED" grep -q " state-change $G ERROR -> CANCELLED\$" "$BA/log"
+expect "log: cancelled" grep -q " job-cancelled $G\$" "$BA/log"
+
+ba /util /enableanalyticchannel FALSE
+expect "disable: confirmation" has_line "BITS analytic channel disabled."
+"${WINE:-wine}" reg query "$CHANNEL" /v Enabled >"$BA/reg" 2>&1 </dev/null
+expect "disable: Enabled = 0" grep -q 'Enabled *REG_DWORD *0x0' "$BA/reg"
+mark=$(log_lines)
+ba /transfer an3 "$H/4k.bin" "$PUB\\an3.bin"
+expect "disabled: the job ran" ok
+tail -n +"$((mark + 1))" "$LOG" 2>/dev/null >"$BA/out"      # shown if the check fails
+expect "disabled: nothing new in the log" test "$(log_lines)" -eq "$mark"
+
+rm -rf "$BA" "$PUB_UNIX"
+summary
