@@ -12,7 +12,6 @@ if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi
 . "$TOP/tests/bitsadmin-lib.sh"
 H="http://127.0.0.1:$BITS_HTTP_PORT"
 F="http://127.0.0.1:$BITS_FAULT_PORT"
-DATA="$BITS_DATA_DIR"
 
 ba /util /help
 expect "/util /help: /getieproxy" has '^/util /getieproxy <account> \[/conn <name>\]$'
@@ -149,14 +148,20 @@ expect "enable: confirmation" has_line "BITS analytic channel enabled."
 "${WINE:-wine}" reg query "$CHANNEL" /v Enabled >"$BA/reg" 2>&1 </dev/null
 expect "enable: Windows' channel value Enabled = 1" grep -q 'Enabled *REG_DWORD *0x1' "$BA/reg"
 
-mark=$(log_lines)
-ba /create an1
-G=$(created_guid)
-ba /addfile an1 "$H/4k.bin" "$PUB\\an1.bin"
-ba /resume an1
-wait_state an1 TRANSFERRED
-ba /complete an1
-new_log "$mark" "$G" >"$BA/log"
+# logged_job <name> <url> <state> <final switch>: a job run to <state>, then /complete or /cancel;
+# $G is its GUID and $BA/log the new lines of the log that name it.
+logged_job() {
+    mark=$(log_lines)
+    ba /create "$1"
+    G=$(created_guid)
+    ba /addfile "$1" "$2" "$PUB\\$1.bin"
+    ba /resume "$1"
+    wait_state "$1" "$3"
+    ba "$4" "$1"
+    new_log "$mark" "$G" >"$BA/log"
+}
+
+logged_job an1 "$H/4k.bin" TRANSFERRED /complete
 expect "log: the job was created" grep -q "^[0-9T:.-]*Z job-created $G DOWNLOAD owner S-1-5-[0-9-]* name \"an1\"\$" "$BA/log"
 expect "log: SUSPENDED -> QUEUED" grep -q " state-change $G SUSPENDED -> QUEUED\$" "$BA/log"
 expect "log: QUEUED -> CONNECTING" grep -q " state-change $G QUEUED -> CONNECTING\$" "$BA/log"
@@ -168,14 +173,7 @@ expect "log: completed" grep -q " job-completed $G\$" "$BA/log"
 expect "log: the events in order" sh -c "grep -o 'job-created\|transfer-start\|transfer-stop\|job-completed' '$BA/log' | tr '\n' ' ' | grep -qx 'job-created transfer-start transfer-stop job-completed '"
 
 # An error and a cancel.
-mark=$(log_lines)
-ba /create an2
-G=$(created_guid)
-ba /addfile an2 "$F/status/404/an2.bin" "$PUB\\an2.bin"
-ba /resume an2
-wait_state an2 ERROR
-ba /cancel an2
-new_log "$mark" "$G" >"$BA/log"
+logged_job an2 "$F/status/404/an2.bin" ERROR /cancel
 expect "log: the error with its HRESULT and context" grep -q " error $G 0x80190194 context 5\$" "$BA/log"
 expect "log: the failed transfer's result" grep -q " transfer-stop $G .* result 0x80190194\$" "$BA/log"
 expect "log: -> ERROR" grep -q " state-change $G [A-Z_]* -> ERROR\$" "$BA/log"

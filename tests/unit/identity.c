@@ -7,23 +7,9 @@
 #include "qmgr_private.h"
 #include <sddl.h>
 #include "wine/test.h"
+#include "identity.h"
 
 static IBackgroundCopyManager *manager;
-
-static void make_identity(struct bits_caller *caller, const WCHAR *sid, BOOL admin, BOOL service)
-{
-    memset(caller, 0, sizeof(*caller));
-    ok(ConvertStringSidToSidW(sid, &caller->sid), "bad SID %s\n", wine_dbgstr_w(sid));
-    caller->admin = admin;
-    caller->service = service;
-    caller->integrity = service ? SECURITY_MANDATORY_SYSTEM_RID : SECURITY_MANDATORY_MEDIUM_RID;
-    caller->elevated = admin;
-}
-
-static void free_identity(struct bits_caller *caller)
-{
-    LocalFree(caller->sid);
-}
 
 static ULONG count_jobs(DWORD flags, HRESULT *result)
 {

@@ -12,6 +12,7 @@
 #include "wine/test.h"
 #include "tests/bits_test.h"
 #include "tests/transfer_test.h"
+#include "identity.h"
 
 static void test_codec(void)
 {
@@ -70,16 +71,6 @@ static DWORD run_bitsadmin(const WCHAR *args)
     return code;
 }
 
-static void make_identity(struct bits_caller *caller, const WCHAR *sid, BOOL service)
-{
-    memset(caller, 0, sizeof(*caller));
-    ok(ConvertStringSidToSidW(sid, &caller->sid), "bad SID %s\n", wine_dbgstr_w(sid));
-    caller->admin = TRUE;
-    caller->service = service;
-    caller->integrity = service ? SECURITY_MANDATORY_SYSTEM_RID : SECURITY_MANDATORY_HIGH_RID;
-    caller->elevated = TRUE;
-}
-
 /* A PRECONFIG download of 4k.bin from the fault server by this owner: through the proxy? */
 static BOOL preconfig_through_proxy(const struct bits_caller *owner, const char *what)
 {
@@ -121,9 +112,9 @@ static void test_service_account_preconfig(void)
         skip("no test servers\n");
         return;
     }
-    make_identity(&system, L"S-1-5-18", TRUE);
-    make_identity(&network, L"S-1-5-20", TRUE);
-    make_identity(&user, L"S-1-5-21-1000-2000-3000-1001", FALSE);
+    make_identity(&system, L"S-1-5-18", TRUE, TRUE);
+    make_identity(&network, L"S-1-5-20", FALSE, TRUE);
+    make_identity(&user, L"S-1-5-21-1000-2000-3000-1001", FALSE, FALSE);
     run_bitsadmin(L"/util /setieproxy NETWORKSERVICE RESET");
 
     /* By name: Wine's WinHTTP takes a proxy on the origin's host for no proxy at all. */
@@ -146,9 +137,9 @@ static void test_service_account_preconfig(void)
     hr = ieproxy_read(L"S-1-5-18", NULL, &settings);
     ok(hr == S_FALSE && !settings.flags, "after RESET: %#lx\n", hr);
 
-    LocalFree(system.sid);
-    LocalFree(network.sid);
-    LocalFree(user.sid);
+    free_identity(&system);
+    free_identity(&network);
+    free_identity(&user);
 }
 
 START_TEST(ieproxy)
