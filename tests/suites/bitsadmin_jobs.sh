@@ -41,11 +41,13 @@ ba /rawreturn /util /version
 expect "/rawreturn /util /version: the bare version" raw_is '10.3'
 ba /util
 expect "/util alone is a usage error" failed
-expect "/util alone: usage" has_line 'Usage: bitsadmin /util /version | /help'
-ba /util /getieproxy
+expect "/util alone: usage" \
+    has_line 'Usage: bitsadmin /util /version | /getieproxy | /setieproxy | /enableanalyticchannel | /help'
+ba /util /repairservice
 # Not implemented (README): the documented E_NOTIMPL with its text, never a silent success.
-expect "/util /getieproxy: E_NOTIMPL reported" reports 0x80004001 'Not implemented'
-expect "/util /getieproxy: non-zero exit" failed
+# The other /util switches: bitsadmin_util.
+expect "/util /repairservice: E_NOTIMPL reported" reports 0x80004001 'Not implemented'
+expect "/util /repairservice: non-zero exit" failed
 
 # ---- /create ----
 ba /list
