@@ -10,6 +10,7 @@
 #include "qmgr_private.h"
 #include "http.h"
 #include "ieproxy.h"
+#include "digest.h"
 #include <sddl.h>
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
@@ -31,10 +32,16 @@ struct http_session
     WCHAR *headers;
     ULONG security_flags;
     WCHAR *method;
-    struct { WCHAR *user, *password; BG_AUTH_SCHEME scheme; } creds[2];
+    struct bits_credential creds[2][5];                 /* [target][scheme - 1], as the job's */
     PCCERT_CONTEXT cert;               /* the job's client certificate, or NULL */
     WCHAR *final_url;                  /* ALLOW_REPORT: where the last redirect led */
     WCHAR *remote;                     /* the URL asked for */
+    /* Digest (digest.c): the last challenge of the server (for digest_host:digest_port only)
+     * and of the proxy, answered again on later requests with the next nonce count. */
+    struct digest_auth digest[2];
+    WCHAR digest_host[256];
+    INTERNET_PORT digest_port;
+    HINTERNET hop;                     /* the connection of the last redirect followed, or NULL */
 };
 
 /* Transient or fatal, for an HTTP status (spec 5.5): 408 and 5xx but 501/505 are worth a retry. */
@@ -97,11 +104,12 @@ static void local_error(HRESULT hr, struct transfer_error *error)
 
 void http_close(struct http_session *req)
 {
-    unsigned int i;
+    unsigned int i, j;
 
     if (req->cert) CertFreeCertificateContext(req->cert);
     heap_free(req->final_url);
     heap_free(req->remote);
+    if (req->hop) WinHttpCloseHandle(req->hop);
     if (req->connection) WinHttpCloseHandle(req->connection);
     if (req->session) WinHttpCloseHandle(req->session);
     heap_free(req->path);
@@ -109,9 +117,14 @@ void http_close(struct http_session *req)
     heap_free(req->method);
     for (i = 0; i < 2; i++)
     {
-        if (req->creds[i].password) SecureZeroMemory(req->creds[i].password, lstrlenW(req->creds[i].password) * sizeof(WCHAR));
-        heap_free(req->creds[i].user);
-        heap_free(req->creds[i].password);
+        digest_clear(&req->digest[i]);
+        for (j = 0; j < 5; j++)
+        {
+            struct bits_credential *cred = &req->creds[i][j];
+            if (cred->password) SecureZeroMemory(cred->password, lstrlenW(cred->password) * sizeof(WCHAR));
+            heap_free(cred->user);
+            heap_free(cred->password);
+        }
     }
     heap_free(req);
 }
@@ -189,33 +202,44 @@ static void auto_proxy(HINTERNET session, const WCHAR *url, BOOL detect_wpad, co
     }
 }
 
+/* The host, port, scheme and request target (path and query, at least "/") of an http(s) URL. */
+static HRESULT crack_url(const WCHAR *url, URL_COMPONENTSW *parts, WCHAR *host, DWORD host_size, WCHAR **path,
+                         struct transfer_error *error)
+{
+    *path = NULL;
+    memset(parts, 0, sizeof(*parts));
+    parts->dwStructSize = sizeof(*parts);
+    parts->lpszHostName = host;
+    parts->dwHostNameLength = host_size;
+    parts->dwUrlPathLength = (DWORD)-1;
+    parts->dwExtraInfoLength = (DWORD)-1;
+    if (!WinHttpCrackUrl(url, 0, 0, parts))
+    {
+        http_winhttp_error(error);
+        error->transient = FALSE;
+        return error->code;
+    }
+    if (!(*path = heap_alloc_zero((parts->dwUrlPathLength + parts->dwExtraInfoLength + 2) * sizeof(WCHAR))))
+        return E_OUTOFMEMORY;
+    memcpy(*path, parts->lpszUrlPath, parts->dwUrlPathLength * sizeof(WCHAR));
+    if (!parts->dwUrlPathLength) (*path)[0] = '/';
+    lstrcatW(*path, parts->lpszExtraInfo ? parts->lpszExtraInfo : L"");
+    if (!parts->dwUrlPathLength && parts->dwExtraInfoLength) (*path)[0] = '/';
+    return S_OK;
+}
+
 /* (Re)connect the session to the host of url; the path and query become the request target. */
 HRESULT http_connect(struct http_session *req, const WCHAR *url, struct transfer_error *error)
 {
+    HRESULT hr;
+
     if (req->connection) WinHttpCloseHandle(req->connection);
     req->connection = NULL;
     heap_free(req->path);
     req->path = NULL;
     heap_free(req->remote);
     if (!(req->remote = heap_strdupW(url))) return E_OUTOFMEMORY;
-    memset(&req->url, 0, sizeof(req->url));
-    req->url.dwStructSize = sizeof(req->url);
-    req->url.lpszHostName = req->host;
-    req->url.dwHostNameLength = ARRAYSIZE(req->host);
-    req->url.dwUrlPathLength = (DWORD)-1;
-    req->url.dwExtraInfoLength = (DWORD)-1;
-    if (!WinHttpCrackUrl(url, 0, 0, &req->url))
-    {
-        http_winhttp_error(error);
-        error->transient = FALSE;
-        return error->code;
-    }
-    if (!(req->path = heap_alloc_zero((req->url.dwUrlPathLength + req->url.dwExtraInfoLength + 2) * sizeof(WCHAR))))
-        return E_OUTOFMEMORY;
-    memcpy(req->path, req->url.lpszUrlPath, req->url.dwUrlPathLength * sizeof(WCHAR));
-    if (!req->url.dwUrlPathLength) req->path[0] = '/';
-    lstrcatW(req->path, req->url.lpszExtraInfo ? req->url.lpszExtraInfo : L"");
-    if (!req->url.dwUrlPathLength && req->url.dwExtraInfoLength) req->path[0] = '/';
+    if (FAILED(hr = crack_url(url, &req->url, req->host, ARRAYSIZE(req->host), &req->path, error))) return hr;
     if (!(req->connection = WinHttpConnect(req->session, req->host, req->url.nPort, 0)))
     {
         http_winhttp_error(error);
@@ -280,16 +304,14 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
         break;
     default: break;
     }
-    /* The strongest scheme set for each target is offered when the server asks. */
+    /* Every scheme's credentials: a challenge picks the strongest scheme it offers. */
     for (target = 0; target < 2; target++)
         for (scheme = 0; scheme < 5; scheme++)
             if (job->creds[target][scheme].set)
             {
-                heap_free(req->creds[target].user);
-                heap_free(req->creds[target].password);
-                req->creds[target].user = heap_strdupW(job->creds[target][scheme].user);
-                req->creds[target].password = heap_strdupW(job->creds[target][scheme].password);
-                req->creds[target].scheme = scheme + 1;
+                req->creds[target][scheme].set = TRUE;
+                req->creds[target][scheme].user = heap_strdupW(job->creds[target][scheme].user);
+                req->creds[target][scheme].password = heap_strdupW(job->creds[target][scheme].password);
             }
     autodetect = job->proxy_usage == BG_JOB_PROXY_USAGE_AUTODETECT;
     if ((preconfig = job->proxy_usage == BG_JOB_PROXY_USAGE_PRECONFIG && job->owner.service) && job->owner.sid)
@@ -369,32 +391,6 @@ void http_set_abort(struct http_session *req, HANDLE abort)
     req->abort = abort;
 }
 
-/* ALLOW_REPORT: remember where each redirect leads (absolute, or a path on the last host).
- * WinHTTP tells through the status callback (httpwait.c); Wine has no WINHTTP_OPTION_URL on
- * requests. Runs on WinHTTP's thread while the worker waits for the send. */
-static void redirect_seen(void *context, const WCHAR *location)
-{
-    struct http_session *req = context;
-    const WCHAR *base, *end;
-    WCHAR *url;
-    int base_len;
-
-    if (!location || !*location) return;
-    base = req->final_url ? req->final_url : req->remote;
-    if (wcsstr(location, L"://") || location[0] != '/' || !base || !(end = wcsstr(base, L"://")))
-        base_len = 0;
-    else
-    {
-        end = wcschr(end + 3, '/');
-        base_len = end ? end - base : lstrlenW(base);
-    }
-    if (!(url = heap_alloc_zero((base_len + lstrlenW(location) + 1) * sizeof(WCHAR)))) return;
-    memcpy(url, base, base_len * sizeof(WCHAR));
-    lstrcatW(url, location);
-    heap_free(req->final_url);
-    req->final_url = url;
-}
-
 static DWORD winhttp_security_flags(ULONG flags)
 {
     DWORD ret = 0;
@@ -406,33 +402,34 @@ static DWORD winhttp_security_flags(ULONG flags)
     return ret;
 }
 
-static DWORD auth_scheme_flag(BG_AUTH_SCHEME scheme)
+/* Where one request goes: the session's URL, or where redirects led. */
+struct http_target
 {
-    switch (scheme)
-    {
-    case BG_AUTH_SCHEME_BASIC:     return WINHTTP_AUTH_SCHEME_BASIC;
-    case BG_AUTH_SCHEME_DIGEST:    return WINHTTP_AUTH_SCHEME_DIGEST;
-    case BG_AUTH_SCHEME_NTLM:      return WINHTTP_AUTH_SCHEME_NTLM;
-    case BG_AUTH_SCHEME_NEGOTIATE: return WINHTTP_AUTH_SCHEME_NEGOTIATE;
-    case BG_AUTH_SCHEME_PASSPORT:  return WINHTTP_AUTH_SCHEME_PASSPORT;
-    }
-    return 0;
+    WCHAR *url;
+    WCHAR host[256];
+    INTERNET_PORT port;
+    BOOL secure;
+    WCHAR *path;                       /* path and query */
+    HINTERNET connection;              /* the session's, or req->hop */
+};
+
+static void target_free(struct http_target *target)
+{
+    heap_free(target->url);
+    heap_free(target->path);
 }
 
-/* Send one request and read the status; answers 401/407 with the job's credentials once per
- * target. Returns the request handle, or NULL with the error filled in. */
-HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *extra, const void *body,
-                    DWORD body_len, DWORD *status, struct transfer_error *error)
+/* A new request to the target with the job's security flags, client certificate and custom
+ * headers, and extra; WinHTTP's own redirects are off (http_send follows them). */
+static HINTERNET open_request(struct http_session *req, const struct http_target *target, const WCHAR *verb,
+                              const WCHAR *extra, struct transfer_error *error)
 {
-    DWORD size, flags, tried = 0;
     HINTERNET request;
-    BOOL report;
+    DWORD flags;
 
-    request = WinHttpOpenRequest(req->connection, verb, req->path, NULL, WINHTTP_NO_REFERER,
-                                 WINHTTP_DEFAULT_ACCEPT_TYPES,
-                                 req->url.nScheme == INTERNET_SCHEME_HTTPS ? WINHTTP_FLAG_SECURE : 0);
-    report = (req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK) == BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT;
-    if (!request || !http_wait_attach(request, report ? redirect_seen : NULL, req))
+    request = WinHttpOpenRequest(target->connection, verb, target->path, NULL, WINHTTP_NO_REFERER,
+                                 WINHTTP_DEFAULT_ACCEPT_TYPES, target->secure ? WINHTTP_FLAG_SECURE : 0);
+    if (!request || !http_wait_attach(request))
     {
         http_winhttp_error(error);
         if (request) WinHttpCloseHandle(request);
@@ -440,70 +437,342 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
     }
     if ((flags = winhttp_security_flags(req->security_flags)))
         WinHttpSetOption(request, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof(flags));
-    switch (req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK)
-    {
-    case BG_HTTP_REDIRECT_POLICY_DISALLOW:
-        flags = WINHTTP_OPTION_REDIRECT_POLICY_NEVER;
-        break;
-    default:
-        flags = (req->security_flags & BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP)
-                ? WINHTTP_OPTION_REDIRECT_POLICY_ALWAYS : WINHTTP_OPTION_REDIRECT_POLICY_DISALLOW_HTTPS_TO_HTTP;
-        break;
-    }
-    WinHttpSetOption(request, WINHTTP_OPTION_REDIRECT_POLICY, &flags, sizeof(flags));
-    /* Upload packets are answered, never redirected: a 3xx Ack is the server's answer (spec 5.5). */
+    /* Wine 8's WinHTTP keeps talking TLS after it follows an HTTPS -> HTTP redirect: every
+     * redirect is followed by http_send on a new request instead. */
     flags = WINHTTP_DISABLE_REDIRECTS;
-    if (!wcscmp(verb, L"BITS_POST")) WinHttpSetOption(request, WINHTTP_OPTION_DISABLE_FEATURE, &flags, sizeof(flags));
+    WinHttpSetOption(request, WINHTTP_OPTION_DISABLE_FEATURE, &flags, sizeof(flags));
     if (req->cert)
         WinHttpSetOption(request, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, (void *)req->cert, sizeof(CERT_CONTEXT));
     if (req->headers) WinHttpAddRequestHeaders(request, req->headers, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD);
     if (extra) WinHttpAddRequestHeaders(request, extra, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+    return request;
+}
 
+/* The request target as it goes out (WinHTTP escapes spaces, controls and non-ASCII characters
+ * as UTF-8): a Digest response covers it. For the proxy, the absolute form. */
+static WCHAR *digest_uri(const struct http_target *target, BOOL proxy)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int len = WideCharToMultiByte(CP_UTF8, 0, target->path, -1, NULL, 0, NULL, NULL);
+    WCHAR *ret, *out;
+    char *utf8, *p;
+
+    if (len <= 0 || !(utf8 = heap_alloc_zero(len))) return NULL;
+    WideCharToMultiByte(CP_UTF8, 0, target->path, -1, utf8, len, NULL, NULL);
+    if (!(ret = out = heap_alloc_zero((3 * len + lstrlenW(target->host) + 32) * sizeof(WCHAR))))
+    {
+        heap_free(utf8);
+        return NULL;
+    }
+    if (proxy)
+        out += swprintf(out, lstrlenW(target->host) + 32, L"%s://%s:%u", target->secure ? L"https" : L"http",
+                        target->host, target->port);
+    for (p = utf8; *p; p++)
+    {
+        unsigned char c = *p;
+        if (c > 0x20 && c < 0x7f) *out++ = c;
+        else
+        {
+            *out++ = '%';
+            *out++ = hex[c >> 4];
+            *out++ = hex[c & 15];
+        }
+    }
+    heap_free(utf8);
+    return ret;
+}
+
+/* Set the Digest Authorization (Proxy-Authorization) header of one send of the request. */
+static BOOL add_digest_header(struct http_session *req, HINTERNET request, unsigned int target,
+                              const struct http_target *dest, const WCHAR *verb, const void *body, DWORD body_len)
+{
+    const struct bits_credential *cred = &req->creds[target][BG_AUTH_SCHEME_DIGEST - 1];
+    WCHAR *uri, *value = NULL, *header;
+    BOOL ret = FALSE;
+
+    if (!(uri = digest_uri(dest, target == 1))) return FALSE;
+    value = digest_authorization(&req->digest[target], cred->user, cred->password, verb, uri, body, body_len);
+    if (value && (header = heap_alloc_zero((lstrlenW(value) + 32) * sizeof(WCHAR))))
+    {
+        swprintf(header, lstrlenW(value) + 32, L"%s: %s", target ? L"Proxy-Authorization" : L"Authorization", value);
+        ret = WinHttpAddRequestHeaders(request, header, (DWORD)-1, WINHTTP_ADDREQ_FLAG_ADD | WINHTTP_ADDREQ_FLAG_REPLACE);
+        SecureZeroMemory(header, lstrlenW(header) * sizeof(WCHAR));
+        heap_free(header);
+    }
+    heap_free(value);
+    heap_free(uri);
+    return ret;
+}
+
+/* Whether the last Digest challenge of the target covers a new request to dest: then it is
+ * answered right away with the next nonce count, without a 401 first. */
+static BOOL digest_applies(struct http_session *req, unsigned int target, const struct http_target *dest)
+{
+    if (!req->digest[target].nonce) return FALSE;
+    return target == 1 || (!wcsicmp(req->digest_host, dest->host) && req->digest_port == dest->port);
+}
+
+/* A 401/407 with a Digest challenge and Digest credentials for its target: take the challenge
+ * and set the answer. Not again after an answer of this request was refused, unless the
+ * server only found its nonce stale (spec 1.6: wrong credentials end in the 401). */
+static BOOL answer_digest(struct http_session *req, HINTERNET request, unsigned int target,
+                          const struct http_target *dest, const WCHAR *verb, const void *body, DWORD body_len,
+                          unsigned int *answered)
+{
+    DWORD query = target ? WINHTTP_QUERY_PROXY_AUTHENTICATE : WINHTTP_QUERY_WWW_AUTHENTICATE;
+    DWORD index = 0, size;
+    struct digest_auth auth = { 0 };
+    BOOL found = FALSE, stale = FALSE;
+    WCHAR *value;
+
+    if (!req->creds[target][BG_AUTH_SCHEME_DIGEST - 1].set || answered[target] >= 4) return FALSE;
+    for (;;)
+    {
+        DWORD at = index;
+
+        size = 0;
+        WinHttpQueryHeaders(request, query, NULL, NULL, &size, &index);
+        if (GetLastError() != ERROR_INSUFFICIENT_BUFFER || !(value = heap_alloc_zero(size + sizeof(WCHAR)))) break;
+        index = at;
+        if (!WinHttpQueryHeaders(request, query, NULL, value, &size, &index))
+        {
+            heap_free(value);
+            break;
+        }
+        found = digest_parse_challenge(value, &auth, &stale);
+        heap_free(value);
+        if (found) break;
+    }
+    if (!found) return FALSE;
+    if (answered[target] && !stale)
+    {
+        TRACE("Digest credentials refused (target %u)\n", target);
+        digest_clear(&auth);
+        digest_clear(&req->digest[target]);
+        return FALSE;
+    }
+    digest_clear(&req->digest[target]);
+    req->digest[target] = auth;
+    if (!target)
+    {
+        lstrcpynW(req->digest_host, dest->host, ARRAYSIZE(req->digest_host));
+        req->digest_port = dest->port;
+    }
+    answered[target]++;
+    return add_digest_header(req, request, target, dest, verb, body, body_len);
+}
+
+/* A 401/407 that WinHTTP can answer with the job's credentials of a scheme it implements
+ * (Negotiate, NTLM, Passport, Basic, the strongest the server offers), once per request. */
+static BOOL answer_winhttp(struct http_session *req, HINTERNET request, unsigned int target, DWORD *tried)
+{
+    static const BG_AUTH_SCHEME order[] =
+        { BG_AUTH_SCHEME_NEGOTIATE, BG_AUTH_SCHEME_NTLM, BG_AUTH_SCHEME_PASSPORT, BG_AUTH_SCHEME_BASIC };
+    static const DWORD flags[] =
+        { WINHTTP_AUTH_SCHEME_NEGOTIATE, WINHTTP_AUTH_SCHEME_NTLM, WINHTTP_AUTH_SCHEME_PASSPORT, WINHTTP_AUTH_SCHEME_BASIC };
+    DWORD supported, first, auth_target;
+    unsigned int i;
+
+    if (*tried & (1 << target) || !WinHttpQueryAuthSchemes(request, &supported, &first, &auth_target)) return FALSE;
+    for (i = 0; i < ARRAYSIZE(order); i++)
+    {
+        const struct bits_credential *cred = &req->creds[target][order[i] - 1];
+
+        if (!cred->set || !cred->user || !(supported & flags[i])) continue;
+        *tried |= 1 << target;
+        return WinHttpSetCredentials(request, target ? WINHTTP_AUTH_TARGET_PROXY : WINHTTP_AUTH_TARGET_SERVER,
+                                     flags[i], cred->user, cred->password, NULL);
+    }
+    return FALSE;
+}
+
+/* Send the request until it is answered by something else than a challenge we can meet. */
+static BOOL send_request(struct http_session *req, HINTERNET request, const struct http_target *dest,
+                         const WCHAR *verb, const void *body, DWORD body_len, DWORD *status,
+                         struct transfer_error *error)
+{
+    unsigned int answered[2] = { 0, 0 }, target;
+    DWORD size, tried = 0;
+
+    for (target = 0; target < 2; target++)
+        if (req->creds[target][BG_AUTH_SCHEME_DIGEST - 1].set && digest_applies(req, target, dest))
+            add_digest_header(req, request, target, dest, verb, body, body_len);
     for (;;)
     {
         if (!http_wait_send(request, req->abort, body, body_len))
         {
             http_winhttp_error(error);
-            WinHttpCloseHandle(request);
-            return NULL;
+            return FALSE;
         }
         size = sizeof(*status);
         if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, status,
                                  &size, NULL))
         {
             http_winhttp_error(error);
-            WinHttpCloseHandle(request);
-            return NULL;
+            return FALSE;
         }
-        if (*status == 401 || *status == 407)
-        {
-            unsigned int target = *status == 401 ? 0 : 1;
-            DWORD supported, first, auth_target;
-
-            if (!(tried & (1 << target)) && req->creds[target].user
-                && WinHttpQueryAuthSchemes(request, &supported, &first, &auth_target)
-                && (supported & auth_scheme_flag(req->creds[target].scheme)))
-            {
-                tried |= 1 << target;
-                WinHttpSetCredentials(request, target ? WINHTTP_AUTH_TARGET_PROXY : WINHTTP_AUTH_TARGET_SERVER,
-                                      auth_scheme_flag(req->creds[target].scheme), req->creds[target].user,
-                                      req->creds[target].password, NULL);
-                continue;
-            }
-        }
-        break;
+        if (*status != 401 && *status != 407) return TRUE;
+        target = *status == 401 ? 0 : 1;
+        if (answer_winhttp(req, request, target, &tried)) continue;
+        if (answer_digest(req, request, target, dest, verb, body, body_len, answered)) continue;
+        return TRUE;
     }
-    if (*status >= 300 && *status < 400 && *status != 304 && wcscmp(verb, L"BITS_POST"))
+}
+
+/* Location resolved against the URL that answered with it (RFC 3986 references without
+ * dot-segment removal; the fragment dropped). */
+static WCHAR *resolve_location(const WCHAR *base, const WCHAR *location)
+{
+    const WCHAR *scheme_end = wcsstr(base, L"://"), *host_end, *path_end, *p;
+    int keep, len;
+    WCHAR *ret;
+
+    for (p = location; iswalnum(*p) || *p == '+' || *p == '-' || *p == '.'; p++);
+    if (p != location && *p == ':') keep = 0;                       /* absolute */
+    else if (!scheme_end) return NULL;
+    else
     {
-        /* spec 1.8: a redirect under DISALLOW is a fatal error; so is one that WinHTTP did not
-         * follow because it leads from HTTPS to HTTP without ALLOW_HTTPS_TO_HTTP [inferred].
-         * Upload packets are never redirected: their 3xx is the server's answer (above). */
-        error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED);
-        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+        host_end = scheme_end + 3 + wcscspn(scheme_end + 3, L"/?#");
+        path_end = host_end + wcscspn(host_end, L"?#");
+        if (location[0] == '/' && location[1] == '/') keep = scheme_end + 1 - base;
+        else if (location[0] == '/') keep = host_end - base;
+        else if (location[0] == '?' || !location[0]) keep = path_end - base;
+        else
+        {
+            for (p = path_end; p > host_end && p[-1] != '/'; p--);
+            keep = p - base;
+            if (p == host_end) keep = -1;                             /* "/" goes in between */
+        }
+    }
+    len = lstrlenW(location) + (keep > 0 ? keep : lstrlenW(base)) + 2;
+    if (!(ret = heap_alloc_zero(len * sizeof(WCHAR)))) return NULL;
+    if (keep < 0)
+    {
+        memcpy(ret, base, (host_end - base) * sizeof(WCHAR));
+        lstrcatW(ret, L"/");
+    }
+    else memcpy(ret, base, keep * sizeof(WCHAR));
+    lstrcatW(ret, location);
+    ret[wcscspn(ret, L"#")] = 0;
+    return ret;
+}
+
+/* The next hop of a redirect (spec 1.8), or FALSE when the job's policy forbids it: DISALLOW,
+ * HTTPS -> HTTP without ALLOW_HTTPS_TO_HTTP, a scheme other than http(s), no Location, more
+ * than 10 redirects as WinHTTP allows. The verb becomes GET after a 303, and after a 301 or
+ * 302 of a POST; 307 and 308 keep it and the body. */
+static BOOL follow_redirect(struct http_session *req, HINTERNET request, DWORD status, struct http_target *target,
+                            const WCHAR **verb, unsigned int *count)
+{
+    DWORD size = 0, policy = req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK;
+    WCHAR *location, *url;
+    struct http_target next = { 0 };
+    struct transfer_error ignored;
+    URL_COMPONENTSW parts;
+
+    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return FALSE;
+    if (policy == BG_HTTP_REDIRECT_POLICY_DISALLOW || ++*count > 10) return FALSE;
+    WinHttpQueryHeaders(request, WINHTTP_QUERY_LOCATION, NULL, NULL, &size, NULL);
+    if (GetLastError() != ERROR_INSUFFICIENT_BUFFER || !(location = heap_alloc_zero(size + sizeof(WCHAR)))) return FALSE;
+    url = WinHttpQueryHeaders(request, WINHTTP_QUERY_LOCATION, NULL, location, &size, NULL)
+          ? resolve_location(target->url, location) : NULL;
+    heap_free(location);
+    if (!url) return FALSE;
+    next.url = url;
+    if (FAILED(crack_url(url, &parts, next.host, ARRAYSIZE(next.host), &next.path, &ignored))
+        || (parts.nScheme != INTERNET_SCHEME_HTTP && parts.nScheme != INTERNET_SCHEME_HTTPS))
+    {
+        target_free(&next);
+        return FALSE;
+    }
+    next.port = parts.nPort;
+    next.secure = parts.nScheme == INTERNET_SCHEME_HTTPS;
+    if (target->secure && !next.secure && !(req->security_flags & BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP))
+    {
+        TRACE("HTTPS -> HTTP redirect to %s not allowed\n", debugstr_w(url));
+        target_free(&next);
+        return FALSE;
+    }
+    TRACE("%lu redirect to %s\n", status, debugstr_w(url));
+    if (req->hop) WinHttpCloseHandle(req->hop);
+    if (!(req->hop = WinHttpConnect(req->session, next.host, next.port, 0)))
+    {
+        target_free(&next);
+        return FALSE;
+    }
+    next.connection = req->hop;
+    if ((status == 303 && wcscmp(*verb, L"HEAD")) || ((status == 301 || status == 302) && !wcscmp(*verb, L"POST")))
+        *verb = L"GET";
+    target_free(target);
+    *target = next;
+    if (policy == BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT)
+    {
+        heap_free(req->final_url);
+        req->final_url = heap_strdupW(url);
+    }
+    return TRUE;
+}
+
+/* Send one request and read the status; answers 401/407 with the job's credentials and
+ * follows redirects as the job's policy allows (upload packets are never redirected: their
+ * 3xx is the server's answer, spec 5.5). Returns the request handle, or NULL with the error
+ * filled in. */
+HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *extra, const void *body,
+                    DWORD body_len, DWORD *status, struct transfer_error *error)
+{
+    BOOL upload = !wcscmp(verb, L"BITS_POST");
+    struct http_target target = { 0 };
+    const WCHAR *previous;
+    unsigned int redirects = 0;
+    HINTERNET request;
+
+    heap_free(req->final_url);
+    req->final_url = NULL;
+    target.url = heap_strdupW(req->remote);
+    target.path = heap_strdupW(req->path);
+    if (!target.url || !target.path)
+    {
+        target_free(&target);
+        error->code = E_OUTOFMEMORY;
+        error->context = BG_ERROR_CONTEXT_GENERAL_TRANSPORT;
         error->transient = FALSE;
-        WinHttpCloseHandle(request);
         return NULL;
     }
+    lstrcpynW(target.host, req->host, ARRAYSIZE(target.host));
+    target.port = req->url.nPort;
+    target.secure = req->url.nScheme == INTERNET_SCHEME_HTTPS;
+    target.connection = req->connection;
+
+    for (;;)
+    {
+        if (!(request = open_request(req, &target, verb, extra, error))) break;
+        if (!send_request(req, request, &target, verb, body, body_len, status, error))
+        {
+            WinHttpCloseHandle(request);
+            request = NULL;
+            break;
+        }
+        if (*status < 300 || *status >= 400 || *status == 304 || upload) break;
+        previous = verb;
+        if (!follow_redirect(req, request, *status, &target, &verb, &redirects))
+        {
+            /* spec 1.8: a redirect under DISALLOW, or one that the policy does not allow,
+             * is a fatal error [inferred for HTTPS -> HTTP]. */
+            error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED);
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = FALSE;
+            WinHttpCloseHandle(request);
+            request = NULL;
+            break;
+        }
+        WinHttpCloseHandle(request);
+        if (verb != previous)
+        {
+            body = NULL;
+            body_len = 0;
+        }
+    }
+    target_free(&target);
     return request;
 }
 

@@ -21,8 +21,6 @@ struct http_wait
     BYTE *buffer;                      /* ReadData lands here: an abandoned read may still write */
     DWORD buffer_size;
     BYTE *body;                        /* the request body: an abandoned send may still read it */
-    void (*redirect)(void *context, const WCHAR *location);   /* told of each redirect, or NULL */
-    void *redirect_context;
     DWORD direct;                      /* size of the next plain ReadData, 0: ask what has arrived */
     DWORD full_polls;                  /* QueryDataAvailable answers in a row that found a full buffer */
 };
@@ -75,9 +73,6 @@ static void CALLBACK status_callback(HINTERNET handle, DWORD_PTR context, DWORD 
         if (!wait->error) wait->error = ERROR_WINHTTP_INTERNAL_ERROR;
         SetEvent(wait->done);
         break;
-    case WINHTTP_CALLBACK_STATUS_REDIRECT:
-        if (wait->redirect && info) wait->redirect(wait->redirect_context, info);
-        break;
     case WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING:
         wait_free(wait);               /* nothing of this request can call back any more */
         break;
@@ -91,7 +86,7 @@ void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *prox
 
     if (!(session = WinHttpOpen(agent, access, proxy, bypass, WINHTTP_FLAG_ASYNC))) return NULL;
     if (WinHttpSetStatusCallback(session, status_callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS
-                                 | WINHTTP_CALLBACK_FLAG_HANDLES | WINHTTP_CALLBACK_FLAG_REDIRECT, 0) == WINHTTP_INVALID_STATUS_CALLBACK)
+                                 | WINHTTP_CALLBACK_FLAG_HANDLES, 0) == WINHTTP_INVALID_STATUS_CALLBACK)
     {
         DWORD err = GetLastError();
         WinHttpCloseHandle(session);
@@ -101,10 +96,8 @@ void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *prox
     return session;
 }
 
-/* Attach the completion state to a new request; on failure the caller closes the request.
- * redirect, if not NULL, is called on WinHTTP's thread with each redirect's location while a
- * send waits (the request's context is ours, so ALLOW_REPORT hears of redirects through here). */
-BOOL http_wait_attach(void *request, void (*redirect)(void *context, const WCHAR *location), void *context)
+/* Attach the completion state to a new request; on failure the caller closes the request. */
+BOOL http_wait_attach(void *request)
 {
     struct http_wait *wait;
     DWORD_PTR value;
@@ -115,8 +108,6 @@ BOOL http_wait_attach(void *request, void (*redirect)(void *context, const WCHAR
         SetLastError(ERROR_OUTOFMEMORY);
         return FALSE;
     }
-    wait->redirect = redirect;
-    wait->redirect_context = context;
     value = (DWORD_PTR)wait;
     if (!WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &value, sizeof(value)))
     {

@@ -284,7 +284,7 @@ HANDLE transfer_abort_event(struct transfer *t);
 
 /* ---- httpwait.c: WinHTTP calls that an abort cuts short ---- */
 void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *proxy, const WCHAR *bypass);
-BOOL http_wait_attach(void *request, void (*redirect)(void *context, const WCHAR *location), void *context);
+BOOL http_wait_attach(void *request);
 BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length);
 BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD *read);
 

@@ -108,8 +108,7 @@ static void test_digest(void)
         ok(set_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_DIGEST, L"bits", L"secret") == S_OK,
            "SetCredentials failed\n");
         state = run_job(job, &code);
-        /* Wine 8's WinHTTP has no Digest scheme ("do_authorization invalid scheme"). */
-        todo_wine ok(state == BG_JOB_STATE_TRANSFERRED, "with credentials: state %d code %#lx\n", state, code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "with credentials: state %d code %#lx\n", state, code);
         if (state == BG_JOB_STATE_TRANSFERRED)
         {
             ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
