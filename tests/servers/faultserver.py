@@ -5,14 +5,17 @@ Python 3.11 standard library only. Listens on 127.0.0.1 only (never another addr
 
   * the fault server (files of --data plus fault endpoints, see ENDPOINTS below),
   * a forwarding proxy (absolute-URI requests and CONNECT, to 127.0.0.1/localhost origins only),
-  * the same proxy requiring Basic proxy credentials (407 Proxy-Authenticate otherwise).
+  * the same proxy requiring Basic proxy credentials (407 Proxy-Authenticate otherwise),
+  * the same proxy requiring Digest proxy credentials (RFC 7616, MD5, qop=auth).
 
 Usage:
   faultserver.py --data DIR --log FILE --ports-file FILE
-                 [--fault-port N] [--proxy-port N] [--authproxy-port N] [--proxy-auth USER:PASS]
+                 [--fault-port N] [--proxy-port N] [--authproxy-port N] [--digestproxy-port N]
+                 [--proxy-auth USER:PASS]
 
 Ports default to 0 (the kernel picks a free one). Once every socket listens, the ports are
-written to --ports-file as BITS_FAULT_PORT=, BITS_PROXY_PORT=, BITS_AUTHPROXY_PORT= lines (the
+written to --ports-file as BITS_FAULT_PORT=, BITS_PROXY_PORT=, BITS_AUTHPROXY_PORT=,
+BITS_DIGESTPROXY_PORT= lines (the
 file appears atomically). Every request is appended as one JSON line to --log. SIGTERM or
 SIGINT closes every listening and connected socket and exits with status 0.
 
@@ -65,12 +68,15 @@ them all):
   /auth/basic/<rest>            401 + WWW-Authenticate: Basic realm="bits-test" unless the
                                 request has Basic credentials bits / secret; then <rest> is
                                 served (a file, or another endpoint such as drop/1m.bin?after=N)
-  /auth/digest/<rest>           RFC 7616 Digest, algorithm=MD5, qop="auth", realm="bits-test",
+  /auth/digest/<rest>[?nonce-uses=N]
+                                RFC 7616 Digest, algorithm=MD5, qop="auth", realm="bits-test",
                                 user bits / password secret; the nonce must be one this process
                                 issued in the last 10 minutes (else 401 with stale=true), the
                                 uri must equal the request target (or, when absolute, its
-                                path), the response is verified; success adds
-                                Authentication-Info with rspauth
+                                path), nc must be 8 hex digits and greater than any nc seen
+                                before with that nonce (else 401: a replay), the response is
+                                verified; success adds Authentication-Info with rspauth. With
+                                nonce-uses=N a nonce answers N requests, then 401 stale=true
   /__log                        the request log so far (JSON lines, text/plain; not logged)
   /__reset                      clears the request log and every counter (not logged)
   /                             this help text
@@ -80,13 +86,17 @@ with hop-by-hop headers removed and "Via: 1.1 bits-test-proxy" added; the answer
 back (close-delimited when the origin's was). "CONNECT 127.0.0.1:PORT" opens a tunnel (for
 https through the proxy). Any other host -> 403. The auth proxy answers 407 with
 Proxy-Authenticate: Basic realm="bits-proxy" until Proxy-Authorization carries USER:PASS
-(default bits:secret). /__log and /__reset work on the proxy ports too.
+(default bits:secret). The digest proxy answers 407 with Proxy-Authenticate: Digest
+realm="bits-proxy", qop="auth", algorithm=MD5 until Proxy-Authorization answers it (USER:PASS,
+checked as /auth/digest does; the uri may be the absolute request target, its path, or the
+CONNECT authority). /__log and /__reset work on the proxy ports too.
 
-Log entries: {"t": unix time, "server": "fault"|"proxy"|"authproxy", "client_port", "method",
+Log entries: {"t": unix time, "server": "fault"|"proxy"|"authproxy"|"digestproxy", "client_port", "method",
 "target" (request target as sent), "version", "status" (null if no response was sent),
 "range", "if_range", "user_agent", "host", "accept", "accept_encoding", "connection",
 "content_length", "authorization" (scheme only, e.g. "Basic", or null),
-"proxy_authorization" (scheme or null), "headers" (every X-* and BITS-* header)}. An entry is
+"proxy_authorization" (scheme or null), "digest_nc" (the nc of a Digest Authorization or
+Proxy-Authorization, or null), "headers" (every X-* and BITS-* header)}. An entry is
 written when the status line is sent (so a proxied request is logged by the origin first).
 Methods other than GET, HEAD (and CONNECT on the proxies) get 405 for now.
 """
@@ -131,25 +141,44 @@ class State(LogState):
         self.data = os.path.realpath(data)
         self.key = secrets.token_bytes(32)
         self.proxy_auth = proxy_auth
+        self.nonce_uses = {}     # nonce -> requests it answered
+        self.nonce_nc = {}       # nonce -> highest nc seen
 
     def reset(self):
         with self.lock:
             self.clear()
+            self.nonce_uses.clear()
+            self.nonce_nc.clear()
+
+    def use_nonce(self, nonce, nc, max_uses):
+        """'ok', 'replay' (nc not above the last one) or 'stale' (used max_uses times)."""
+        with self.lock:
+            if nc <= self.nonce_nc.get(nonce, 0):
+                return "replay"
+            if max_uses and self.nonce_uses.get(nonce, 0) >= max_uses:
+                return "stale"
+            if len(self.nonce_nc) > 100000:
+                self.nonce_nc.clear()
+                self.nonce_uses.clear()
+            self.nonce_nc[nonce] = nc
+            self.nonce_uses[nonce] = self.nonce_uses.get(nonce, 0) + 1
+            return "ok"
 
     def new_nonce(self):
-        ts = "%x" % int(time.time())
-        mac = hmac.new(self.key, ts.encode(), hashlib.sha256).hexdigest()[:32]
-        return ts + "-" + mac
+        """Time, a random part (every challenge has its own nonce) and our MAC of both."""
+        value = "%x-%s" % (int(time.time()), secrets.token_hex(8))
+        mac = hmac.new(self.key, value.encode(), hashlib.sha256).hexdigest()[:32]
+        return value + "-" + mac
 
     def nonce_state(self, nonce):
         """'ok', 'stale' (ours but expired) or 'bad'."""
-        m = re.fullmatch(r"([0-9a-f]{1,16})-([0-9a-f]{32})", nonce or "")
+        m = re.fullmatch(r"(([0-9a-f]{1,16})-[0-9a-f]{16})-([0-9a-f]{32})", nonce or "")
         if not m:
             return "bad"
         mac = hmac.new(self.key, m.group(1).encode(), hashlib.sha256).hexdigest()[:32]
-        if not hmac.compare_digest(mac, m.group(2)):
+        if not hmac.compare_digest(mac, m.group(3)):
             return "bad"
-        age = time.time() - int(m.group(1), 16)
+        age = time.time() - int(m.group(2), 16)
         return "ok" if -5 <= age <= NONCE_LIFETIME else "stale"
 
 
@@ -227,6 +256,14 @@ def md5hex(s):
     return hashlib.md5(s.encode("utf-8")).hexdigest()
 
 
+def digest_nc(value):
+    """The nc of a Digest credentials header (for the log), or None."""
+    scheme, _, rest = (value or "").partition(" ")
+    if scheme.lower() != "digest":
+        return None
+    return parse_auth_params(rest).get("nc")
+
+
 class Handler(BaseHandler):
     server_version = "bits-faultserver/1.0"
 
@@ -274,6 +311,7 @@ class Handler(BaseHandler):
             "content_length": get("Content-Length"),
             "authorization": auth_scheme(get("Authorization")),
             "proxy_authorization": auth_scheme(get("Proxy-Authorization")),
+            "digest_nc": digest_nc(get("Authorization")) or digest_nc(get("Proxy-Authorization")),
             "headers": extra,
         })
 
@@ -561,7 +599,7 @@ class Handler(BaseHandler):
         if not rest or rest[0] not in ("basic", "digest") or len(rest) < 2:
             self.simple(404)
             return
-        ok, headers = (self.check_basic() if rest[0] == "basic" else self.check_digest())
+        ok, headers = (self.check_basic() if rest[0] == "basic" else self.check_digest(qint(q, "nonce-uses", 0)))
         if not ok:
             self.simple(401, "401 authentication required\n", headers, "text/html; charset=utf-8")
             return
@@ -583,30 +621,36 @@ class Handler(BaseHandler):
             return True, []
         return False, challenge
 
-    def check_digest(self):
-        opaque = hashlib.md5(self.state.key).hexdigest()
+    def check_digest(self, nonce_uses=0):
+        uris = [self.path, self.key]
+        return self.verify_digest("Authorization", "WWW-Authenticate", REALM, uris, nonce_uses)
+
+    def verify_digest(self, header, challenge_header, realm, uris, nonce_uses=0):
+        """RFC 7616 Digest (MD5, qop=auth or none) of header; (True, Authentication-Info
+        headers) or (False, the challenge headers). uris: the accepted values of uri."""
+        opaque = hashlib.md5(self.state.key + realm.encode()).hexdigest()
 
         def challenge(stale=False):
             v = 'Digest realm="%s", qop="auth", algorithm=MD5, nonce="%s", opaque="%s"' % (
-                REALM, self.state.new_nonce(), opaque)
+                realm, self.state.new_nonce(), opaque)
             if stale:
                 v += ", stale=true"
-            return [("WWW-Authenticate", v)]
+            return False, [(challenge_header, v)]
 
-        value = self.headers.get("Authorization", "")
+        value = self.headers.get(header, "")
         scheme, _, rest = value.partition(" ")
         if scheme.lower() != "digest":
-            return False, challenge()
+            return challenge()
         p = parse_auth_params(rest)
-        if p.get("username") != USER or p.get("realm") != REALM:
-            return False, challenge()
+        if p.get("username") != USER or p.get("realm") != realm:
+            return challenge()
         if p.get("algorithm", "MD5").upper() != "MD5":
-            return False, challenge()
+            return challenge()
         if "opaque" in p and p["opaque"] != opaque:
-            return False, challenge()
+            return challenge()
         st = self.state.nonce_state(p.get("nonce"))
         if st != "ok":
-            return False, challenge(st == "stale")
+            return challenge(st == "stale")
         uri = p.get("uri", "")
         rel = uri
         if uri.lower().startswith(("http://", "https://")):     # absolute-form (via a proxy)
@@ -615,9 +659,9 @@ class Handler(BaseHandler):
                 rel = u.path + ("?" + u.query if u.query else "")
             except ValueError:
                 pass
-        if uri != self.path and rel != self.key:
-            return False, challenge()
-        ha1 = md5hex("%s:%s:%s" % (USER, REALM, PASSWORD))
+        if uri not in uris and rel not in uris:
+            return challenge()
+        ha1 = md5hex("%s:%s:%s" % (USER, realm, PASSWORD))
         ha2 = md5hex("%s:%s" % (self.command, uri))
         qop = p.get("qop")
         if qop is None:          # RFC 2069 compatibility
@@ -625,14 +669,20 @@ class Handler(BaseHandler):
         elif qop == "auth" and p.get("nc") and p.get("cnonce"):
             expect = md5hex("%s:%s:%s:%s:%s:%s" % (ha1, p["nonce"], p["nc"], p["cnonce"], qop, ha2))
         else:
-            return False, challenge()
+            return challenge()
         if not hmac.compare_digest(expect, (p.get("response") or "").lower()):
-            return False, challenge()
+            return challenge()
+        if qop is not None:
+            if not re.fullmatch(r"[0-9a-fA-F]{8}", p["nc"]):
+                return challenge()
+            use = self.state.use_nonce(p["nonce"], int(p["nc"], 16), nonce_uses)
+            if use != "ok":
+                return challenge(use == "stale")
         if qop is None:
             return True, []
         rsp = md5hex("%s:%s:%s:%s:%s:%s" % (ha1, p["nonce"], p["nc"], p["cnonce"], qop, md5hex(":" + uri)))
-        return True, [("Authentication-Info",
-                       'rspauth="%s", qop=auth, nc=%s, cnonce="%s"' % (rsp, p["nc"], p["cnonce"]))]
+        info = "Proxy-Authentication-Info" if header == "Proxy-Authorization" else "Authentication-Info"
+        return True, [(info, 'rspauth="%s", qop=auth, nc=%s, cnonce="%s"' % (rsp, p["nc"], p["cnonce"]))]
 
     # ---------------------------------------------------------------- serving a file
 
@@ -719,7 +769,18 @@ class Handler(BaseHandler):
     # ---------------------------------------------------------------- proxy
 
     def proxy_denied(self):
-        """Answers 407 (auth proxy without valid credentials); True if it did."""
+        """Answers 407 (auth proxies without valid credentials); True if it did."""
+        if self.role == "digestproxy":
+            uris = [self.path]
+            if self.path.lower().startswith("http://"):
+                parts = urllib.parse.urlsplit(self.path)
+                uris.append((parts.path or "/") + ("?" + parts.query if parts.query else ""))
+            ok, headers = self.verify_digest("Proxy-Authorization", "Proxy-Authenticate", PROXY_REALM, uris)
+            if ok:
+                return False
+            self.discard_body()
+            self.simple(407, "407 proxy authentication required\n", headers, "text/html; charset=utf-8")
+            return True
         if self.role != "authproxy":
             return False
         value = self.headers.get("Proxy-Authorization", "")
@@ -878,14 +939,17 @@ def main():
     ap.add_argument("--fault-port", type=int, default=0)
     ap.add_argument("--proxy-port", type=int, default=0)
     ap.add_argument("--authproxy-port", type=int, default=0)
+    ap.add_argument("--digestproxy-port", type=int, default=0)
     ap.add_argument("--proxy-auth", default="%s:%s" % (USER, PASSWORD),
                     help="USER:PASS the auth proxy requires (Basic)")
     a = ap.parse_args()
 
     state = State(a.data, a.log, a.proxy_auth)
     servers = [Server(a.fault_port, "fault", state, Handler), Server(a.proxy_port, "proxy", state, Handler),
-               Server(a.authproxy_port, "authproxy", state, Handler)]
-    return run(state, servers, a.ports_file, ("BITS_FAULT_PORT", "BITS_PROXY_PORT", "BITS_AUTHPROXY_PORT"))
+               Server(a.authproxy_port, "authproxy", state, Handler),
+               Server(a.digestproxy_port, "digestproxy", state, Handler)]
+    return run(state, servers, a.ports_file,
+               ("BITS_FAULT_PORT", "BITS_PROXY_PORT", "BITS_AUTHPROXY_PORT", "BITS_DIGESTPROXY_PORT"))
 
 
 if __name__ == "__main__":

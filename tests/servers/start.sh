@@ -4,7 +4,7 @@
 #
 #   nginx (nginx-light, config from nginx.conf.in): http, https (self-signed certificate for
 #   IP 127.0.0.1), https with a certificate for the wrong name, https requiring a client
-#   certificate; the fault server and two proxies (faultserver.py); the BITS upload server
+#   certificate; the fault server and three proxies (faultserver.py); the BITS upload server
 #   (uploadserver.py, two ports sharing one state).
 #
 # <rundir> gets: data/ (the served files and SHA256SUMS), tls/ (certificates), nginx.conf,
@@ -134,6 +134,7 @@ wait $datapid || fail "making the data files failed"
 "$PY" "$HERE/httpcheck.py" wait --timeout 5 --pid "$(cat "$RUN/pids/faultserver")" \
     "http://127.0.0.1:$HTTP_PORT/4k.bin" "http://127.0.0.1:$BITS_FAULT_PORT/files/4k.bin" \
     "http://127.0.0.1:$BITS_PROXY_PORT/__log" "http://127.0.0.1:$BITS_AUTHPROXY_PORT/__log" \
+    "http://127.0.0.1:$BITS_DIGESTPROXY_PORT/__log" \
     "http://127.0.0.1:$BITS_FAULT_PORT/__reset" \
     "http://127.0.0.1:$BITS_UPLOAD_PORT/__log" "http://127.0.0.1:$BITS_UPLOAD_ALT_PORT/__log" \
     >>"$RUN/probe.out" 2>&1 || fail "a server does not answer"
@@ -146,6 +147,7 @@ BITS_HTTPS_CLIENTCERT_PORT=$CLIENTCERT_PORT
 BITS_FAULT_PORT=$BITS_FAULT_PORT
 BITS_PROXY_PORT=$BITS_PROXY_PORT
 BITS_AUTHPROXY_PORT=$BITS_AUTHPROXY_PORT
+BITS_DIGESTPROXY_PORT=$BITS_DIGESTPROXY_PORT
 BITS_TEST_USER=bits
 BITS_TEST_PASSWORD=secret
 BITS_DATA_DIR=$DATA

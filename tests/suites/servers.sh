@@ -32,7 +32,7 @@ $1"
 
 # The environment the harness exports.
 for v in BITS_HTTP_PORT BITS_HTTPS_PORT BITS_HTTPS_BADNAME_PORT BITS_HTTPS_CLIENTCERT_PORT \
-         BITS_FAULT_PORT BITS_PROXY_PORT BITS_AUTHPROXY_PORT BITS_DATA_DIR BITS_SERVERS_DIR \
+         BITS_FAULT_PORT BITS_PROXY_PORT BITS_AUTHPROXY_PORT BITS_DIGESTPROXY_PORT BITS_DATA_DIR BITS_SERVERS_DIR \
          BITS_REQUEST_LOG BITS_NGINX_LOG BITS_SERVER_CERT BITS_CA_CERT BITS_CLIENT_PFX; do
     eval "val=\${$v:-}"
     check "$v is exported" test -n "$val"
@@ -218,6 +218,26 @@ nonce = re.search("nonce=\"([^\"]+)\"", fetch(F + "/auth/digest/4k.bin").headers
 assert fetch(F + "/auth/digest/4k.bin", headers=auth(nonce)).status == 200
 assert fetch(F + "/auth/digest/4k.bin", headers=auth("0-" + "0" * 32)).status == 401
 assert fetch(F + "/auth/digest/4k.bin", headers=auth(nonce, uri="/auth/digest/1m.bin")).status == 401'
+check "digest: nc must grow per nonce (a replay gets a 401); nonce-uses=1 makes it stale" py '
+import re
+md5 = lambda s: hashlib.md5(s.encode()).hexdigest()
+def auth(nonce, nc, uri):
+    ha1, ha2 = md5("bits:bits-test:secret"), md5("GET:" + uri)
+    resp = md5("%s:%s:%08x:abcdef:auth:%s" % (ha1, nonce, nc, ha2))
+    return {"Authorization": "Digest username=\"bits\", realm=\"bits-test\", nonce=\"%s\", uri=\"%s\", qop=auth, nc=%08x, cnonce=\"abcdef\", response=\"%s\"" % (nonce, uri, nc, resp)}
+u = "/auth/digest/4k.bin?id=nc%d" % time.time_ns()
+nonce = re.search("nonce=\"([^\"]+)\"", fetch(F + u).headers["www-authenticate"]).group(1)
+assert fetch(F + u, headers=auth(nonce, 1, u)).status == 200
+r = fetch(F + u, headers=auth(nonce, 1, u))
+assert r.status == 401 and "stale" not in r.headers["www-authenticate"], r.headers
+assert fetch(F + u, headers=auth(nonce, 3, u)).status == 200
+u += "&nonce-uses=1"
+nonce = re.search("nonce=\"([^\"]+)\"", fetch(F + u).headers["www-authenticate"]).group(1)
+assert fetch(F + u, headers=auth(nonce, 1, u)).status == 200
+r = fetch(F + u, headers=auth(nonce, 2, u))
+assert r.status == 401 and "stale=true" in r.headers["www-authenticate"], r.headers
+log = [json.loads(l) for l in fetch(F + "/__log").body.decode().splitlines()]
+assert [l["digest_nc"] for l in log if l["target"] == u] == [None, "00000001", "00000002"], log'
 
 # Proxies.
 check "proxy forwards absolute-URI GET to nginx" py '
@@ -237,6 +257,21 @@ assert r.status == 407 and r.headers["proxy-authenticate"].startswith("Basic "),
 check "auth proxy: bits/secret accepted" py '
 r = fetch(H + "/4k.bin", proxy=AP, headers={"Proxy-Authorization": "Basic " + base64.b64encode(b"bits:secret").decode()})
 assert r.status == 200 and r.body == data("4k.bin")'
+check "digest proxy: 407 with a Digest challenge; an answer for the absolute target accepted" py '
+import re
+DP = "127.0.0.1:%s" % E["BITS_DIGESTPROXY_PORT"]
+md5 = lambda s: hashlib.md5(s.encode()).hexdigest()
+r = fetch(H + "/4k.bin", proxy=DP)
+c = r.headers["proxy-authenticate"]
+assert r.status == 407 and c.startswith("Digest ") and "realm=\"bits-proxy\"" in c, r
+nonce = re.search("nonce=\"([^\"]+)\"", c).group(1)
+def auth(pw, nc):
+    uri = H + "/4k.bin"
+    resp = md5("%s:%s:%08x:abc:auth:%s" % (md5("bits:bits-proxy:" + pw), nonce, nc, md5("GET:" + uri)))
+    return {"Proxy-Authorization": "Digest username=\"bits\", realm=\"bits-proxy\", nonce=\"%s\", uri=\"%s\", qop=auth, nc=%08x, cnonce=\"abc\", response=\"%s\"" % (nonce, uri, nc, resp)}
+assert fetch(H + "/4k.bin", proxy=DP, headers=auth("wrong", 1)).status == 407
+r = fetch(H + "/4k.bin", proxy=DP, headers=auth("secret", 2))
+assert r.status == 200 and r.body == data("4k.bin"), r'
 
 # Request log.
 check "request log records method, Range, User-Agent, X- headers, proxy use" py '

@@ -18,8 +18,9 @@ static void set_proxy(IBackgroundCopyJob *job, BG_JOB_PROXY_USAGE usage, const W
     ok(hr == S_OK, "SetProxySettings(%d) got %#lx\n", usage, hr);
 }
 
-/* Run a download of 4k.bin and check where it went through. */
-static void check_proxy_run(const WCHAR *name, BG_JOB_PROXY_USAGE usage, const char *proxy_port, BOOL creds,
+/* Run a download of 4k.bin and check where it went through; creds: the scheme of the proxy
+ * credentials bits/secret, or 0. */
+static void check_proxy_run(const WCHAR *name, BG_JOB_PROXY_USAGE usage, const char *proxy_port, BG_AUTH_SCHEME creds,
                             BG_JOB_STATE expect_state, HRESULT expect_code, const char *expect_server)
 {
     WCHAR url[256], local[MAX_PATH], list[64];
@@ -38,7 +39,7 @@ static void check_proxy_run(const WCHAR *name, BG_JOB_PROXY_USAGE usage, const c
         swprintf(list, ARRAY_SIZE(list), L"localhost:%hs", proxy_port ? proxy_port : "1");
         set_proxy(job, usage, usage == BG_JOB_PROXY_USAGE_OVERRIDE ? list : NULL);
         if (creds)
-            ok(set_credentials(job, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_BASIC, L"bits", L"secret") == S_OK,
+            ok(set_credentials(job, BG_AUTH_TARGET_PROXY, creds, L"bits", L"secret") == S_OK,
                "SetCredentials failed\n");
         state = run_job(job, &code);
         ok(state == expect_state && code == expect_code, "state %d code %#lx\n", state, code);
@@ -51,6 +52,12 @@ static void check_proxy_run(const WCHAR *name, BG_JOB_PROXY_USAGE usage, const c
         }
         else
             ok(!request_log_count("proxy\"", id), "the request went through a proxy\n");
+        /* Digest: the HEAD answers the challenge, the GET reuses its nonce (nc 2) without a 407. */
+        if (creds == BG_AUTH_SCHEME_DIGEST && state == BG_JOB_STATE_TRANSFERRED)
+        {
+            ok(request_log_count("\"status\":407", id) == 1, "%u challenges\n", request_log_count("\"status\":407", id));
+            ok(request_log_count("\"digest_nc\":\"00000002\"", id) >= 1, "the nonce was not used again\n");
+        }
         if (state == BG_JOB_STATE_TRANSFERRED) ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
         else cancel_job(job), job = NULL;
         if (job) IBackgroundCopyJob_Release(job);
@@ -66,49 +73,130 @@ static void test_proxies(void)
         skip("no test proxies\n");
         return;
     }
-    check_proxy_run(L"override", BG_JOB_PROXY_USAGE_OVERRIDE, servers.proxy_port, FALSE,
+    check_proxy_run(L"override", BG_JOB_PROXY_USAGE_OVERRIDE, servers.proxy_port, 0,
                     BG_JOB_STATE_TRANSFERRED, S_OK, "proxy");
-    check_proxy_run(L"authproxy without credentials", BG_JOB_PROXY_USAGE_OVERRIDE, servers.authproxy_port, FALSE,
+    check_proxy_run(L"authproxy without credentials", BG_JOB_PROXY_USAGE_OVERRIDE, servers.authproxy_port, 0,
                     BG_JOB_STATE_ERROR, 0x80190197, "authproxy");
-    check_proxy_run(L"authproxy with credentials", BG_JOB_PROXY_USAGE_OVERRIDE, servers.authproxy_port, TRUE,
-                    BG_JOB_STATE_TRANSFERRED, S_OK, "authproxy");
-    check_proxy_run(L"no proxy", BG_JOB_PROXY_USAGE_NO_PROXY, NULL, FALSE, BG_JOB_STATE_TRANSFERRED, S_OK, NULL);
+    check_proxy_run(L"authproxy with credentials", BG_JOB_PROXY_USAGE_OVERRIDE, servers.authproxy_port,
+                    BG_AUTH_SCHEME_BASIC, BG_JOB_STATE_TRANSFERRED, S_OK, "authproxy");
+    check_proxy_run(L"no proxy", BG_JOB_PROXY_USAGE_NO_PROXY, NULL, 0, BG_JOB_STATE_TRANSFERRED, S_OK, NULL);
     /* No WPAD on loopback: autodetection finds nothing and the job goes direct. */
-    check_proxy_run(L"autodetect", BG_JOB_PROXY_USAGE_AUTODETECT, NULL, FALSE, BG_JOB_STATE_TRANSFERRED, S_OK, NULL);
+    check_proxy_run(L"autodetect", BG_JOB_PROXY_USAGE_AUTODETECT, NULL, 0, BG_JOB_STATE_TRANSFERRED, S_OK, NULL);
     /* The machine's WinHTTP settings name no proxy here. */
-    check_proxy_run(L"preconfig", BG_JOB_PROXY_USAGE_PRECONFIG, NULL, FALSE, BG_JOB_STATE_TRANSFERRED, S_OK, NULL);
+    check_proxy_run(L"preconfig", BG_JOB_PROXY_USAGE_PRECONFIG, NULL, 0, BG_JOB_STATE_TRANSFERRED, S_OK, NULL);
+    if (!servers.digestproxy_port[0])
+    {
+        skip("no Digest proxy\n");
+        return;
+    }
+    /* A proxy that asks for Digest: BG_E_HTTP_ERROR_407 without Digest credentials. */
+    check_proxy_run(L"digestproxy without credentials", BG_JOB_PROXY_USAGE_OVERRIDE, servers.digestproxy_port, 0,
+                    BG_JOB_STATE_ERROR, 0x80190197, "digestproxy");
+    check_proxy_run(L"digestproxy with Basic", BG_JOB_PROXY_USAGE_OVERRIDE, servers.digestproxy_port,
+                    BG_AUTH_SCHEME_BASIC, BG_JOB_STATE_ERROR, 0x80190197, "digestproxy");
+    check_proxy_run(L"digestproxy with Digest", BG_JOB_PROXY_USAGE_OVERRIDE, servers.digestproxy_port,
+                    BG_AUTH_SCHEME_DIGEST, BG_JOB_STATE_TRANSFERRED, S_OK, "digestproxy");
 }
 
+/* A download of url (a fault server path with "%hs" for a fresh id) with Digest credentials. */
+static IBackgroundCopyJob *digest_job(const WCHAR *name, const WCHAR *format, BG_AUTH_SCHEME scheme,
+                                      const WCHAR *password, WCHAR *local, char *id)
+{
+    IBackgroundCopyJob *job;
+    WCHAR url[256], path[160];
+
+    static unsigned int count;
+
+    sprintf(id, "id=digest%lu-%ux", GetTickCount(), ++count);
+    swprintf(path, ARRAY_SIZE(path), format, id);
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs%ls", servers.fault_port, path);
+    if ((job = create_download(name, url, local)) && scheme)
+        ok(set_credentials(job, BG_AUTH_TARGET_SERVER, scheme, L"bits", password) == S_OK, "SetCredentials failed\n");
+    return job;
+}
+
+static unsigned int challenges(const char *id)
+{
+    return request_log_count("\"status\":401", id);
+}
+
+/* spec 1.6: Digest for the server (Wine 8's WinHTTP has none: ours answers). */
 static void test_digest(void)
 {
-    WCHAR url[256], local[MAX_PATH], source[MAX_PATH];
+    WCHAR local[MAX_PATH], source[MAX_PATH];
     IBackgroundCopyJob *job;
     BG_JOB_STATE state;
     HRESULT code;
+    char id[48];
 
-    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/auth/digest/4k.bin", servers.fault_port);
     local_path(local, L"transfer2-digest.bin");
     served_path(L"4k.bin", source);
-    if ((job = create_download(L"digest without credentials", url, local)))
+    if ((job = digest_job(L"digest without credentials", L"/auth/digest/4k.bin?%hs", 0, NULL, local, id)))
     {
         state = run_job(job, &code);
         ok(state == BG_JOB_STATE_ERROR && code == 0x80190191, "without credentials: state %d code %#lx\n", state, code);
         cancel_job(job);
     }
     /* Basic credentials are not offered to a Digest challenge. */
-    if ((job = create_download(L"digest with basic", url, local)))
+    if ((job = digest_job(L"digest with basic", L"/auth/digest/4k.bin?%hs", BG_AUTH_SCHEME_BASIC, L"secret", local, id)))
     {
-        set_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, L"bits", L"secret");
         state = run_job(job, &code);
         ok(state == BG_JOB_STATE_ERROR && code == 0x80190191, "Basic for Digest: state %d code %#lx\n", state, code);
+        ok(!request_log_count("\"authorization\":\"Basic\"", id), "Basic credentials were sent\n");
         cancel_job(job);
     }
-    if ((job = create_download(L"digest", url, local)))
+    /* Wrong credentials: the server's 401 is the job's fatal error. */
+    if ((job = digest_job(L"digest wrong password", L"/auth/digest/4k.bin?%hs", BG_AUTH_SCHEME_DIGEST, L"wrong", local, id)))
     {
-        ok(set_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_DIGEST, L"bits", L"secret") == S_OK,
-           "SetCredentials failed\n");
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_ERROR && code == 0x80190191, "wrong password: state %d code %#lx\n", state, code);
+        ok(request_log_count("\"authorization\":\"Digest\"", id) == 1, "%u answers to the challenge\n",
+           request_log_count("\"authorization\":\"Digest\"", id));
+        cancel_job(job);
+    }
+    if ((job = digest_job(L"digest", L"/auth/digest/4k.bin?%hs", BG_AUTH_SCHEME_DIGEST, L"secret", local, id)))
+    {
         state = run_job(job, &code);
         ok(state == BG_JOB_STATE_TRANSFERRED, "with credentials: state %d code %#lx\n", state, code);
+        /* The HEAD answers the challenge; the GET reuses the nonce with nc 2, without a 401. */
+        ok(challenges(id) == 1, "%u challenges\n", challenges(id));
+        ok(request_log_count("\"digest_nc\":\"00000002\"", id) == 1, "the GET did not reuse the nonce\n");
+        if (state == BG_JOB_STATE_TRANSFERRED)
+        {
+            ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
+            ok(files_equal(local, source), "the file differs\n");
+            IBackgroundCopyJob_Release(job);
+        }
+        else cancel_job(job);
+    }
+    /* A nonce good for one request: the GET's answer is stale, the new nonce is answered. */
+    if ((job = digest_job(L"digest stale", L"/auth/digest/4k.bin?nonce-uses=1&%hs", BG_AUTH_SCHEME_DIGEST, L"secret",
+                          local, id)))
+    {
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "stale nonce: state %d code %#lx\n", state, code);
+        ok(challenges(id) == 2, "%u challenges\n", challenges(id));
+        if (state == BG_JOB_STATE_TRANSFERRED)
+        {
+            ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
+            ok(files_equal(local, source), "the file differs\n");
+            IBackgroundCopyJob_Release(job);
+        }
+        else cancel_job(job);
+    }
+    /* A dropped connection: the Range request of the retry authenticates too. */
+    served_path(L"1m.bin", source);
+    if ((job = digest_job(L"digest resume", L"/auth/digest/drop/1m.bin?after=300000&times=1&%hs", BG_AUTH_SCHEME_DIGEST,
+                          L"secret", local, id)))
+    {
+        IBackgroundCopyJob_Resume(job);
+        state = wait_state(job, 1 << BG_JOB_STATE_TRANSIENT_ERROR | 1 << BG_JOB_STATE_ERROR
+                           | 1 << BG_JOB_STATE_TRANSFERRED, 30000);
+        ok(state == BG_JOB_STATE_TRANSIENT_ERROR, "after the drop: state %d\n", state);
+        IBackgroundCopyJob_Resume(job);
+        state = wait_state(job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR, 30000);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "resumed: state %d\n", state);
+        ok(request_log_count("\"status\":206,\"range\":\"bytes=300000-\"", id) == 1, "no authenticated Range request\n");
         if (state == BG_JOB_STATE_TRANSFERRED)
         {
             ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");

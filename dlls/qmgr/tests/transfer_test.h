@@ -13,6 +13,7 @@
 static struct
 {
     char http_port[16], https_port[16], fault_port[16], clientcert_port[16], proxy_port[16], authproxy_port[16];
+    char digestproxy_port[16];
     char data_dir[MAX_PATH], request_log[MAX_PATH], client_pfx[MAX_PATH];
 } servers __attribute__((unused));
 
@@ -22,6 +23,7 @@ static inline BOOL servers_init(void)
     get_env("BITS_HTTPS_CLIENTCERT_PORT", servers.clientcert_port, sizeof(servers.clientcert_port));
     get_env("BITS_PROXY_PORT", servers.proxy_port, sizeof(servers.proxy_port));
     get_env("BITS_AUTHPROXY_PORT", servers.authproxy_port, sizeof(servers.authproxy_port));
+    get_env("BITS_DIGESTPROXY_PORT", servers.digestproxy_port, sizeof(servers.digestproxy_port));
     get_env("BITS_CLIENT_PFX", servers.client_pfx, sizeof(servers.client_pfx));
     return get_env("BITS_HTTP_PORT", servers.http_port, sizeof(servers.http_port))
            && get_env("BITS_FAULT_PORT", servers.fault_port, sizeof(servers.fault_port))
