@@ -60,10 +60,12 @@ them all):
                                 Version v>0: every byte XOR ((v-1) % 255 + 1), v*B zero bytes
                                 (XORed the same way) appended when grow=B, Last-Modified = file
                                 mtime + v hours (unless keeptime=1), ETag changes with v.
-  /redirect/<n>/<rest>[?code=C] a chain of n redirects (C = 301, 302 (default), 303, 307, 308):
+  /redirect/<n>/<rest>[?code=C][&relative=1]
+                                a chain of n redirects (C = 301, 302 (default), 303, 307, 308):
                                 /redirect/n/x -> /redirect/n-1/x ... /redirect/1/x -> /files/x;
                                 if <rest> starts with an endpoint name (e.g. auth/basic/4k.bin)
-                                the chain ends at /<rest> instead. Location is absolute.
+                                the chain ends at /<rest> instead. Location is absolute, or an
+                                absolute path (relative=1).
   /redirect-to?url=U[&code=C]   one redirect to U (http:// or https:// on 127.0.0.1/localhost)
   /auth/basic/<rest>            401 + WWW-Authenticate: Basic realm="bits-test" unless the
                                 request has Basic credentials bits / secret; then <rest> is
@@ -578,7 +580,7 @@ class Handler(BaseHandler):
         query = self.key.partition("?")[2]
         if query:
             loc += "?" + query
-        self.simple(code, "redirect\n", [("Location", self.base_url() + loc)])
+        self.simple(code, "redirect\n", [("Location", loc if qint(q, "relative", 0) else self.base_url() + loc)])
 
     def ep_redirect_to(self, rest, q):
         url = q.get("url", "")

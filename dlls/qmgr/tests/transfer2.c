@@ -295,6 +295,84 @@ static void test_redirect_policies(void)
     DeleteFileW(local);
 }
 
+/* Redirects that our code follows (Wine 8's WinHTTP does not switch from TLS to plain HTTP
+ * on its own): the chain limit of WinHTTP, Locations that are absolute paths, and custom
+ * headers and credentials kept along the chain. */
+static void test_redirect_follow(void)
+{
+    IBackgroundCopyJobHttpOptions *options;
+    WCHAR url[256], final[256], name[256], local[MAX_PATH], source[MAX_PATH];
+    IBackgroundCopyJob *job;
+    BG_ERROR_CONTEXT context;
+    BG_JOB_STATE state;
+    HRESULT code, hr;
+    char id[48];
+
+    local_path(local, L"transfer2-follow.bin");
+    served_path(L"4k.bin", source);
+    /* WinHTTP follows at most 10 redirects; BITS gives up on the 11th [inferred]. */
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/redirect/10/4k.bin", servers.fault_port);
+    if ((job = create_download(L"ten redirects", url, local)))
+    {
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "10 redirects: state %d code %#lx\n", state, code);
+        cancel_job(job);
+    }
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/redirect/11/4k.bin", servers.fault_port);
+    if ((job = create_download(L"eleven redirects", url, local)))
+    {
+        state = run_job_ex(job, &code, &context);
+        ok(state == BG_JOB_STATE_ERROR && code == HRESULT_FROM_WIN32(12156) && context == BG_ERROR_CONTEXT_REMOTE_FILE,
+           "11 redirects: state %d code %#lx context %d\n", state, code, context);
+        cancel_job(job);
+    }
+
+    /* Locations that are paths on the same server; ALLOW_REPORT reports the end (with the query). */
+    sprintf(id, "id=follow%lu", GetTickCount());
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/redirect/3/4k.bin?relative=1&%hs", servers.fault_port, id);
+    swprintf(final, ARRAY_SIZE(final), L"http://127.0.0.1:%hs/files/4k.bin?relative=1&%hs", servers.fault_port, id);
+    if ((job = create_download(L"relative", url, local)))
+    {
+        set_security_flags(job, BG_HTTP_REDIRECT_POLICY_ALLOW_REPORT);
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "relative: state %d code %#lx\n", state, code);
+        get_remote_name(job, name);
+        ok(!wcscmp(name, final), "reported remote name %s\n", wine_dbgstr_w(name));
+        cancel_job(job);
+    }
+
+    /* 307 redirects to a Digest endpoint: the custom header and the credentials go along. */
+    sprintf(id, "id=follow%lux", GetTickCount());
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/redirect/2/auth/digest/4k.bin?code=307&%hs",
+             servers.fault_port, id);
+    if ((job = create_download(L"redirect to digest", url, local)))
+    {
+        hr = IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJobHttpOptions, (void **)&options);
+        ok(hr == S_OK, "got %#lx\n", hr);
+        if (hr == S_OK)
+        {
+            hr = IBackgroundCopyJobHttpOptions_SetCustomHeaders(options, L"X-Bits-Follow: 1\r\n");
+            ok(hr == S_OK, "SetCustomHeaders got %#lx\n", hr);
+            IBackgroundCopyJobHttpOptions_Release(options);
+        }
+        ok(set_credentials(job, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_DIGEST, L"bits", L"secret") == S_OK,
+           "SetCredentials failed\n");
+        state = run_job(job, &code);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "redirect to digest: state %d code %#lx\n", state, code);
+        ok(request_log_count("\"target\":\"/auth/digest/4k.bin", "\"X-Bits-Follow\":\"1\"") >= 2,
+           "the custom header did not reach the end of the chain\n");
+        ok(request_log_count("\"method\":\"GET\",\"target\":\"/auth/digest/4k.bin", id) >= 1, "no GET at the end\n");
+        if (state == BG_JOB_STATE_TRANSFERRED)
+        {
+            ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
+            ok(files_equal(local, source), "the file differs\n");
+            IBackgroundCopyJob_Release(job);
+        }
+        else cancel_job(job);
+    }
+    DeleteFileW(local);
+}
+
 /* HIGH_PERFORMANCE writes straight into the destination: no BIT*.tmp (spec 1.9, 2.5). */
 static void test_high_performance(void)
 {
@@ -676,6 +754,7 @@ START_TEST(transfer2)
         test_proxies();
         test_digest();
         test_redirect_policies();
+        test_redirect_follow();
         test_high_performance();
         test_client_certificate();
         test_range_support_lost();
