@@ -95,6 +95,19 @@ static void test_proxies(void)
                     BG_AUTH_SCHEME_DIGEST, BG_JOB_STATE_TRANSFERRED, S_OK, "digestproxy");
 }
 
+/* Complete a TRANSFERRED job and compare its file with the served one; cancel any other. */
+static void finish_job(IBackgroundCopyJob *job, BG_JOB_STATE state, const WCHAR *local, const WCHAR *source)
+{
+    if (state != BG_JOB_STATE_TRANSFERRED)
+    {
+        cancel_job(job);
+        return;
+    }
+    ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
+    ok(files_equal(local, source), "the file differs\n");
+    IBackgroundCopyJob_Release(job);
+}
+
 /* A download of url (a fault server path with "%hs" for a fresh id) with Digest credentials. */
 static IBackgroundCopyJob *digest_job(const WCHAR *name, const WCHAR *format, BG_AUTH_SCHEME scheme,
                                       const WCHAR *password, WCHAR *local, char *id)
@@ -156,13 +169,7 @@ static void test_digest(void)
         state = run_job(job, &code);
         ok(state == BG_JOB_STATE_TRANSFERRED, "with credentials: state %d code %#lx\n", state, code);
         ok(challenges(id) == 1, "%u challenges\n", challenges(id));
-        if (state == BG_JOB_STATE_TRANSFERRED)
-        {
-            ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
-            ok(files_equal(local, source), "the file differs\n");
-            IBackgroundCopyJob_Release(job);
-        }
-        else cancel_job(job);
+        finish_job(job, state, local, source);
     }
     /* A second request of the session (after a redirect on the same server) answers the
      * nonce of the first one with nc 2, without a 401 first. */
@@ -183,13 +190,7 @@ static void test_digest(void)
         state = run_job(job, &code);
         ok(state == BG_JOB_STATE_TRANSFERRED, "stale nonce: state %d code %#lx\n", state, code);
         ok(challenges(id) == 2, "%u challenges\n", challenges(id));
-        if (state == BG_JOB_STATE_TRANSFERRED)
-        {
-            ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
-            ok(files_equal(local, source), "the file differs\n");
-            IBackgroundCopyJob_Release(job);
-        }
-        else cancel_job(job);
+        finish_job(job, state, local, source);
     }
     /* A dropped connection: the Range request of the retry authenticates too. */
     served_path(L"1m.bin", source);
@@ -204,13 +205,7 @@ static void test_digest(void)
         state = wait_state(job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR, 30000);
         ok(state == BG_JOB_STATE_TRANSFERRED, "resumed: state %d\n", state);
         ok(request_log_count("\"status\":206,\"range\":\"bytes=300000-\"", id) == 1, "no authenticated Range request\n");
-        if (state == BG_JOB_STATE_TRANSFERRED)
-        {
-            ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
-            ok(files_equal(local, source), "the file differs\n");
-            IBackgroundCopyJob_Release(job);
-        }
-        else cancel_job(job);
+        finish_job(job, state, local, source);
     }
     DeleteFileW(local);
 }
@@ -267,13 +262,7 @@ static void test_redirect_policies(void)
                    "code %#lx context %d\n", code, context);
             get_remote_name(job, name);
             ok(!wcscmp(name, tests[i].reported ? final : url), "remote name %s\n", wine_dbgstr_w(name));
-            if (state == BG_JOB_STATE_TRANSFERRED)
-            {
-                ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
-                ok(files_equal(local, source), "the file differs\n");
-                IBackgroundCopyJob_Release(job);
-            }
-            else cancel_job(job);
+            finish_job(job, state, local, source);
         }
         winetest_pop_context();
     }
@@ -369,13 +358,7 @@ static void test_redirect_follow(void)
         ok(request_log_count("\"target\":\"/auth/digest/4k.bin", "\"X-Bits-Follow\":\"1\"") >= 2,
            "the custom header did not reach the end of the chain\n");
         ok(request_log_count("\"method\":\"GET\",\"target\":\"/auth/digest/4k.bin", id) >= 1, "no GET at the end\n");
-        if (state == BG_JOB_STATE_TRANSFERRED)
-        {
-            ok(IBackgroundCopyJob_Complete(job) == S_OK, "Complete failed\n");
-            ok(files_equal(local, source), "the file differs\n");
-            IBackgroundCopyJob_Release(job);
-        }
-        else cancel_job(job);
+        finish_job(job, state, local, source);
     }
     DeleteFileW(local);
 }
