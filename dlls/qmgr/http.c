@@ -562,9 +562,10 @@ static BOOL answer_digest(struct http_session *req, HINTERNET request, unsigned 
     return add_digest_header(req, request, target, dest, verb, body, body_len);
 }
 
-/* A 401/407 that WinHTTP can answer with the job's credentials of a scheme it implements
- * (Negotiate, NTLM, Passport, Basic, the strongest the server offers), once per request. */
-static BOOL answer_winhttp(struct http_session *req, HINTERNET request, unsigned int target, DWORD *tried)
+/* A 401/407 that WinHTTP can answer with the job's credentials of a scheme it implements,
+ * once per target and request: the strongest the server offers of Negotiate, NTLM and
+ * Passport, or Basic (weaker than Digest, which comes in between). */
+static BOOL answer_winhttp(struct http_session *req, HINTERNET request, unsigned int target, BOOL basic, DWORD *tried)
 {
     static const BG_AUTH_SCHEME order[] =
         { BG_AUTH_SCHEME_NEGOTIATE, BG_AUTH_SCHEME_NTLM, BG_AUTH_SCHEME_PASSPORT, BG_AUTH_SCHEME_BASIC };
@@ -578,6 +579,7 @@ static BOOL answer_winhttp(struct http_session *req, HINTERNET request, unsigned
     {
         const struct bits_credential *cred = &req->creds[target][order[i] - 1];
 
+        if ((order[i] == BG_AUTH_SCHEME_BASIC) != basic) continue;
         if (!cred->set || !cred->user || !(supported & flags[i])) continue;
         *tried |= 1 << target;
         return WinHttpSetCredentials(request, target ? WINHTTP_AUTH_TARGET_PROXY : WINHTTP_AUTH_TARGET_SERVER,
@@ -613,8 +615,9 @@ static BOOL send_request(struct http_session *req, HINTERNET request, const stru
         }
         if (*status != 401 && *status != 407) return TRUE;
         target = *status == 401 ? 0 : 1;
-        if (answer_winhttp(req, request, target, &tried)) continue;
+        if (answer_winhttp(req, request, target, FALSE, &tried)) continue;
         if (answer_digest(req, request, target, dest, verb, body, body_len, answered)) continue;
+        if (answer_winhttp(req, request, target, TRUE, &tried)) continue;
         return TRUE;
     }
 }
@@ -661,23 +664,18 @@ static WCHAR *resolve_location(const WCHAR *base, const WCHAR *location)
  * HTTPS -> HTTP without ALLOW_HTTPS_TO_HTTP, a scheme other than http(s), no Location, more
  * than 10 redirects as WinHTTP allows. The verb becomes GET after a 303, and after a 301 or
  * 302 of a POST; 307 and 308 keep it and the body. */
-static BOOL follow_redirect(struct http_session *req, HINTERNET request, DWORD status, struct http_target *target,
-                            const WCHAR **verb, unsigned int *count)
+static BOOL follow_redirect(struct http_session *req, DWORD status, const WCHAR *location,
+                            struct http_target *target, const WCHAR **verb, unsigned int *count)
 {
-    DWORD size = 0, policy = req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK;
-    WCHAR *location, *url;
+    DWORD policy = req->security_flags & BG_HTTP_REDIRECT_POLICY_MASK;
     struct http_target next = { 0 };
     struct transfer_error ignored;
     URL_COMPONENTSW parts;
+    WCHAR *url;
 
     if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return FALSE;
-    if (policy == BG_HTTP_REDIRECT_POLICY_DISALLOW || ++*count > 10) return FALSE;
-    WinHttpQueryHeaders(request, WINHTTP_QUERY_LOCATION, NULL, NULL, &size, NULL);
-    if (GetLastError() != ERROR_INSUFFICIENT_BUFFER || !(location = heap_alloc_zero(size + sizeof(WCHAR)))) return FALSE;
-    url = WinHttpQueryHeaders(request, WINHTTP_QUERY_LOCATION, NULL, location, &size, NULL)
-          ? resolve_location(target->url, location) : NULL;
-    heap_free(location);
-    if (!url) return FALSE;
+    if (policy == BG_HTTP_REDIRECT_POLICY_DISALLOW || ++*count > 10 || !location) return FALSE;
+    if (!(url = resolve_location(target->url, location))) return FALSE;
     next.url = url;
     if (FAILED(crack_url(url, &parts, next.host, ARRAYSIZE(next.host), &next.path, &ignored))
         || (parts.nScheme != INTERNET_SCHEME_HTTP && parts.nScheme != INTERNET_SCHEME_HTTPS))
@@ -713,6 +711,19 @@ static BOOL follow_redirect(struct http_session *req, HINTERNET request, DWORD s
     return TRUE;
 }
 
+/* The Location header of a response, or NULL. */
+static WCHAR *query_location(HINTERNET request)
+{
+    DWORD size = 0;
+    WCHAR *location;
+
+    WinHttpQueryHeaders(request, WINHTTP_QUERY_LOCATION, NULL, NULL, &size, NULL);
+    if (GetLastError() != ERROR_INSUFFICIENT_BUFFER || !(location = heap_alloc_zero(size + sizeof(WCHAR)))) return NULL;
+    if (WinHttpQueryHeaders(request, WINHTTP_QUERY_LOCATION, NULL, location, &size, NULL)) return location;
+    heap_free(location);
+    return NULL;
+}
+
 /* Send one request and read the status; answers 401/407 with the job's credentials and
  * follows redirects as the job's policy allows (upload packets are never redirected: their
  * 3xx is the server's answer, spec 5.5). Returns the request handle, or NULL with the error
@@ -723,6 +734,8 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
     BOOL upload = !wcscmp(verb, L"BITS_POST");
     struct http_target target = { 0 };
     const WCHAR *previous;
+    WCHAR *location;
+    BOOL follow;
     unsigned int redirects = 0;
     HINTERNET request;
 
@@ -754,18 +767,20 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
         }
         if (*status < 300 || *status >= 400 || *status == 304 || upload) break;
         previous = verb;
-        if (!follow_redirect(req, request, *status, &target, &verb, &redirects))
+        location = query_location(request);
+        WinHttpCloseHandle(request);
+        request = NULL;
+        follow = follow_redirect(req, *status, location, &target, &verb, &redirects);
+        heap_free(location);
+        if (!follow)
         {
             /* spec 1.8: a redirect under DISALLOW, or one that the policy does not allow,
              * is a fatal error [inferred for HTTPS -> HTTP]. */
             error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED);
             error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
             error->transient = FALSE;
-            WinHttpCloseHandle(request);
-            request = NULL;
             break;
         }
-        WinHttpCloseHandle(request);
         if (verb != previous)
         {
             body = NULL;
