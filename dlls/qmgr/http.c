@@ -1,7 +1,9 @@
 /*
  * http.c: downloads one file over HTTP or HTTPS with WinHTTP (spec 5.2), and the WinHTTP
  * session that downloads and uploads (upload.c) share (http.h): the job's proxy, credentials,
- * security flags, redirect policy and custom headers applied to every request.
+ * security flags, redirect policy and custom headers applied to every request. Redirects are
+ * followed here on new requests (not by WinHTTP), and Digest challenges answered through
+ * digest.c (Wine 8's WinHTTP has no Digest).
  * Owns: the WinHTTP handles of one transfer. Size and time come from HEAD; the body comes
  * from GET, with a Range request to continue after the bytes already in the temp file.
  * HTTP statuses of 400 and more become BG_E_HTTP_ERROR_nnn; their bodies are never saved.

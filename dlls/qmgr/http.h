@@ -1,8 +1,9 @@
 /*
  * http.h: the WinHTTP session of one transfer, shared by downloads (http.c) and uploads
- * (upload.c). A session carries the job's proxy settings, credentials (answered once per
- * target on 401/407), security flags, redirect policy and custom headers, copied from the
- * job when it opens, and is connected to one host at a time.
+ * (upload.c). A session carries the job's proxy settings, credentials (the strongest scheme
+ * a 401/407 offers; a Digest nonce is answered again on later requests), security flags,
+ * redirect policy and custom headers, copied from the job when it opens, and is connected to
+ * one host at a time (redirects reach others on connections of their own).
  */
 
 #ifndef __QMGR_HTTP_H
@@ -20,7 +21,8 @@ void http_close(struct http_session *session);
 /* The event that cuts the session's sends and reads short (httpwait.c): the job's abort
  * event from http_open, or another one for work that outlives the job's transfer. */
 void http_set_abort(struct http_session *session, HANDLE abort);
-/* Send one request to the connected URL with extra headers (CRLF separated) and a body;
+/* Send one request to the connected URL with extra headers (CRLF separated) and a body,
+ * answering challenges and following redirects (not for BITS_POST) as the job allows;
  * returns the request handle with the final status, or NULL with error filled in. */
 HINTERNET http_send(struct http_session *session, const WCHAR *verb, const WCHAR *extra, const void *body,
                     DWORD body_len, DWORD *status, struct transfer_error *error);
