@@ -330,6 +330,7 @@ void upload_forget_cancels(void);
 void store_changed(BOOL urgent);     /* any lock may be held */
 void store_load(void);
 void store_save_now(void);          /* no lock may be held */
+void store_flush(void);                         /* service stop: saver ended, all written */
 void store_shutdown(void);
 
 /* ---- lifetime.c: JobInactivityTimeout (spec 8), a waitable timer on the oldest activity ---- */

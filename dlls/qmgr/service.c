@@ -164,9 +164,10 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
      * follows their revocation at once. In between, an activation finds no class while the
      * service is not STOPPED yet: Wine's rpcss cannot start it again and the client gets
      * E_NOINTERFACE (`net stop` may return before STOPPED). So first no new work (scheduler,
-     * scavenger, callbacks: these may wait for threads), then the revocation, then only the
-     * last save (short: no coalescing delay) and STOPPED. A client served meanwhile talks to
-     * a stopping service; what it changes is in that last save. The next activation makes
+     * scavenger, callbacks: these may wait for threads) and the queue written (store_flush),
+     * then the revocation, then STOPPED at once: a second save only when a client served
+     * meanwhile changed something (it talked to a stopping service; its change is kept, and
+     * the window stays as short as a load makes it). The next activation makes
      * svchost run ServiceMain again in this process; the service suite checks that the first
      * activation after each stop succeeds. */
     TRACE("stopping\n");
@@ -174,6 +175,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     upload_shutdown();
     lifetime_shutdown();
     notify_shutdown();
+    store_flush();
     for (i = 0; i < bits_manager_clsid_count; i++)
         if (cookies[i]) CoRevokeClassObject(cookies[i]);
     store_shutdown();

@@ -858,13 +858,16 @@ void store_load(void)
 }
 
 /* Service stop: write what is pending and stop the saver. */
-void store_shutdown(void)
+/* Service stop, first step: the saver thread ends and everything is written while the class
+ * objects still serve; the store stays on, so that store_shutdown() writes what a client
+ * changes until they are revoked (normally nothing: then the stop costs no second save). */
+void store_flush(void)
 {
     HANDLE thread;
 
     InitOnceExecuteOnce(&store_once, store_cs_init, NULL, NULL);
     EnterCriticalSection(&store.cs);
-    if (!store.enabled)
+    if (!store.enabled || store.stopping)
     {
         LeaveCriticalSection(&store.cs);
         return;
@@ -880,7 +883,23 @@ void store_shutdown(void)
         WaitForSingleObject(thread, 10000);
         CloseHandle(thread);
     }
+    EnterCriticalSection(&store.cs);
+    store.dirty = store.urgent = FALSE;        /* a change from now on marks it again */
+    LeaveCriticalSection(&store.cs);
     store_save();
+}
+
+/* Service stop, last step: what changed since store_flush() is written, and the store is off
+ * until the next store_load(). */
+void store_shutdown(void)
+{
+    BOOL dirty;
+
+    store_flush();                             /* nothing left to do when it already ran */
+    EnterCriticalSection(&store.cs);
+    dirty = store.enabled && store.dirty;
+    LeaveCriticalSection(&store.cs);
+    if (dirty) store_save();
     EnterCriticalSection(&store.cs);
     store.enabled = FALSE;
     LeaveCriticalSection(&store.cs);
