@@ -1055,6 +1055,25 @@ static HRESULT take_size(struct transfer *t, HINTERNET request, UINT64 *size, BO
     return size_error(transfer_set_size(t, *size, have_mtime, restart), error);
 }
 
+/* A request of the download: the job is connected once it is answered, the headers are kept
+ * for File5, and a status of 400 or more is the error (spec 5.5). NULL with error filled in. */
+static HINTERNET send_for_body(struct transfer *t, struct http_session *req, const WCHAR *verb, const WCHAR *extra,
+                               DWORD *status, struct transfer_error *error)
+{
+    HINTERNET request;
+
+    if (!(request = http_send(req, verb, extra, NULL, 0, status, error))) return NULL;
+    transfer_connected(t);
+    save_response_headers(t, request);
+    if (*status >= 400)
+    {
+        http_status_error(*status, error);
+        WinHttpCloseHandle(request);
+        return NULL;
+    }
+    return request;
+}
+
 /* A download of the whole file, or of what is left of it. */
 HRESULT http_download(struct transfer *t, struct transfer_error *error)
 {
@@ -1101,16 +1120,8 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     LeaveCriticalSection(&job->cs);
     if (headless)
     {
-        if (!(request = http_send(req, L"GET", NULL, NULL, 0, &status, error)))
+        if (!(request = send_for_body(t, req, L"GET", NULL, &status, error)))
         {
-            hr = error->code;
-            goto done;
-        }
-        transfer_connected(t);
-        save_response_headers(t, request);
-        if (status >= 400)
-        {
-            http_status_error(status, error);
             hr = error->code;
             goto done;
         }
@@ -1128,16 +1139,8 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     }
     if (!dynamic && !headless)
     {
-        if (!(request = http_send(req, L"HEAD", NULL, NULL, 0, &status, error)))
+        if (!(request = send_for_body(t, req, L"HEAD", NULL, &status, error)))
         {
-            hr = error->code;
-            goto done;
-        }
-        transfer_connected(t);
-        save_response_headers(t, request);
-        if (status >= 400)
-        {
-            http_status_error(status, error);
             hr = error->code;
             goto done;
         }
@@ -1187,17 +1190,9 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     if (!request)
     {
         if (offset) swprintf(range, ARRAYSIZE(range), L"Range: bytes=%I64u-", offset);
-        if (!(request = http_send(req, req->method ? req->method : L"GET", offset ? range : NULL, NULL, 0, &status,
-                                  error)))
+        if (!(request = send_for_body(t, req, req->method ? req->method : L"GET", offset ? range : NULL, &status,
+                                      error)))
         {
-            hr = error->code;
-            goto done;
-        }
-        transfer_connected(t);
-        save_response_headers(t, request);
-        if (status >= 400)
-        {
-            http_status_error(status, error);
             hr = error->code;
             goto done;
         }
