@@ -33,6 +33,6 @@ HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UIN
 void http_status_error(DWORD status, struct transfer_error *error);
 void http_winhttp_error(struct transfer_error *error);
 
-#define HTTP_READ_BUFFER_SIZE (256 * 1024)    /* the largest block read at once (httpwait.c) */
+#define HTTP_READ_BUFFER_SIZE (1024 * 1024)   /* the largest block read at once (httpwait.c) */
 
 #endif /* __QMGR_HTTP_H */

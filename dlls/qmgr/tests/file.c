@@ -717,6 +717,57 @@ static void test_enum_files(void)
     cancel_job(job);
 }
 
+/* Many downloads into one directory never share a temp file: 5 jobs of 200 files each get
+ * 1000 distinct temp names (spec 2.5). With 16 random bits a collision was all but certain. */
+static int __cdecl compare_names(const void *a, const void *b)
+{
+    return wcsicmp(*(const WCHAR * const *)a, *(const WCHAR * const *)b);
+}
+
+static void test_temp_names_unique(void)
+{
+    enum { JOBS = 5, FILES = 200 };
+    static WCHAR *names[JOBS * FILES];
+    BG_FILE_INFO infos[FILES];
+    WCHAR remotes[FILES][64], locals[FILES][MAX_PATH];
+    IBackgroundCopyJob *jobs[JOBS];
+    IBackgroundCopyFile3 *file3;
+    IBackgroundCopyFile *file;
+    unsigned int i, j, count = 0, same = 0;
+    HRESULT hr;
+
+    for (i = 0; i < JOBS; i++)
+    {
+        if (!(jobs[i] = create_job(L"temp names", BG_JOB_TYPE_DOWNLOAD))) continue;
+        for (j = 0; j < FILES; j++)
+        {
+            swprintf(remotes[j], ARRAY_SIZE(remotes[j]), L"http://127.0.0.1/%u/%u.bin", i, j);
+            swprintf(locals[j], MAX_PATH, L"%lstempname-%u-%u.bin", temp_dir, i, j);
+            infos[j].RemoteName = remotes[j];
+            infos[j].LocalName = locals[j];
+        }
+        hr = IBackgroundCopyJob_AddFileSet(jobs[i], FILES, infos);
+        ok(hr == S_OK, "AddFileSet got %#lx\n", hr);
+        for (j = 0; hr == S_OK && j < FILES; j++)
+        {
+            if (!(file = get_file(jobs[i], j))) break;
+            if (SUCCEEDED(IBackgroundCopyFile_QueryInterface(file, &IID_IBackgroundCopyFile3, (void **)&file3)))
+            {
+                if (IBackgroundCopyFile3_GetTemporaryName(file3, &names[count]) == S_OK && names[count]) count++;
+                IBackgroundCopyFile3_Release(file3);
+            }
+            IBackgroundCopyFile_Release(file);
+        }
+    }
+    ok(count == JOBS * FILES, "%u temp names\n", count);
+    qsort(names, count, sizeof(names[0]), compare_names);
+    for (i = 1; i < count; i++)
+        if (!wcsicmp(names[i], names[i - 1])) same++;
+    ok(!same, "%u temp names are used twice\n", same);
+    for (i = 0; i < count; i++) CoTaskMemFree(names[i]);
+    for (i = 0; i < JOBS; i++) if (jobs[i]) cancel_job(jobs[i]);
+}
+
 START_TEST(file)
 {
     HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
@@ -736,6 +787,7 @@ START_TEST(file)
         test_set_remote_name();
         test_file_methods();
         test_enum_files();
+        test_temp_names_unique();
         IBackgroundCopyManager_Release(manager);
     }
     CoUninitialize();
