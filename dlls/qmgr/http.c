@@ -870,7 +870,8 @@ HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UIN
         }
         *done += read;
         progress(t, *done);
-        if (FAILED(hr = size_error(transfer_check_size(t, *done), error))) return hr;
+        /* A known size was held against MAX_DOWNLOAD_SIZE before the body (transfer_set_size). */
+        if (limit == ~(UINT64)0 && FAILED(hr = size_error(transfer_check_size(t, *done), error))) return hr;
     }
     return S_OK;
 }
@@ -1125,17 +1126,14 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
             hr = error->code;
             goto done;
         }
-        if (query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &size))
-        {
-            if (FAILED(hr = take_size(t, request, &size, &restart, error))) goto done;
-        }
-        else
+        if ((hr = take_size(t, request, &size, &restart, error)) == (HRESULT)BG_E_MISSING_FILE_SIZE)
         {
             /* No length on the GET (chunked): the HEAD may still have one (spec 5.2). */
             WinHttpCloseHandle(request);
             request = NULL;
             headless = FALSE;
         }
+        else if (FAILED(hr)) goto done;
     }
     if (!dynamic && !headless)
     {

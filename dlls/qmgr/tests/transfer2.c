@@ -557,15 +557,30 @@ static void test_client_certificate(void)
 
 /* spec 5.2: a server that stops honouring Range after a drop is fatal, and the bytes kept
  * from before are not mixed with a body that starts at 0. */
+/* Point the job's first file at another URL (File2::SetRemoteName). */
+static void set_remote_name(IBackgroundCopyJob *job, const WCHAR *url)
+{
+    IBackgroundCopyFile2 *file2;
+    IBackgroundCopyFile *file;
+    HRESULT hr;
+
+    if (!(file = get_file(job, 0))) return;
+    if (SUCCEEDED(IBackgroundCopyFile_QueryInterface(file, &IID_IBackgroundCopyFile2, (void **)&file2)))
+    {
+        hr = IBackgroundCopyFile2_SetRemoteName(file2, url);
+        ok(hr == S_OK, "SetRemoteName got %#lx\n", hr);
+        IBackgroundCopyFile2_Release(file2);
+    }
+    IBackgroundCopyFile_Release(file);
+}
+
 static void test_range_support_lost(void)
 {
     WCHAR url[256], local[MAX_PATH];
-    IBackgroundCopyFile2 *file2;
-    IBackgroundCopyFile *file;
     BG_JOB_PROGRESS progress;
     IBackgroundCopyJob *job;
     BG_JOB_STATE state;
-    HRESULT hr, code;
+    HRESULT code;
 
     swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/drop/1m.bin?after=300000&times=1&id=norange%lu",
              servers.fault_port, GetTickCount());
@@ -577,14 +592,7 @@ static void test_range_support_lost(void)
     ok(progress.BytesTransferred == 300000, "kept %s bytes\n", wine_dbgstr_longlong(progress.BytesTransferred));
     IBackgroundCopyJob_Suspend(job);
     swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/norange/1m.bin", servers.fault_port);
-    if ((file = get_file(job, 0)))
-    {
-        IBackgroundCopyFile_QueryInterface(file, &IID_IBackgroundCopyFile2, (void **)&file2);
-        hr = IBackgroundCopyFile2_SetRemoteName(file2, url);
-        ok(hr == S_OK, "SetRemoteName got %#lx\n", hr);
-        IBackgroundCopyFile2_Release(file2);
-        IBackgroundCopyFile_Release(file);
-    }
+    set_remote_name(job, url);
     state = run_job(job, &code);
     ok(state == BG_JOB_STATE_ERROR && code == BG_E_INSUFFICIENT_RANGE_SUPPORT, "no ranges: state %d code %#lx\n",
        state, code);
@@ -595,15 +603,13 @@ static void test_range_support_lost(void)
 static void test_changed_file(void)
 {
     WCHAR url[256], local[MAX_PATH], source[MAX_PATH];
-    IBackgroundCopyFile2 *file2;
-    IBackgroundCopyFile *file;
     BG_JOB_PROGRESS progress;
     IBackgroundCopyJob *job;
     BG_JOB_STATE state;
     HANDLE handle;
     BYTE got[2], want[2];
     DWORD read;
-    HRESULT hr, code;
+    HRESULT code;
     char id[48];
 
     sprintf(id, "id=changing%lu", GetTickCount());
@@ -616,14 +622,7 @@ static void test_changed_file(void)
     IBackgroundCopyJob_Suspend(job);
     /* after=0: every request sees version 1 (new time, every byte XOR 1). */
     swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/changing/1m.bin?after=0&%hs", servers.fault_port, id);
-    if ((file = get_file(job, 0)))
-    {
-        IBackgroundCopyFile_QueryInterface(file, &IID_IBackgroundCopyFile2, (void **)&file2);
-        hr = IBackgroundCopyFile2_SetRemoteName(file2, url);
-        ok(hr == S_OK, "SetRemoteName got %#lx\n", hr);
-        IBackgroundCopyFile2_Release(file2);
-        IBackgroundCopyFile_Release(file);
-    }
+    set_remote_name(job, url);
     state = run_job(job, &code);
     ok(state == BG_JOB_STATE_TRANSFERRED, "changed file: state %d code %#lx\n", state, code);
     IBackgroundCopyJob_GetProgress(job, &progress);
