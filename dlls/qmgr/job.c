@@ -828,6 +828,7 @@ static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob5 *iface, IUnknow
     }
     old = job->notify_iface;
     job->notify_iface = cb;                     /* the last caller wins; never persisted */
+    if (cb) notify_post(job, NOTIFY_CONNECT, NULL);
     job_unlock_modified(job);
     if (old) IUnknown_Release(old);
     return S_OK;

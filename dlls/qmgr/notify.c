@@ -53,6 +53,8 @@ static ULONG notify_flag(enum notify_event event)
     case NOTIFY_JOB_MODIFICATION:  return BG_NOTIFY_JOB_MODIFICATION;
     case NOTIFY_FILE_TRANSFERRED:  return BG_NOTIFY_FILE_TRANSFERRED;
     case NOTIFY_FILE_RANGES_TRANSFERRED: return BG_NOTIFY_FILE_RANGES_TRANSFERRED;
+    case NOTIFY_CONNECT:           return BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR | BG_NOTIFY_JOB_MODIFICATION
+                                          | BG_NOTIFY_FILE_TRANSFERRED | BG_NOTIFY_FILE_RANGES_TRANSFERRED;
     }
     return 0;
 }
@@ -189,6 +191,89 @@ static void clsid_callback_drop(struct bits_job *job, IBackgroundCopyCallback *c
     if (stale) IUnknown_Release(stale);
 }
 
+/* ---- the connection of a new callback ----
+ *
+ * Each SetNotifyInterface gives the service a new proxy (a client's earlier object was released
+ * with its job), and Wine's rpcrt4 binds a new connection for the first call of an interface
+ * through it; the client's RPC runtime starts a thread for every new connection, which costs
+ * several milliseconds. NOTIFY_CONNECT opens that connection ahead of the first event: the
+ * delivery thread starts an IBackgroundCopyCallback call whose job argument refuses to be
+ * marshalled. NDR sizes the arguments, gets the buffer (which binds the connection), then fails
+ * marshalling and abandons the call before anything is sent: the client's object never sees it.
+ * The connection stays in the association for the real events. Only proxies get this; an
+ * object in the service's own apartment would be called directly. */
+
+static HRESULT WINAPI refuse_QueryInterface(IMarshal *iface, REFIID riid, void **obj)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IMarshal))
+    {
+        *obj = iface;
+        return S_OK;
+    }
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+static ULONG WINAPI refuse_AddRef(IMarshal *iface) { return 2; }
+static ULONG WINAPI refuse_Release(IMarshal *iface) { return 1; }
+
+static HRESULT WINAPI refuse_GetUnmarshalClass(IMarshal *iface, REFIID riid, void *obj, DWORD context,
+                                               void *reserved, DWORD flags, CLSID *clsid)
+{
+    *clsid = GUID_NULL;
+    return S_OK;
+}
+
+static HRESULT WINAPI refuse_GetMarshalSizeMax(IMarshal *iface, REFIID riid, void *obj, DWORD context,
+                                               void *reserved, DWORD flags, DWORD *size)
+{
+    *size = 16;
+    return S_OK;
+}
+
+static HRESULT WINAPI refuse_MarshalInterface(IMarshal *iface, IStream *stream, REFIID riid, void *obj,
+                                              DWORD context, void *reserved, DWORD flags)
+{
+    return E_ABORT;
+}
+
+static HRESULT WINAPI refuse_UnmarshalInterface(IMarshal *iface, IStream *stream, REFIID riid, void **obj)
+{
+    *obj = NULL;
+    return E_ABORT;
+}
+
+static HRESULT WINAPI refuse_ReleaseMarshalData(IMarshal *iface, IStream *stream)
+{
+    return S_OK;
+}
+
+static HRESULT WINAPI refuse_DisconnectObject(IMarshal *iface, DWORD reserved)
+{
+    return S_OK;
+}
+
+static const IMarshalVtbl refuse_vtbl =
+{
+    refuse_QueryInterface, refuse_AddRef, refuse_Release, refuse_GetUnmarshalClass, refuse_GetMarshalSizeMax,
+    refuse_MarshalInterface, refuse_UnmarshalInterface, refuse_ReleaseMarshalData, refuse_DisconnectObject,
+};
+
+static IMarshal refuse_marshal = { &refuse_vtbl };
+
+static void connect_callback(IBackgroundCopyCallback *callback)
+{
+    IClientSecurity *security;
+    HRESULT hr;
+
+    /* Standard proxies implement IClientSecurity; the objects of clients do not. */
+    if (FAILED(IBackgroundCopyCallback_QueryInterface(callback, &IID_IClientSecurity, (void **)&security)))
+        return;
+    IClientSecurity_Release(security);
+    hr = IBackgroundCopyCallback_JobModification(callback, (IBackgroundCopyJob *)&refuse_marshal, 0);
+    TRACE("connection opened, the empty call returned %#lx\n", hr);
+}
+
 static HRESULT call_callback(IBackgroundCopyCallback *callback, struct notification *n, IBackgroundCopyError *error)
 {
     IBackgroundCopyCallback2 *callback2;
@@ -224,6 +309,8 @@ static HRESULT call_callback(IBackgroundCopyCallback *callback, struct notificat
                                                                 n->range_count, n->ranges);
             IBackgroundCopyCallback3_Release(callback3);
         }
+        break;
+    case NOTIFY_CONNECT:
         break;
     }
     if (hr != S_OK) WARN("callback for event %u returned %#lx\n", n->event, hr);
@@ -264,6 +351,11 @@ static void notification_deliver(struct notification *n)
     }
     LeaveCriticalSection(&job->cs);
     if (!wanted) goto done;
+    if (n->event == NOTIFY_CONNECT)
+    {
+        if (callback) connect_callback(callback);
+        goto done;
+    }
 
     if (callback)
     {

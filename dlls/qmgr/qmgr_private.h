@@ -353,6 +353,7 @@ enum notify_event
     NOTIFY_JOB_MODIFICATION,
     NOTIFY_FILE_TRANSFERRED,
     NOTIFY_FILE_RANGES_TRANSFERRED,
+    NOTIFY_CONNECT,                    /* not an event: opens the RPC connection of a new callback */
 };
 
 void notify_post(struct bits_job *job, enum notify_event event, struct bits_file *file);

@@ -24,6 +24,7 @@ struct callback
     HANDLE entered;                    /* set when it does */
     LONG transferred_calls, error_calls;
     LONG fail_transferred;             /* JobTransferred returns E_FAIL this many times */
+    LONG bad_jobs;                     /* JobModification calls without a live job */
 };
 
 static inline struct callback *impl_from_IBackgroundCopyCallback3(IBackgroundCopyCallback3 *iface)
@@ -82,7 +83,8 @@ static HRESULT WINAPI callback_JobModification(IBackgroundCopyCallback3 *iface, 
     GUID id;
 
     /* The job pointer is a live proxy into the service. */
-    if (SUCCEEDED(IBackgroundCopyJob_GetId(job, &id))) cb->job_id = id;
+    if (job && SUCCEEDED(IBackgroundCopyJob_GetId(job, &id))) cb->job_id = id;
+    else InterlockedIncrement(&cb->bad_jobs);
     InterlockedIncrement(&cb->modifications);
     SetEvent(cb->modified);
     if (InterlockedExchange(&cb->block, 0))
@@ -182,6 +184,58 @@ static void test_job_modification(IBackgroundCopyManager *manager)
 }
 
 /* A local copy: FileTransferred for the file, then JobTransferred (spec 1.5). */
+/* The service may prepare its connection to a new callback object ahead of the first event
+ * (ours does, so that JobTransferred does not wait for the client's RPC runtime to accept a
+ * connection), but nothing of that may reach the object: every call carries a live job, and
+ * a job that makes no progress gets no JobModification beyond those of its own changes. */
+static void test_callback_untouched(IBackgroundCopyManager *manager)
+{
+    static struct callback cb = { { &callback_vtbl }, 1 };
+    IBackgroundCopyJob *job;
+    LONG before;
+    GUID id;
+    HRESULT hr;
+    int i;
+
+    cb.modified = CreateEventW(NULL, FALSE, FALSE, NULL);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"untouched", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return;
+    hr = IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR);
+    ok(hr == S_OK, "SetNotifyFlags got %#lx\n", hr);
+    for (i = 0; i < 3; i++)
+    {
+        hr = IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+        ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+    }
+    Sleep(500);
+    ok(!cb.modifications && !cb.transferred_calls && !cb.error_calls && !cb.files_transferred,
+       "calls without an event: %ld modifications, %ld transferred, %ld errors, %ld files\n",
+       cb.modifications, cb.transferred_calls, cb.error_calls, cb.files_transferred);
+
+    /* With modifications wanted, only real ones arrive, each with the job. */
+    hr = IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR
+                                           | BG_NOTIFY_JOB_MODIFICATION);
+    ok(hr == S_OK, "SetNotifyFlags got %#lx\n", hr);
+    hr = IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+    hr = IBackgroundCopyJob_SetDisplayName(job, L"untouched, renamed");
+    ok(hr == S_OK, "SetDisplayName got %#lx\n", hr);
+    WaitForSingleObject(cb.modified, 5000);
+    Sleep(700);
+    before = cb.modifications;
+    ok(before >= 1, "no JobModification for a change\n");
+    ok(!cb.bad_jobs, "%ld JobModification calls without a live job\n", cb.bad_jobs);
+    ok(IsEqualGUID(&cb.job_id, &id), "JobModification for %s\n", wine_dbgstr_guid(&cb.job_id));
+    Sleep(700);
+    ok(cb.modifications == before, "%ld more JobModification calls without a change\n", cb.modifications - before);
+    hr = IBackgroundCopyJob_Cancel(job);
+    ok(hr == S_OK, "Cancel got %#lx\n", hr);
+    IBackgroundCopyJob_Release(job);
+    ok(cb.refs == 1, "the service still holds %ld references\n", cb.refs - 1);
+    CloseHandle(cb.modified);
+}
+
 static void test_job_transferred(IBackgroundCopyManager *manager)
 {
     static struct callback cb = { { &callback_vtbl }, 1 };
@@ -723,6 +777,7 @@ START_TEST(callback)
     if (hr == S_OK)
     {
         test_job_modification(manager);
+        test_callback_untouched(manager);
         test_job_transferred(manager);
         test_command_line(manager);
         test_upload_callbacks(manager);
