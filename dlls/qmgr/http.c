@@ -1230,8 +1230,14 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     hr = S_OK;
 
 done:
-    if (request) WinHttpCloseHandle(request);
     if (output != INVALID_HANDLE_VALUE) CloseHandle(output);
+    if (hr == S_OK && req)
+    {
+        transfer_defer_close(t, req, request);
+        req = NULL;
+        request = NULL;
+    }
+    if (request) WinHttpCloseHandle(request);
     HeapFree(GetProcessHeap(), 0, buffer);
     heap_free(ranges);
     if (req) http_close(req);

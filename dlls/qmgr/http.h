@@ -18,6 +18,10 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
 /* Connect the session to another URL (host affinity, a reply URL); the settings stay. */
 HRESULT http_connect(struct http_session *session, const WCHAR *url, struct transfer_error *error);
 void http_close(struct http_session *session);
+/* The session and last request of a finished download, closed by the worker once the file's
+ * outcome is posted (scheduler.c), or before its next file. */
+void transfer_defer_close(struct transfer *t, struct http_session *session, HINTERNET request);
+void transfer_close_deferred(struct transfer *t);
 /* The event that cuts the session's sends and reads short (httpwait.c): the job's abort
  * event from http_open, or another one for work that outlives the job's transfer. */
 void http_set_abort(struct http_session *session, HANDLE abort);

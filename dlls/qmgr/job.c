@@ -444,7 +444,7 @@ static HRESULT WINAPI job_Resume(IBackgroundCopyJob5 *iface)
         break;                                  /* action states stay where they are */
     }
     job_unlock_modified(job);
-    scheduler_wake();
+    scheduler_run();
     return S_OK;
 }
 

@@ -199,7 +199,8 @@ static void clsid_callback_drop(struct bits_job *job, IBackgroundCopyCallback *c
  * several milliseconds. NOTIFY_CONNECT opens that connection ahead of the first event: the
  * delivery thread starts an IBackgroundCopyCallback call whose job argument refuses to be
  * marshalled. NDR sizes the arguments, gets the buffer (which binds the connection), then fails
- * marshalling and abandons the call before anything is sent: the client's object never sees it.
+ * marshalling and abandons the call before anything is sent: the client's object never sees it
+ * (tests/callback.c test_callback_untouched).
  * The connection stays in the association for the real events. Only proxies get this; an
  * object in the service's own apartment would be called directly. */
 
@@ -231,9 +232,13 @@ static HRESULT WINAPI refuse_GetMarshalSizeMax(IMarshal *iface, REFIID riid, voi
     return S_OK;
 }
 
+/* Raised rather than returned: ole32 logs a returned failure as an ERR on every new callback.
+ * NDR's proxy catches it, frees the buffer and returns E_ABORT; the unwinding skips the release
+ * of NDR's small stream object over the buffer, the price of a silent log. */
 static HRESULT WINAPI refuse_MarshalInterface(IMarshal *iface, IStream *stream, REFIID riid, void *obj,
                                               DWORD context, void *reserved, DWORD flags)
 {
+    RpcRaiseException(E_ABORT);
     return E_ABORT;
 }
 

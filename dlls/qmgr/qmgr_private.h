@@ -267,6 +267,7 @@ HRESULT error_create(BG_ERROR_CONTEXT context, HRESULT code, struct bits_file *f
 struct transfer;                       /* one file being transferred by a worker */
 
 void scheduler_wake(void);
+void scheduler_run(void);
 void scheduler_start(void);
 void scheduler_shutdown(void);
 void job_stop_worker(struct bits_job *job);      /* caller holds no lock; waits briefly */

@@ -11,6 +11,8 @@
  */
 
 #include "qmgr_private.h"
+#include <winhttp.h>
+#include "http.h"
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
@@ -24,6 +26,8 @@ struct transfer
     struct bits_job *job;              /* holds a reference */
     struct bits_file *file;            /* holds a reference */
     ULONGLONG progress_posted;         /* tick of the last progress store mark */
+    struct http_session *http;         /* of the last file: closed once its outcome is posted */
+    HINTERNET request;
 };
 
 static struct
@@ -38,6 +42,7 @@ static struct
 static INIT_ONCE sched_once = INIT_ONCE_STATIC_INIT;
 
 static DWORD WINAPI scheduler_thread(void *arg);
+static DWORD schedule(void);
 
 static BOOL CALLBACK sched_init(INIT_ONCE *once, void *param, void **context)
 {
@@ -57,7 +62,39 @@ void scheduler_wake(void)
     LeaveCriticalSection(&sched.cs);
 }
 
+/* A job became ready (Resume): the scheduling pass runs on the caller's thread, so that its
+ * worker starts without waiting for the scheduler thread to be woken; that thread then sets its
+ * timer for the deadlines of the new worker. No lock may be held. */
+void scheduler_run(void)
+{
+    BOOL running;
+
+    InitOnceExecuteOnce(&sched_once, sched_init, NULL, NULL);
+    EnterCriticalSection(&sched.cs);
+    running = sched.thread && !sched.stopping;
+    LeaveCriticalSection(&sched.cs);
+    if (running) schedule();
+    scheduler_wake();
+}
+
 /* ---- what a worker offers to http.c and copy.c ---- */
+
+/* http.c hands over the session and request of a finished file: closing them costs WinHTTP's
+ * handle callbacks, which need not delay the file's outcome (the job's TRANSFERRED). */
+void transfer_defer_close(struct transfer *t, struct http_session *http, HINTERNET request)
+{
+    transfer_close_deferred(t);
+    t->http = http;
+    t->request = request;
+}
+
+void transfer_close_deferred(struct transfer *t)
+{
+    if (t->request) WinHttpCloseHandle(t->request);
+    if (t->http) http_close(t->http);
+    t->request = NULL;
+    t->http = NULL;
+}
 
 struct bits_job *transfer_job(struct transfer *t)
 {
@@ -302,7 +339,7 @@ static void job_fail(struct bits_job *job, struct bits_file *file, const struct 
 static DWORD WINAPI job_worker(void *arg)
 {
     struct bits_job *job = arg;
-    struct transfer t = { job, NULL, 0 };
+    struct transfer t = { job, NULL, 0, NULL, NULL };
     struct transfer_error error;
     struct bits_file *file;
     HRESULT hr;
@@ -321,8 +358,7 @@ static DWORD WINAPI job_worker(void *arg)
             get_system_filetime(&job->completion_time);
             job_touch(job);
             job_activity(job);
-            notify_post(job, NOTIFY_JOB_TRANSFERRED, NULL);
-            TRACE("job %s transferred\n", debugstr_guid(&job->id));
+            notify_post(job, NOTIFY_JOB_TRANSFERRED, NULL);            TRACE("job %s transferred\n", debugstr_guid(&job->id));
             break;
         }
         if (job->state == BG_JOB_STATE_QUEUED)
@@ -334,6 +370,7 @@ static DWORD WINAPI job_worker(void *arg)
         t.file = file;
         analytic_transfer(job, file, TRUE, S_OK);
         LeaveCriticalSection(&job->cs);
+        transfer_close_deferred(&t);
 
         memset(&error, 0, sizeof(error));
         if (job->type != BG_JOB_TYPE_DOWNLOAD) hr = upload_transfer(&t, &error);
@@ -380,6 +417,7 @@ static DWORD WINAPI job_worker(void *arg)
     job->active_since = 0;
     SetEvent(job->worker_done);
     LeaveCriticalSection(&job->cs);
+    transfer_close_deferred(&t);
 
     CoUninitialize();
     scheduler_wake();
@@ -465,7 +503,8 @@ static void job_deadlines(struct bits_job *job, ULONGLONG now, DWORD *wait)
     /* Time spent connecting and transferring since the last Resume; 0 means no limit [inferred]. */
     if (job->worker_active && job->active_since && !job->abort && job->max_download_time)
     {
-        ULONGLONG used = job->download_ms + (now - job->active_since);
+        /* A clock read before another thread set active_since must not wrap around. */
+        ULONGLONG used = job->download_ms + (now > job->active_since ? now - job->active_since : 0);
         ULONGLONG limit = (ULONGLONG)job->max_download_time * 1000;
 
         if (used >= limit)
@@ -493,12 +532,14 @@ static void job_yield(struct bits_job *job, const char *why)
 static DWORD schedule(void)
 {
     struct bits_job *job, *next = NULL;
-    ULONGLONG now = GetTickCount64();
+    ULONGLONG now;
     DWORD wait = INFINITE;
     unsigned int foreground = 0, background = 0, started = 0;
     BG_JOB_PRIORITY best = BG_JOB_PRIORITY_LOW + 1;
 
     EnterCriticalSection(&bits_manager.cs);
+    /* Read under the lock: a pass that waited for another (scheduler_run) sees its workers. */
+    now = GetTickCount64();
     /* Deadlines; how many workers run; the best background class with work. */
     LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
     {
@@ -553,9 +594,12 @@ static DWORD schedule(void)
     }
 
     /* Foreground jobs all together; one background job, the one of the best class that
-     * started longest ago (round robin; never started counts as oldest, in queue order). */
+     * started longest ago (round robin; never started counts as oldest, in queue order).
+     * None once the service stops: its stop aborts the workers under this lock after setting
+     * the flag (scheduler_run may get here on a client's thread while it does). */
     LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
     {
+        if (sched.stopping) break;
         EnterCriticalSection(&job->cs);
         if (job_waiting(job))
         {
