@@ -1,7 +1,8 @@
 /*
  * Conformance tests of the scheduler against the harness's loopback servers: Suspend and
  * Cancel cut a blocked transfer short, MaxDownloadTime, foreground jobs side by side, one
- * background job at a time by priority class with round robin, the files of a job in order.
+ * background job at a time by priority class with round robin, the files of a job in order,
+ * many jobs resumed at once.
  * No timing asserts: every wait is generous, and what is checked is order and end states.
  */
 
@@ -345,6 +346,70 @@ static void test_files_in_order(void)
     cancel_job(job);
 }
 
+/* Many small jobs resumed at once, each resumed again while the queue works: every one ends
+ * TRANSFERRED without an error. A Resume runs a scheduling pass on the caller's thread next to
+ * the scheduler's own; a pass that read the clock before another started a worker once took
+ * the worker for one that had run for ever and failed it with BG_E_MAXDOWNLOAD_TIMEOUT. */
+#define MANY_JOBS 50
+static void test_many_resumes(void)
+{
+    IBackgroundCopyJob *jobs[MANY_JOBS];
+    WCHAR url[256], local[MAX_PATH], name[32];
+    unsigned int i, transferred = 0, errors = 0, round;
+    BG_JOB_STATE state;
+    ULONG count;
+
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/4k.bin", http_port);
+    for (i = 0; i < MANY_JOBS; i++)
+    {
+        swprintf(name, ARRAY_SIZE(name), L"sched-many%u.bin", i);
+        local_path(local, name);
+        if (!(jobs[i] = create_download(name, url, local, BG_JOB_PRIORITY_NORMAL)))
+        {
+            while (i--) cancel_job(jobs[i]);
+            return;
+        }
+    }
+    for (round = 0; round < 2; round++)
+        for (i = 0; i < MANY_JOBS; i++)
+            ok(IBackgroundCopyJob_Resume(jobs[i]) == S_OK, "Resume of job %u failed\n", i);
+    for (i = 0; i < MANY_JOBS; i++)
+    {
+        state = wait_state(jobs[i], (1u << BG_JOB_STATE_TRANSFERRED) | (1u << BG_JOB_STATE_ERROR)
+                           | (1u << BG_JOB_STATE_TRANSIENT_ERROR), 60000);
+        if (state == BG_JOB_STATE_TRANSFERRED) transferred++;
+        count = 0;
+        IBackgroundCopyJob_GetErrorCount(jobs[i], &count);
+        if (count)
+        {
+            IBackgroundCopyError *error;
+            BG_ERROR_CONTEXT context = 0;
+            HRESULT code = S_OK;
+
+            if (SUCCEEDED(IBackgroundCopyJob_GetError(jobs[i], &error)))
+            {
+                IBackgroundCopyError_GetError(error, &context, &code);
+                IBackgroundCopyError_Release(error);
+            }
+            if (!errors++) ok(0, "job %u: state %u, error %#lx (context %u)\n", i, state, code, context);
+        }
+    }
+    ok(transferred == MANY_JOBS, "%u of %u jobs transferred\n", transferred, MANY_JOBS);
+    ok(!errors, "%u jobs had errors\n", errors);
+    for (i = 0; i < MANY_JOBS; i++)
+    {
+        swprintf(name, ARRAY_SIZE(name), L"sched-many%u.bin", i);
+        local_path(local, name);
+        if (IBackgroundCopyJob_Complete(jobs[i]) == S_OK)
+        {
+            ok(file_size(local) == 4096, "job %u: the file has %I64d bytes\n", i, file_size(local));
+            DeleteFileW(local);
+            IBackgroundCopyJob_Release(jobs[i]);
+        }
+        else cancel_job(jobs[i]);
+    }
+}
+
 START_TEST(sched)
 {
     HRESULT hr;
@@ -368,6 +433,7 @@ START_TEST(sched)
         test_foreground_concurrent();
         test_priority_classes();
         test_files_in_order();
+        test_many_resumes();
         IBackgroundCopyManager_Release(manager);
     }
     CoUninitialize();
