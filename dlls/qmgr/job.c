@@ -828,9 +828,15 @@ static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob5 *iface, IUnknow
     }
     old = job->notify_iface;
     job->notify_iface = cb;                     /* the last caller wins; never persisted */
-    if (cb) notify_post(job, NOTIFY_CONNECT, NULL);
+    if (cb) IUnknown_AddRef(cb);
     job_unlock_modified(job);
     if (old) IUnknown_Release(old);
+    /* The connection for the first event, while the client waits for this call anyway (notify.c). */
+    if (cb)
+    {
+        notify_connect(cb);
+        IUnknown_Release(cb);
+    }
     return S_OK;
 }
 

@@ -53,8 +53,6 @@ static ULONG notify_flag(enum notify_event event)
     case NOTIFY_JOB_MODIFICATION:  return BG_NOTIFY_JOB_MODIFICATION;
     case NOTIFY_FILE_TRANSFERRED:  return BG_NOTIFY_FILE_TRANSFERRED;
     case NOTIFY_FILE_RANGES_TRANSFERRED: return BG_NOTIFY_FILE_RANGES_TRANSFERRED;
-    case NOTIFY_CONNECT:           return BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR | BG_NOTIFY_JOB_MODIFICATION
-                                          | BG_NOTIFY_FILE_TRANSFERRED | BG_NOTIFY_FILE_RANGES_TRANSFERRED;
     }
     return 0;
 }
@@ -196,13 +194,13 @@ static void clsid_callback_drop(struct bits_job *job, IBackgroundCopyCallback *c
  * Each SetNotifyInterface gives the service a new proxy (a client's earlier object was released
  * with its job), and Wine's rpcrt4 binds a new connection for the first call of an interface
  * through it; the client's RPC runtime starts a thread for every new connection, which costs
- * several milliseconds. NOTIFY_CONNECT opens that connection ahead of the first event: the
- * delivery thread starts an IBackgroundCopyCallback call whose job argument refuses to be
- * marshalled. NDR sizes the arguments, gets the buffer (which binds the connection), then fails
- * marshalling and abandons the call before anything is sent: the client's object never sees it
- * (tests/callback.c test_callback_untouched).
- * The connection stays in the association for the real events. Only proxies get this; an
- * object in the service's own apartment would be called directly. */
+ * several milliseconds. SetNotifyInterface opens that connection before it returns, so that
+ * the client's thread is up before the job can even be resumed: notify_connect starts an
+ * IBackgroundCopyCallback call whose job argument refuses to be marshalled. NDR sizes the
+ * arguments, gets the buffer (which binds the connection), then fails marshalling and abandons
+ * the call before anything is sent: the client's object never sees it (tests/callback.c
+ * test_callback_untouched). The connection stays in the association for the real events.
+ * Only proxies get this; an object in the service's own apartment would be called directly. */
 
 static HRESULT WINAPI refuse_QueryInterface(IMarshal *iface, REFIID riid, void **obj)
 {
@@ -266,8 +264,9 @@ static const IMarshalVtbl refuse_vtbl =
 
 static IMarshal refuse_marshal = { &refuse_vtbl };
 
-static void connect_callback(IBackgroundCopyCallback *callback)
+void notify_connect(IUnknown *object)
 {
+    IBackgroundCopyCallback *callback = (IBackgroundCopyCallback *)object;
     IClientSecurity *security;
     HRESULT hr;
 
@@ -315,8 +314,6 @@ static HRESULT call_callback(IBackgroundCopyCallback *callback, struct notificat
             IBackgroundCopyCallback3_Release(callback3);
         }
         break;
-    case NOTIFY_CONNECT:
-        break;
     }
     if (hr != S_OK) WARN("callback for event %u returned %#lx\n", n->event, hr);
     return hr;
@@ -356,11 +353,6 @@ static void notification_deliver(struct notification *n)
     }
     LeaveCriticalSection(&job->cs);
     if (!wanted) goto done;
-    if (n->event == NOTIFY_CONNECT)
-    {
-        if (callback) connect_callback(callback);
-        goto done;
-    }
 
     if (callback)
     {

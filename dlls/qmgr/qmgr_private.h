@@ -354,11 +354,11 @@ enum notify_event
     NOTIFY_JOB_MODIFICATION,
     NOTIFY_FILE_TRANSFERRED,
     NOTIFY_FILE_RANGES_TRANSFERRED,
-    NOTIFY_CONNECT,                    /* not an event: opens the RPC connection of a new callback */
 };
 
 void notify_post(struct bits_job *job, enum notify_event event, struct bits_file *file);
 void notify_post_ranges(struct bits_job *job, struct bits_file *file, const BG_FILE_RANGE *ranges, DWORD count);
+void notify_connect(IUnknown *callback);      /* caller holds no lock */
 void notify_start(void);
 void notify_shutdown(void);
 
