@@ -44,6 +44,8 @@ struct http_session
     WCHAR digest_host[256];
     INTERNET_PORT digest_port;
     HINTERNET hop;                     /* the connection of the last redirect followed, or NULL */
+    void (*meanwhile)(void *);         /* runs once while the next request is answered */
+    void *meanwhile_context;
 };
 
 /* Transient or fatal, for an HTTP status (spec 5.5): 408 and 5xx but 501/505 are worth a retry. */
@@ -603,7 +605,10 @@ static BOOL send_request(struct http_session *req, HINTERNET request, const stru
             add_digest_header(req, request, target, dest, verb, body, body_len);
     for (;;)
     {
-        if (!http_wait_send(request, req->abort, body, body_len))
+        void (*meanwhile)(void *) = req->meanwhile;
+
+        req->meanwhile = NULL;
+        if (!http_wait_send(request, req->abort, body, body_len, meanwhile, req->meanwhile_context))
         {
             http_winhttp_error(error);
             return FALSE;
@@ -1075,6 +1080,31 @@ static HINTERNET send_for_body(struct transfer *t, struct http_session *req, con
     return request;
 }
 
+/* The output of a file not started yet is opened while its GET is answered: creating a file
+ * costs Wine a directory scan and several server calls, which then overlap the request. */
+struct early_output
+{
+    struct transfer *t;
+    BOOL done, created;
+    HRESULT hr;
+    HANDLE handle;
+    UINT64 offset;
+};
+
+static void open_early(void *context)
+{
+    struct early_output *early = context;
+
+    early->done = TRUE;
+    early->hr = transfer_open_output_new(early->t, &early->offset, &early->handle, &early->created);
+}
+
+static void discard_early(struct early_output *early)
+{
+    if (early->done && SUCCEEDED(early->hr)) transfer_discard_output(early->t, early->handle, early->created);
+    early->done = FALSE;
+}
+
 /* A download of the whole file, or of what is left of it. */
 HRESULT http_download(struct transfer *t, struct transfer_error *error)
 {
@@ -1091,6 +1121,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     BG_FILE_RANGE *ranges = NULL;
     DWORD range_count = 0;
     WCHAR range[64];
+    struct early_output early = { t, FALSE, FALSE, E_FAIL, INVALID_HANDLE_VALUE, 0 };
     HRESULT hr;
 
     EnterCriticalSection(&job->cs);
@@ -1121,8 +1152,13 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     LeaveCriticalSection(&job->cs);
     if (headless)
     {
-        if (!(request = send_for_body(t, req, L"GET", NULL, &status, error)))
+        req->meanwhile = open_early;
+        req->meanwhile_context = &early;
+        request = send_for_body(t, req, L"GET", NULL, &status, error);
+        req->meanwhile = NULL;
+        if (!request)
         {
+            discard_early(&early);
             hr = error->code;
             goto done;
         }
@@ -1132,8 +1168,13 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
             WinHttpCloseHandle(request);
             request = NULL;
             headless = FALSE;
+            discard_early(&early);
         }
-        else if (FAILED(hr)) goto done;
+        else if (FAILED(hr))
+        {
+            discard_early(&early);
+            goto done;
+        }
     }
     if (!dynamic && !headless)
     {
@@ -1155,8 +1196,16 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         else hr = download_on_demand(t, req, size, restart, buffer, error);
         goto done;
     }
-    if (FAILED(hr = transfer_open_output(t, &offset, &output)))
+    if (early.done)
     {
+        hr = early.hr;
+        output = early.handle;
+        offset = early.offset;
+    }
+    else hr = transfer_open_output(t, &offset, &output);
+    if (FAILED(hr))
+    {
+        output = INVALID_HANDLE_VALUE;
         local_error(hr, error);
         goto done;
     }

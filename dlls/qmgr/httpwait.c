@@ -151,8 +151,10 @@ static BOOL wait_call(struct http_wait *wait, HANDLE abort)
 
 /* WinHttpSendRequest with a body of length bytes (body may be NULL), then
  * WinHttpReceiveResponse. The body is copied: an abandoned send may read it after we return.
- * Called again on the same request to answer an authentication challenge. */
-BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length)
+ * Called again on the same request to answer an authentication challenge. meanwhile (may be
+ * NULL) runs once the request is on its way, before the wait for the answer. */
+BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length, void (*meanwhile)(void *),
+                    void *context)
 {
     struct http_wait *wait = get_wait(request);
 
@@ -177,9 +179,10 @@ BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length)
     }
     ResetEvent(wait->done);
     if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, length ? wait->body : WINHTTP_NO_REQUEST_DATA,
-                            length, length, (DWORD_PTR)wait)
-        || !wait_call(wait, abort))
+                            length, length, (DWORD_PTR)wait))
         return FALSE;
+    if (meanwhile) meanwhile(context);
+    if (!wait_call(wait, abort)) return FALSE;
     if (!WinHttpReceiveResponse(request, NULL)) return FALSE;
     return wait_call(wait, abort);
 }

@@ -277,6 +277,8 @@ BOOL transfer_aborted(struct transfer *t);
 HRESULT transfer_set_size(struct transfer *t, UINT64 size, const FILETIME *mtime, BOOL *restart);
 HRESULT transfer_check_size(struct transfer *t, UINT64 received);   /* MAX_DOWNLOAD_SIZE */
 HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *file);
+HRESULT transfer_open_output_new(struct transfer *t, UINT64 *offset, HANDLE *file, BOOL *created);
+void transfer_discard_output(struct transfer *t, HANDLE file, BOOL created);
 void transfer_progress(struct transfer *t, UINT64 transferred);
 void transfer_connected(struct transfer *t);
 struct bits_job *transfer_job(struct transfer *t);
@@ -286,7 +288,8 @@ HANDLE transfer_abort_event(struct transfer *t);
 /* ---- httpwait.c: WinHTTP calls that an abort cuts short ---- */
 void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *proxy, const WCHAR *bypass);
 BOOL http_wait_attach(void *request);
-BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length);
+BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length, void (*meanwhile)(void *),
+                    void *context);
 BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD *read);
 
 /* The result of a failed transfer: code, context and whether a retry may help. */

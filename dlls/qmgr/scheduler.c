@@ -228,6 +228,12 @@ HRESULT transfer_set_size(struct transfer *t, UINT64 size, const FILETIME *mtime
  * bytes already transferred; anything beyond them is cut off. */
 HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *out)
 {
+    return transfer_open_output_new(t, offset, out, NULL);
+}
+
+/* The same; *created tells whether the file did not exist before. */
+HRESULT transfer_open_output_new(struct transfer *t, UINT64 *offset, HANDLE *out, BOOL *created)
+{
     struct bits_file *file = t->file;
     struct bits_job *job = t->job;
     LARGE_INTEGER size, pos;
@@ -247,10 +253,11 @@ HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *out)
                          NULL, OPEN_ALWAYS, file->temp_name ? FILE_ATTRIBUTE_HIDDEN : FILE_ATTRIBUTE_NORMAL, NULL);
     heap_free(name);
     if (handle == INVALID_HANDLE_VALUE) return HRESULT_FROM_WIN32(GetLastError());
+    if (created) *created = GetLastError() != ERROR_ALREADY_EXISTS;
     if (!GetFileSizeEx(handle, &size)) size.QuadPart = 0;
     if ((UINT64)size.QuadPart < done) done = size.QuadPart;   /* keep only what is really there */
     pos.QuadPart = done;
-    if (!SetFilePointerEx(handle, pos, NULL, FILE_BEGIN) || !SetEndOfFile(handle))
+    if (!SetFilePointerEx(handle, pos, NULL, FILE_BEGIN) || ((UINT64)size.QuadPart != done && !SetEndOfFile(handle)))
     {
         HRESULT hr = HRESULT_FROM_WIN32(GetLastError());
         CloseHandle(handle);
@@ -269,6 +276,22 @@ HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *out)
  * and absorbs it cheaply while one is pending (spec 5.6). The modification and activity times
  * and the store's dirty flag follow at most once per interval, so that a fast transfer does not
  * wake the saver (or read the clock for JobInactivityTimeout) per block. */
+/* Close an output that transfer_open_output_new opened for a request that then failed, and
+ * delete it if that call created it: a file that never got a byte leaves nothing behind. */
+void transfer_discard_output(struct transfer *t, HANDLE output, BOOL created)
+{
+    struct bits_file *file = t->file;
+    WCHAR *name;
+
+    CloseHandle(output);
+    if (!created) return;
+    EnterCriticalSection(&t->job->cs);
+    name = heap_strdupW(file->temp_name ? file->temp_name : file->local_name);
+    LeaveCriticalSection(&t->job->cs);
+    if (name && !DeleteFileW(name)) WARN("cannot delete %s: %lu\n", debugstr_w(name), GetLastError());
+    heap_free(name);
+}
+
 void transfer_progress(struct transfer *t, UINT64 transferred)
 {
     struct bits_job *job = t->job;
