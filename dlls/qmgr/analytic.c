@@ -12,9 +12,10 @@
  *   <UTC time> job-completed {GUID}    (Complete: ACKNOWLEDGED)
  *   <UTC time> job-cancelled {GUID}
  *
- * Owns: the log file and the channel's key. The value is read when there is an event to log
- * (one registry query; events are a handful per job), so a change applies to the very next
- * event without a watcher thread. The analytic lock is innermost: callers may hold a job lock.
+ * Owns: the log file and the channel's key. The value is read again after a change anywhere
+ * under HKLM\Software\Microsoft\Windows\CurrentVersion (a registry notification on the
+ * thread pool bumps a generation), so the events of a job cost no registry call, and a change
+ * applies from the next event on. The analytic lock is innermost: callers may hold a job lock.
  */
 
 #include "qmgr_private.h"
@@ -22,27 +23,61 @@
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
+#define WATCH_KEY     L"Software\\Microsoft\\Windows\\CurrentVersion"   /* holds the channel key */
+#define WATCH_FILTER  (REG_NOTIFY_CHANGE_NAME | REG_NOTIFY_CHANGE_LAST_SET)
+
 static CRITICAL_SECTION analytic_cs;
 static INIT_ONCE analytic_once = INIT_ONCE_STATIC_INIT;
-static HKEY channel_key;        /* opened on first use (analytic lock) */
+static HKEY watch_key;          /* NULL: no watch, the value is read for every event */
+static HANDLE watch_event, watch_wait;
+static LONG generation = 1;     /* bumped by every change under watch_key */
+static LONG cached_generation;  /* what cached_enabled was read at (analytic lock); 0: nothing */
+static BOOL cached_enabled;
+
+static BOOL arm_watch(void)
+{
+    return !RegNotifyChangeKeyValue(watch_key, TRUE, WATCH_FILTER | REG_NOTIFY_THREAD_AGNOSTIC, watch_event, TRUE)
+           || !RegNotifyChangeKeyValue(watch_key, TRUE, WATCH_FILTER, watch_event, TRUE);
+}
+
+/* A change: armed again first, then the bump, so that a change right after is not lost. */
+static void CALLBACK watch_fired(void *context, BOOLEAN timeout)
+{
+    if (!arm_watch()) WARN("cannot watch the registry any more; the channel value may be stale\n");
+    InterlockedIncrement(&generation);
+}
 
 static BOOL CALLBACK analytic_cs_init(INIT_ONCE *once, void *param, void **context)
 {
     InitializeCriticalSection(&analytic_cs);
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, WATCH_KEY, 0, KEY_NOTIFY, &watch_key)) watch_key = NULL;
+    else if (!(watch_event = CreateEventW(NULL, FALSE, FALSE, NULL)) || !arm_watch()
+             || !RegisterWaitForSingleObject(&watch_wait, watch_event, watch_fired, NULL, INFINITE, WT_EXECUTEDEFAULT))
+    {
+        WARN("cannot watch %s: the channel value is read for every event\n", debugstr_w(WATCH_KEY));
+        RegCloseKey(watch_key);
+        watch_key = NULL;
+    }
     return TRUE;
 }
 
 static BOOL analytic_enabled(void)
 {
-    DWORD enabled = 0, size = sizeof(enabled), type;
+    DWORD enabled = 0, size = sizeof(enabled);
+    LONG seen;
     BOOL ret;
 
     InitOnceExecuteOnce(&analytic_once, analytic_cs_init, NULL, NULL);
     EnterCriticalSection(&analytic_cs);
-    if (!channel_key && RegOpenKeyExW(HKEY_LOCAL_MACHINE, ANALYTIC_CHANNEL_KEY, 0, KEY_QUERY_VALUE, &channel_key))
-        channel_key = NULL;
-    ret = channel_key && !RegQueryValueExW(channel_key, ANALYTIC_CHANNEL_VALUE, NULL, &type, (BYTE *)&enabled, &size)
-          && type == REG_DWORD && enabled;
+    seen = InterlockedCompareExchange(&generation, 0, 0);
+    if (watch_key && seen == cached_generation) ret = cached_enabled;
+    else
+    {
+        ret = !RegGetValueW(HKEY_LOCAL_MACHINE, ANALYTIC_CHANNEL_KEY, ANALYTIC_CHANNEL_VALUE, RRF_RT_REG_DWORD, NULL,
+                            &enabled, &size) && enabled;
+        cached_enabled = ret;
+        cached_generation = seen;       /* a change during the read bumped generation past it */
+    }
     LeaveCriticalSection(&analytic_cs);
     return ret;
 }
@@ -167,11 +202,12 @@ void analytic_error(struct bits_job *job, HRESULT code, BG_ERROR_CONTEXT context
     analytic_write(L"error", &job->id, L"0x%08lx context %u", (unsigned long)code, context);
 }
 
+/* The watch stays for the life of the process: a service started again in the same svchost
+ * goes on with it. */
 void analytic_shutdown(void)
 {
     InitOnceExecuteOnce(&analytic_once, analytic_cs_init, NULL, NULL);
     EnterCriticalSection(&analytic_cs);
-    if (channel_key) RegCloseKey(channel_key);
-    channel_key = NULL;
+    cached_generation = 0;
     LeaveCriticalSection(&analytic_cs);
 }

@@ -1222,7 +1222,10 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         hr = S_OK;
         goto done;
     }
-    if (!(buffer = HeapAlloc(GetProcessHeap(), 0, HTTP_READ_BUFFER_SIZE)))
+    /* What is left of a file of known size, when that is less than a block: http_read_body never
+     * asks for more than remains (a small file then costs no mapping of a 1 MiB block). */
+    if (!(buffer = HeapAlloc(GetProcessHeap(), 0, !ranges && size != BG_SIZE_UNKNOWN
+                             ? (SIZE_T)min((UINT64)HTTP_READ_BUFFER_SIZE, size - offset) : HTTP_READ_BUFFER_SIZE)))
     {
         hr = E_OUTOFMEMORY;
         goto done;
