@@ -23,6 +23,8 @@ struct http_wait
     BYTE *body;                        /* the request body: an abandoned send may still read it */
     DWORD direct;                      /* size of the next plain ReadData, 0: ask what has arrived */
     DWORD full_polls;                  /* QueryDataAvailable answers in a row that found a full buffer */
+    DWORD caller;                      /* thread inside the WinHTTP call that is pending, or 0 */
+    BOOL completed;                    /* that call completed inline, on that thread */
 };
 
 /* Reading a fast body: every asynchronous call costs a thread switch under Wine, and
@@ -46,6 +48,14 @@ static void wait_free(struct http_wait *wait)
     heap_free(wait);
 }
 
+/* A completion: inline on the thread that made the call (WinHTTP had what it needed), which
+ * then need not wait; else the event. Every wait and SetEvent is a wineserver call. */
+static void complete(struct http_wait *wait)
+{
+    if (wait->caller == GetCurrentThreadId()) wait->completed = TRUE;
+    else SetEvent(wait->done);
+}
+
 static void CALLBACK status_callback(HINTERNET handle, DWORD_PTR context, DWORD status, void *info, DWORD len)
 {
     struct http_wait *wait = (struct http_wait *)context;
@@ -56,22 +66,22 @@ static void CALLBACK status_callback(HINTERNET handle, DWORD_PTR context, DWORD 
     case WINHTTP_CALLBACK_STATUS_SENDREQUEST_COMPLETE:
     case WINHTTP_CALLBACK_STATUS_HEADERS_AVAILABLE:
         wait->error = 0;
-        SetEvent(wait->done);
+        complete(wait);
         break;
     case WINHTTP_CALLBACK_STATUS_DATA_AVAILABLE:
         wait->error = 0;
         wait->bytes = *(DWORD *)info;
-        SetEvent(wait->done);
+        complete(wait);
         break;
     case WINHTTP_CALLBACK_STATUS_READ_COMPLETE:
         wait->error = 0;
         wait->bytes = len;
-        SetEvent(wait->done);
+        complete(wait);
         break;
     case WINHTTP_CALLBACK_STATUS_REQUEST_ERROR:
         wait->error = ((WINHTTP_ASYNC_RESULT *)info)->dwError;
         if (!wait->error) wait->error = ERROR_WINHTTP_INTERNAL_ERROR;
-        SetEvent(wait->done);
+        complete(wait);
         break;
     case WINHTTP_CALLBACK_STATUS_HANDLE_CLOSING:
         wait_free(wait);               /* nothing of this request can call back any more */
@@ -128,12 +138,25 @@ static struct http_wait *get_wait(HINTERNET request)
     return (struct http_wait *)context;
 }
 
+/* Start a call: fn is its result. An inline completion is noted by the callback. */
+#define START_CALL(wait, ok, call) do { (wait)->completed = FALSE; (wait)->caller = GetCurrentThreadId(); \
+                                        (ok) = (call); (wait)->caller = 0; } while (0)
+
 /* Wait for the call started on the request, or for the abort event. On an abort the call stays
- * pending: the caller closes the request and WinHTTP finishes it on its own. */
+ * pending: the caller closes the request and WinHTTP finishes it on its own. The event is only
+ * ever set by a call that did not complete inline, and such a call is always waited for (or
+ * its request closed), so it holds no stale signal. An abort is seen by the next wait, or by
+ * the caller's check of the job's flag, not before every call. */
 static BOOL wait_call(struct http_wait *wait, HANDLE abort)
 {
     HANDLE handles[2] = { wait->done, abort };
 
+    if (wait->completed)
+    {
+        if (!wait->error) return TRUE;
+        SetLastError(wait->error);
+        return FALSE;
+    }
     switch (WaitForMultipleObjects(abort ? 2 : 1, handles, FALSE, INFINITE))
     {
     case WAIT_OBJECT_0:
@@ -157,15 +180,11 @@ BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length,
                     void *context)
 {
     struct http_wait *wait = get_wait(request);
+    BOOL ok;
 
     if (!wait)
     {
         SetLastError(ERROR_INVALID_HANDLE);
-        return FALSE;
-    }
-    if (WaitForSingleObject(abort, 0) == WAIT_OBJECT_0)
-    {
-        SetLastError(ERROR_OPERATION_ABORTED);
         return FALSE;
     }
     if (length && !wait->body)
@@ -177,19 +196,22 @@ BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length,
         }
         memcpy(wait->body, body, length);
     }
-    ResetEvent(wait->done);
-    if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, length ? wait->body : WINHTTP_NO_REQUEST_DATA,
-                            length, length, (DWORD_PTR)wait))
-        return FALSE;
+    START_CALL(wait, ok, WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0,
+                                            length ? wait->body : WINHTTP_NO_REQUEST_DATA, length, length,
+                                            (DWORD_PTR)wait));
+    if (!ok) return FALSE;
     if (meanwhile) meanwhile(context);
     if (!wait_call(wait, abort)) return FALSE;
-    if (!WinHttpReceiveResponse(request, NULL)) return FALSE;
+    START_CALL(wait, ok, WinHttpReceiveResponse(request, NULL));
+    if (!ok) return FALSE;
     return wait_call(wait, abort);
 }
 
 /* A ReadData of want bytes into our buffer, then copied out. */
 static BOOL read_into(void *request, struct http_wait *wait, HANDLE abort, BYTE *out, DWORD want, DWORD *got)
 {
+    BOOL ok;
+
     *got = 0;
     if (wait->buffer_size < want)
     {
@@ -203,9 +225,9 @@ static BOOL read_into(void *request, struct http_wait *wait, HANDLE abort, BYTE 
         wait->buffer = bigger;
         wait->buffer_size = want;
     }
-    ResetEvent(wait->done);
     wait->bytes = 0;
-    if (!WinHttpReadData(request, wait->buffer, want, NULL) || !wait_call(wait, abort)) return FALSE;
+    START_CALL(wait, ok, WinHttpReadData(request, wait->buffer, want, NULL));
+    if (!ok || !wait_call(wait, abort)) return FALSE;
     memcpy(out, wait->buffer, wait->bytes);
     *got = wait->bytes;
     return TRUE;
@@ -219,16 +241,12 @@ BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD
 {
     struct http_wait *wait = get_wait(request);
     ULONGLONG start;
+    BOOL ok;
 
     *read = 0;
     if (!wait)
     {
         SetLastError(ERROR_INVALID_HANDLE);
-        return FALSE;
-    }
-    if (WaitForSingleObject(abort, 0) == WAIT_OBJECT_0)
-    {
-        SetLastError(ERROR_OPERATION_ABORTED);
         return FALSE;
     }
     if (wait->direct && size >= READ_DIRECT_MIN)
@@ -247,8 +265,8 @@ BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD
         }
         return TRUE;
     }
-    ResetEvent(wait->done);
-    if (!WinHttpQueryDataAvailable(request, NULL) || !wait_call(wait, abort)) return FALSE;
+    START_CALL(wait, ok, WinHttpQueryDataAvailable(request, NULL));
+    if (!ok || !wait_call(wait, abort)) return FALSE;
     if (!wait->bytes) return TRUE;                               /* the end of the body */
     if (wait->bytes < READ_FULL_BUFFER) wait->full_polls = 0;
     else if (++wait->full_polls >= READ_FULL_POLLS)
