@@ -271,11 +271,6 @@ HRESULT transfer_open_output_new(struct transfer *t, UINT64 *offset, HANDLE *out
     return S_OK;
 }
 
-/* Called after every block read: the progress itself is always current. JobModification is
- * posted every time; notify.c delivers it at most once per MINIMUM_NOTIFICATION_INTERVAL_MS
- * and absorbs it cheaply while one is pending (spec 5.6). The modification and activity times
- * and the store's dirty flag follow at most once per interval, so that a fast transfer does not
- * wake the saver (or read the clock for JobInactivityTimeout) per block. */
 /* Close an output that transfer_open_output_new opened for a request that then failed, and
  * delete it if that call created it: a file that never got a byte leaves nothing behind. */
 void transfer_discard_output(struct transfer *t, HANDLE output, BOOL created)
@@ -292,6 +287,11 @@ void transfer_discard_output(struct transfer *t, HANDLE output, BOOL created)
     heap_free(name);
 }
 
+/* Called after every block read: the progress itself is always current. JobModification is
+ * posted every time; notify.c delivers it at most once per MINIMUM_NOTIFICATION_INTERVAL_MS
+ * and absorbs it cheaply while one is pending (spec 5.6). The modification and activity times
+ * and the store's dirty flag follow at most once per interval, so that a fast transfer does not
+ * wake the saver (or read the clock for JobInactivityTimeout) per block. */
 void transfer_progress(struct transfer *t, UINT64 transferred)
 {
     struct bits_job *job = t->job;
