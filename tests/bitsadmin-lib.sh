@@ -17,7 +17,7 @@ PUB_UNIX="$WINEPREFIX/drive_c/users/Public/ba"
 mkdir -p "$PUB_UNIX"
 
 ba() {
-    "${WINE:-wine}" bitsadmin "$@" >"$BA/raw" 2>"$BA/err" </dev/null
+    wine_run "$BA/raw" "$BA/err" bitsadmin "$@"
     BA_RC=$?
     tr -d '\r' <"$BA/raw" >"$BA/out"
     return 0

@@ -16,10 +16,31 @@ check() {
     fi
 }
 
+# not_started <out> <err>: Wine could not start the program at all: the loader fell back to
+# start.exe, whose only output is "Application could not be started, ..." and "ShellExecuteEx
+# failed: <reason>" (seen about once in a few thousand starts, only on loaded CI machines,
+# before any code of ours ran). None of our programs prints that.
+not_started() {
+    grep -qh '^ShellExecuteEx failed' "$1" "$2" 2>/dev/null \
+        && [ "$(grep -vch -e '^Application could not be started' -e '^ShellExecuteEx failed' -e '^.\{0,1\}$' "$1")" -eq 0 ]
+}
+
 # wine_run <out> <err> <args...>: run a Wine program, output to files; returns its exit code.
+# A program Wine failed to start is started again (up to three times in all).
 wine_run() {
     out=$1; err=$2; shift 2
-    "${WINE:-wine}" "$@" >"$out" 2>"$err" </dev/null
+    wr_tries=0
+    while :; do
+        "${WINE:-wine}" "$@" >"$out" 2>"$err" </dev/null
+        wr_rc=$?
+        wr_tries=$((wr_tries + 1))
+        if [ $wr_rc -ne 0 ] && [ $wr_tries -lt 3 ] && not_started "$out" "$err"; then
+            echo "(Wine could not start $1; starting it again)" >&2
+            sleep 1
+            continue
+        fi
+        return $wr_rc
+    done
 }
 
 # wait_for <seconds> <command...>: until the command succeeds, polling every half second.
