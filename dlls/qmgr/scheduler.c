@@ -37,18 +37,23 @@ static struct
     HANDLE timer;                      /* waitable timer: the next deadline */
     HANDLE thread;
     BOOL stopping;
+    ULONGLONG armed;                   /* the tick the timer is set for, NO_DEADLINE for none */
+    ULONGLONG requested;               /* the earliest deadline found by passes on other threads */
 } sched;
+
+#define NO_DEADLINE (~(ULONGLONG)0)
 
 static INIT_ONCE sched_once = INIT_ONCE_STATIC_INIT;
 
 static DWORD WINAPI scheduler_thread(void *arg);
-static DWORD schedule(void);
+static ULONGLONG schedule(struct bits_job **inherit);
 
 static BOOL CALLBACK sched_init(INIT_ONCE *once, void *param, void **context)
 {
     InitializeCriticalSection(&sched.cs);
     sched.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
     sched.timer = CreateWaitableTimerW(NULL, FALSE, NULL);
+    sched.armed = sched.requested = NO_DEADLINE;
     return TRUE;
 }
 
@@ -62,10 +67,26 @@ void scheduler_wake(void)
     LeaveCriticalSection(&sched.cs);
 }
 
-/* A job became ready (Resume): the scheduling pass runs on the caller's thread, so that its
- * worker starts without waiting for the scheduler thread to be woken; that thread then sets its
- * timer for the deadlines of the new worker. No lock may be held. */
-void scheduler_run(void)
+/* A pass on another thread found the next deadline: the scheduler thread is woken only when
+ * its timer is not already set for that time or earlier. The deadline is also left for the
+ * scheduler thread's next arming, in case its own pass ran before this one and it is about to
+ * set the timer from what that pass saw. */
+static void deadline_found(ULONGLONG deadline)
+{
+    BOOL wake;
+
+    EnterCriticalSection(&sched.cs);
+    wake = deadline < sched.armed;
+    sched.requested = min(sched.requested, deadline);
+    LeaveCriticalSection(&sched.cs);
+    if (wake) scheduler_wake();
+}
+
+/* A scheduling pass on the caller's thread (a Resume, a finished worker): a worker starts
+ * without waiting for the scheduler thread, which is woken only when a deadline moves closer.
+ * With inherit, the background job to run next is handed back instead of queued to a new
+ * worker: the caller is a worker that runs it. No lock may be held. */
+static void schedule_here(struct bits_job **inherit)
 {
     BOOL running;
 
@@ -73,8 +94,14 @@ void scheduler_run(void)
     EnterCriticalSection(&sched.cs);
     running = sched.thread && !sched.stopping;
     LeaveCriticalSection(&sched.cs);
-    if (running) schedule();
-    scheduler_wake();
+    if (running) deadline_found(schedule(inherit));
+    else scheduler_wake();
+}
+
+/* A job became ready (Resume). */
+void scheduler_run(void)
+{
+    schedule_here(NULL);
 }
 
 /* ---- what a worker offers to http.c and copy.c ---- */
@@ -359,15 +386,14 @@ static void job_fail(struct bits_job *job, struct bits_file *file, const struct 
     job_touch(job);
 }
 
-static DWORD WINAPI job_worker(void *arg)
+/* One job's turn: its files in order until it is transferred, fails, or is stopped. */
+static void run_job(struct bits_job *job)
 {
-    struct bits_job *job = arg;
     struct transfer t = { job, NULL, 0, NULL, NULL };
     struct transfer_error error;
     struct bits_file *file;
     HRESULT hr;
 
-    CoInitializeEx(NULL, COINIT_MULTITHREADED);
     EnterCriticalSection(&job->cs);
     for (;;)
     {
@@ -441,29 +467,53 @@ static DWORD WINAPI job_worker(void *arg)
     SetEvent(job->worker_done);
     LeaveCriticalSection(&job->cs);
     transfer_close_deferred(&t);
+}
 
+/* A worker runs on the process thread pool. When its job's turn ends, it makes the scheduling
+ * pass for the freed slot itself and runs the background job that comes next: one job after
+ * another costs no wake of the scheduler thread and no hand-over to another thread. */
+static DWORD WINAPI job_worker(void *arg)
+{
+    struct bits_job *job = arg, *next;
+
+    CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    while (job)
+    {
+        run_job(job);
+        next = NULL;
+        schedule_here(&next);
+        IBackgroundCopyJob_Release(job_iface(job));
+        job = next;
+    }
     CoUninitialize();
-    scheduler_wake();
-    IBackgroundCopyJob_Release(job_iface(job));
     return 0;
 }
 
-/* Called with job->cs held. Workers run on the process thread pool: a worker thread that
- * just finished a job takes the next one, which saves a thread creation (and its DLL
- * notifications) per job; WT_EXECUTELONGFUNCTION lets the pool grow for long transfers. */
-static void job_start_worker(struct bits_job *job)
+/* A job's turn begins: the bookkeeping of job_start_worker, and the worker's reference to the
+ * job. Job lock held. */
+static void job_prepare_worker(struct bits_job *job, ULONGLONG now)
 {
-    ULONGLONG now = GetTickCount64();
-
     job->worker_active = TRUE;
-    job->abort = 0;
-    ResetEvent(job->abort_event);
+    /* The abort event is only ever set together with the flag, under the job lock. */
+    if (job->abort)
+    {
+        job->abort = 0;
+        ResetEvent(job->abort_event);
+    }
     if (!job->last_progress) job->last_progress = now;
     job->last_start = now;
     job->slice_end = now + TIME_SLICE_MS;
     job->active_since = now;
     ResetEvent(job->worker_done);
     IBackgroundCopyJob_AddRef(job_iface(job));
+}
+
+/* Called with job->cs held. Workers run on the process thread pool (no thread creation, with
+ * its DLL notifications, per job); WT_EXECUTELONGFUNCTION lets the pool grow for long
+ * transfers. */
+static void job_start_worker(struct bits_job *job, ULONGLONG now)
+{
+    job_prepare_worker(job, now);
     if (!QueueUserWorkItem(job_worker, job, WT_EXECUTELONGFUNCTION))
     {
         ERR("cannot start a worker: %lu\n", GetLastError());
@@ -551,8 +601,9 @@ static void job_yield(struct bits_job *job, const char *why)
     notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
 }
 
-/* One scheduling pass. Returns the milliseconds until the next deadline, or INFINITE. */
-static DWORD schedule(void)
+/* One scheduling pass. Returns the tick of the next deadline, or NO_DEADLINE. inherit: see
+ * schedule_here. */
+static ULONGLONG schedule(struct bits_job **inherit)
 {
     struct bits_job *job, *next = NULL;
     ULONGLONG now;
@@ -630,7 +681,8 @@ static DWORD schedule(void)
             {
                 if (foreground < MAX_FOREGROUND_WORKERS)
                 {
-                    job_start_worker(job);
+                    job_start_worker(job, now);
+                    job_deadlines(job, now, &wait);
                     foreground++;
                     started++;
                 }
@@ -643,13 +695,24 @@ static DWORD schedule(void)
     if (next)
     {
         EnterCriticalSection(&next->cs);
-        if (job_waiting(next)) job_start_worker(next);
+        if (job_waiting(next))
+        {
+            if (inherit)
+            {
+                job_prepare_worker(next, now);
+                *inherit = next;
+            }
+            else job_start_worker(next, now);
+            /* Its slice ends then, if another job waits by that time; MaxDownloadTime. */
+            earlier(&wait, next->slice_end, now);
+            job_deadlines(next, now, &wait);
+            started++;
+        }
         LeaveCriticalSection(&next->cs);
-        started++;
     }
     LeaveCriticalSection(&bits_manager.cs);
-    /* New workers have deadlines (slice, MaxDownloadTime): one more pass sets the timer. */
-    return started ? 0 : wait;
+    if (started) TRACE("%u worker(s) started\n", started);
+    return wait == INFINITE ? NO_DEADLINE : now + wait;
 }
 
 static DWORD WINAPI scheduler_thread(void *arg)
@@ -660,8 +723,8 @@ static DWORD WINAPI scheduler_thread(void *arg)
     manager_get_object(&IID_IUnknown, (void **)&unk);   /* the manager lock is initialized */
     for (;;)
     {
+        ULONGLONG deadline, now;
         LARGE_INTEGER due;
-        DWORD wait;
 
         EnterCriticalSection(&sched.cs);
         if (sched.stopping)
@@ -670,14 +733,30 @@ static DWORD WINAPI scheduler_thread(void *arg)
             break;
         }
         LeaveCriticalSection(&sched.cs);
-        wait = schedule();
-        if (wait == INFINITE) CancelWaitableTimer(sched.timer);
-        else
+        deadline = schedule(NULL);
+        /* The timer is set again only when the deadline moved: passes on other threads leave
+         * it alone unless theirs comes sooner (deadline_found). */
+        EnterCriticalSection(&sched.cs);
+        deadline = min(deadline, sched.requested);
+        sched.requested = NO_DEADLINE;
+        if (deadline != sched.armed)
         {
-            due.QuadPart = -(LONGLONG)wait * 10000;     /* relative, in 100 ns */
-            SetWaitableTimer(sched.timer, &due, 0, NULL, NULL, FALSE);
+            if (deadline == NO_DEADLINE) CancelWaitableTimer(sched.timer);
+            else
+            {
+                now = GetTickCount64();
+                due.QuadPart = -(LONGLONG)(deadline > now ? deadline - now : 0) * 10000;  /* relative, 100 ns */
+                SetWaitableTimer(sched.timer, &due, 0, NULL, NULL, FALSE);
+            }
+            sched.armed = deadline;
         }
-        WaitForMultipleObjects(2, handles, FALSE, INFINITE);
+        LeaveCriticalSection(&sched.cs);
+        if (WaitForMultipleObjects(2, handles, FALSE, INFINITE) == WAIT_OBJECT_0 + 1)
+        {
+            EnterCriticalSection(&sched.cs);
+            sched.armed = NO_DEADLINE;                  /* it fired */
+            LeaveCriticalSection(&sched.cs);
+        }
     }
     return 0;
 }

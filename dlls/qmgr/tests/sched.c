@@ -280,6 +280,16 @@ static void test_priority_classes(void)
     ok(b_active, "the second NORMAL job never got a turn\n");
     ok(a_requeued, "the first NORMAL job never went back to QUEUED\n");
     ok(!both, "two background jobs ran at once\n");
+
+    /* And A's turn comes again: the slice of B, which the worker that ran A started without
+     * the scheduler thread, ends on time too. */
+    for (tries = 0; tries < 150 && b_active; tries++)
+    {
+        if (ACTIVE_MASK & (1u << job_state(a))) break;
+        Sleep(100);
+    }
+    ok(ACTIVE_MASK & (1u << job_state(a)), "the first NORMAL job got no second turn (B: %d)\n", job_state(b));
+    ok(job_state(b) == BG_JOB_STATE_QUEUED, "the second NORMAL job did not give way: %d\n", job_state(b));
     ok(!low_moved, "the LOW job left QUEUED while NORMAL jobs had work\n");
     IBackgroundCopyJob_GetProgress(low, &progress);
     ok(!progress.BytesTransferred, "the LOW job moved %I64u bytes\n", progress.BytesTransferred);
