@@ -7,7 +7,8 @@
 #   (a) a 256 MiB download by our service, by Wine's builtin qmgr (a second prefix), by a plain
 #       WinHTTP loop (winhttp_get.exe, 64 KiB WinHttpReadData) and by native curl;
 #   (b) Resume -> TRANSFERRED of one 4 KiB job (median of BENCH_LATENCY_RUNS jobs in a row);
-#   (c) 100 jobs of 4 KiB resumed at once, Resume of the first -> TRANSFERRED of the last;
+#   (c) 100 jobs of 4 KiB resumed at once, Resume of the first -> TRANSFERRED of the last, and
+#       the same 100 GETs by a plain WinHTTP loop (winhttp_get.exe with a count: the floor);
 #   (d) BENCH_CREATE_JOBS x (CreateJob + AddFile) by our service with persistence, and by the
 #       same build with HKLM\Software\Wine\BITS Persistence = 0 (store off).
 # BITS jobs are driven by bitsbench.exe (IBackgroundCopyCallback, QueryPerformanceCounter) the
@@ -128,6 +129,11 @@ while [ $round -le "$RUNS" ]; do
         run "$pfx" "$LOGS/many-$who-$round.log" "$B/bench/bitsbench.exe" many "$URL/4k.bin" "$WOUT" "$MANY" \
             >>"$RES/many-$who"
     done
+    # The floor of (c): the same GETs one after another by a plain WinHTTP loop, without jobs.
+    r=$(run "$OURS" "$LOGS/many-winhttp-$round.log" "$B/bench/winhttp_get.exe" "$URL/4k.bin" "$WOUT\\many" 65536 "$MANY")
+    grep -q "^$((MANY * 4096)) bytes" "$LOGS/many-winhttp-$round.log" || r=nan
+    echo "$r" >>"$RES/many-winhttp"
+    rm -f "$OUT"/many.*
     round=$((round + 1))
 done
 
@@ -176,8 +182,9 @@ printf '                            curl %9.1f ms (%s MiB/s)\n' "$m_big_curl" "$
 echo "    speed ours/builtin $(ratio "$m_big_builtin" "$m_big_ours")x (target >= 2), ours/WinHTTP $(ratio "$m_big_winhttp" "$m_big_ours")x (target >= 0.9), ours/curl $(ratio "$m_big_curl" "$m_big_ours")x"
 printf '(b) 4 KiB Resume->TRANSFERRED ours %6.2f ms, builtin %6.2f ms\n' "$m_latency_ours" "$m_latency_builtin"
 echo "    time ours/builtin $(ratio "$m_latency_ours" "$m_latency_builtin") (target <= 1)"
-printf '(c) %s jobs of 4 KiB        ours %6.1f ms, builtin %6.1f ms\n' "$MANY" "$m_many_ours" "$m_many_builtin"
-echo "    time ours/builtin $(ratio "$m_many_ours" "$m_many_builtin") (target <= 0.5)"
+printf '(c) %s jobs of 4 KiB        ours %6.1f ms, builtin %6.1f ms, WinHTTP loop of the same GETs %6.1f ms\n' \
+    "$MANY" "$m_many_ours" "$m_many_builtin" "$m_many_winhttp"
+echo "    time ours/builtin $(ratio "$m_many_ours" "$m_many_builtin") (target <= 0.5), ours/WinHTTP $(ratio "$m_many_ours" "$m_many_winhttp"), WinHTTP loop/builtin $(ratio "$m_many_winhttp" "$m_many_builtin")"
 echo "(d) $CREATE x CreateJob+AddFile  persistence $m_create_persist ms ($rate_p/s), off $m_create_nopersist ms ($rate_n/s)"
 echo "    rate persistence/no-persistence $(ratio "$m_create_nopersist" "$m_create_persist") (target >= 0.8)"
 echo "(raw numbers: $RES, logs: $LOGS)"

@@ -1,11 +1,13 @@
 /*
- * winhttp_get.c: the plain WinHTTP baseline of `make bench`: one synchronous GET read with
+ * winhttp_get.c: the plain WinHTTP baseline of `make bench`: synchronous GETs read with
  * WinHttpReadData into a file, the way a simple client does it (a 64 KiB buffer by default).
- * Timed from WinHttpOpen to the closed file with QueryPerformanceCounter.
+ * Timed from WinHttpOpen to the last closed file with QueryPerformanceCounter.
  *
- *   winhttp_get <url> <file> [buffer-bytes]
+ *   winhttp_get <url> <file> [buffer-bytes [count]]
  *
- * The last line is "RESULT <milliseconds>"; errors print "FAILED ..." and exit 1.
+ * With a count, that many GETs one after another on one session (kept-alive connection), each
+ * into its own file <file>.<n>: the floor of (c), the transfers of 100 small jobs without
+ * the jobs. The last line is "RESULT <milliseconds>"; errors print "FAILED ..." and exit 1.
  */
 
 #include <stdio.h>
@@ -24,9 +26,11 @@ int __cdecl wmain(int argc, WCHAR **argv)
     HINTERNET session, connection, request;
     URL_COMPONENTSW url;
     WCHAR host[256], *path;
-    DWORD size = 64 * 1024, read, written, status, len = sizeof(status);
+    DWORD size = 64 * 1024, read, written, status, len;
     LARGE_INTEGER freq, t0, t1;
+    WCHAR name[MAX_PATH];
     UINT64 total = 0;
+    int count = 1, i;
     HANDLE file;
     BYTE *buffer;
 
@@ -37,6 +41,8 @@ int __cdecl wmain(int argc, WCHAR **argv)
         return 2;
     }
     if (argc > 3) size = wcstoul(argv[3], NULL, 10);
+    if (argc > 4) count = _wtoi(argv[4]);
+    if (count < 1) return 2;
     if (!size || !(buffer = malloc(size))) return 2;
     QueryPerformanceFrequency(&freq);
 
@@ -53,26 +59,32 @@ int __cdecl wmain(int argc, WCHAR **argv)
                                 WINHTTP_NO_PROXY_BYPASS, 0)))
         fail("WinHttpOpen");
     if (!(connection = WinHttpConnect(session, host, url.nPort, 0))) fail("WinHttpConnect");
-    if (!(request = WinHttpOpenRequest(connection, L"GET", path, NULL, WINHTTP_NO_REFERER,
-                                       WINHTTP_DEFAULT_ACCEPT_TYPES, 0)))
-        fail("WinHttpOpenRequest");
-    if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0))
-        fail("WinHttpSendRequest");
-    if (!WinHttpReceiveResponse(request, NULL)) fail("WinHttpReceiveResponse");
-    if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status, &len,
-                             NULL) || status != 200)
-        fail("status");
-    file = CreateFileW(argv[2], GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (file == INVALID_HANDLE_VALUE) fail("CreateFile");
-    for (;;)
+    for (i = 0; i < count; i++)
     {
-        if (!WinHttpReadData(request, buffer, size, &read)) fail("WinHttpReadData");
-        if (!read) break;
-        if (!WriteFile(file, buffer, read, &written, NULL) || written != read) fail("WriteFile");
-        total += read;
+        if (!(request = WinHttpOpenRequest(connection, L"GET", path, NULL, WINHTTP_NO_REFERER,
+                                           WINHTTP_DEFAULT_ACCEPT_TYPES, 0)))
+            fail("WinHttpOpenRequest");
+        if (!WinHttpSendRequest(request, WINHTTP_NO_ADDITIONAL_HEADERS, 0, WINHTTP_NO_REQUEST_DATA, 0, 0, 0))
+            fail("WinHttpSendRequest");
+        if (!WinHttpReceiveResponse(request, NULL)) fail("WinHttpReceiveResponse");
+        len = sizeof(status);
+        if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER, NULL, &status,
+                                 &len, NULL) || status != 200)
+            fail("status");
+        if (count == 1) lstrcpynW(name, argv[2], MAX_PATH);
+        else swprintf(name, MAX_PATH, L"%ls.%d", argv[2], i);
+        file = CreateFileW(name, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (file == INVALID_HANDLE_VALUE) fail("CreateFile");
+        for (;;)
+        {
+            if (!WinHttpReadData(request, buffer, size, &read)) fail("WinHttpReadData");
+            if (!read) break;
+            if (!WriteFile(file, buffer, read, &written, NULL) || written != read) fail("WriteFile");
+            total += read;
+        }
+        CloseHandle(file);
+        WinHttpCloseHandle(request);
     }
-    CloseHandle(file);
-    WinHttpCloseHandle(request);
     WinHttpCloseHandle(connection);
     WinHttpCloseHandle(session);
     QueryPerformanceCounter(&t1);

@@ -38,6 +38,11 @@ check "bitsbench leaves no files behind" sh -c "! ls '$D'/*.bin >/dev/null 2>&1"
 wine_run "$D/get.out" "$D/get.err" "$B/bench/winhttp_get.exe" "$URL" "$WD\\get.bin"
 check "winhttp_get: a result" has_result "$D/get.out"
 check "winhttp_get: the file" cmp -s "$D/get.bin" "$BITS_DATA_DIR/4k.bin"
+wine_run "$D/get3.out" "$D/get3.err" "$B/bench/winhttp_get.exe" "$URL" "$WD\\loop" 65536 3
+check "winhttp_get with a count: a result" has_result "$D/get3.out"
+check "winhttp_get with a count: the bytes of 3 GETs" grep -q "^12288 bytes" "$D/get3.out"
+check "winhttp_get with a count: each GET in its own file" sh -c \
+    "cmp -s '$D/loop.0' '$BITS_DATA_DIR/4k.bin' && cmp -s '$D/loop.2' '$BITS_DATA_DIR/4k.bin'"
 wine_run "$D/bad.out" "$D/bad.err" "$BB" one "http://127.0.0.1:$BITS_HTTP_PORT/missing.bin" "$WD" 1
 check "bitsbench reports a failed job" sh -c "! tr -d '\r' <'$D/bad.out' | grep -q '^RESULT' && grep -q FAILED '$D/bad.out'"
 
