@@ -8,7 +8,8 @@
 #       WinHTTP loop (winhttp_get.exe, 64 KiB WinHttpReadData) and by native curl;
 #   (b) Resume -> TRANSFERRED of one 4 KiB job (median of BENCH_LATENCY_RUNS jobs in a row);
 #   (c) 100 jobs of 4 KiB resumed at once, Resume of the first -> TRANSFERRED of the last, and
-#       the same 100 GETs by a plain WinHTTP loop (winhttp_get.exe with a count: the floor);
+#       the same 100 GETs by a plain WinHTTP loop (winhttp_get.exe with a count: the floor), and
+#       100 jobs that copy a 4 KiB local file instead (our service and the builtin);
 #   (d) BENCH_CREATE_JOBS x (CreateJob + AddFile) by our service with persistence, and by the
 #       same build with HKLM\Software\Wine\BITS Persistence = 0 (store off).
 # BITS jobs are driven by bitsbench.exe (IBackgroundCopyCallback, QueryPerformanceCounter) the
@@ -83,6 +84,7 @@ BITS_TLS_CACHE="$B/test-tls" "$TOP/tests/servers/start.sh" "$BD/servers" >"$LOGS
 "$TOP/tests/servers/mkdata.sh" "$BITS_DATA_DIR" big.bin "$BIG" >>"$LOGS/servers.log" 2>&1 || die "mkdata failed"
 BIG_BYTES=$(stat -c %s "$BITS_DATA_DIR/big.bin")
 URL="http://127.0.0.1:$BITS_HTTP_PORT"
+WDATA="Z:$(echo "$BITS_DATA_DIR" | tr / '\\')"
 
 "$TOP/tests/prefix.sh" install "$OURS" "$B" >"$LOGS/prefix-ours.log" 2>&1 || die "prefix.sh install failed"
 "$TOP/tests/prefix.sh" create "$BUILTIN" >"$LOGS/prefix-builtin.log" 2>&1 || die "prefix.sh create failed"
@@ -128,6 +130,11 @@ while [ $round -le "$RUNS" ]; do
             >>"$RES/latency-$who"
         run "$pfx" "$LOGS/many-$who-$round.log" "$B/bench/bitsbench.exe" many "$URL/4k.bin" "$WOUT" "$MANY" \
             >>"$RES/many-$who"
+    done
+    for who in ours builtin; do
+        [ $who = ours ] && pfx=$OURS || pfx=$BUILTIN
+        run "$pfx" "$LOGS/copies-$who-$round.log" "$B/bench/bitsbench.exe" many "$WDATA\\4k.bin" "$WOUT" "$MANY" \
+            >>"$RES/copies-$who"
     done
     # The floor of (c): the same GETs one after another by a plain WinHTTP loop, without jobs.
     r=$(run "$OURS" "$LOGS/many-winhttp-$round.log" "$B/bench/winhttp_get.exe" "$URL/4k.bin" "$WOUT\\many" 65536 "$MANY")
@@ -185,6 +192,8 @@ echo "    time ours/builtin $(ratio "$m_latency_ours" "$m_latency_builtin") (tar
 printf '(c) %s jobs of 4 KiB        ours %6.1f ms, builtin %6.1f ms, WinHTTP loop of the same GETs %6.1f ms\n' \
     "$MANY" "$m_many_ours" "$m_many_builtin" "$m_many_winhttp"
 echo "    time ours/builtin $(ratio "$m_many_ours" "$m_many_builtin") (target <= 0.5), ours/WinHTTP $(ratio "$m_many_ours" "$m_many_winhttp"), WinHTTP loop/builtin $(ratio "$m_many_winhttp" "$m_many_builtin")"
+printf '    the same with local copies (a 4 KiB file on disk): ours %6.1f ms, builtin %6.1f ms, ours/builtin %s\n' \
+    "$m_copies_ours" "$m_copies_builtin" "$(ratio "$m_copies_ours" "$m_copies_builtin")"
 echo "(d) $CREATE x CreateJob+AddFile  persistence $m_create_persist ms ($rate_p/s), off $m_create_nopersist ms ($rate_n/s)"
 echo "    rate persistence/no-persistence $(ratio "$m_create_nopersist" "$m_create_persist") (target >= 0.8)"
 echo "(raw numbers: $RES, logs: $LOGS)"

@@ -55,7 +55,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
     LARGE_INTEGER size, pos;
     UINT64 offset = 0, done;
     BYTE *buffer = NULL;
-    DWORD read;
+    DWORD read, chunk;
     HRESULT hr;
 
     EnterCriticalSection(&job->cs);
@@ -106,7 +106,10 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
         hr = error->code;
         goto done;
     }
-    if (!(buffer = HeapAlloc(GetProcessHeap(), 0, COPY_BUFFER_SIZE)))
+    /* No bigger than what is left: Wine touches every page of a read's buffer first, and a fresh
+     * 1 MiB block for a small file cost 256 page faults (5 ms of a 6 ms job). */
+    chunk = (DWORD)min((UINT64)COPY_BUFFER_SIZE, (UINT64)size.QuadPart > offset ? size.QuadPart - offset : 1);
+    if (!(buffer = HeapAlloc(GetProcessHeap(), 0, chunk)))
     {
         hr = E_OUTOFMEMORY;
         goto done;
@@ -119,7 +122,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
             hr = E_ABORT;
             goto done;
         }
-        if (!ReadFile(source, buffer, COPY_BUFFER_SIZE, &read, NULL))
+        if (!ReadFile(source, buffer, chunk, &read, NULL))
         {
             source_error(GetLastError(), error);
             hr = error->code;

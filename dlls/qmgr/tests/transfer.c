@@ -40,6 +40,68 @@ static void test_nginx_download(void)
     DeleteFileW(local);
 }
 
+static BOOL make_file(const WCHAR *path, DWORD size)
+{
+    HANDLE file = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    BYTE block[4096];
+    DWORD i, done, written;
+    BOOL ret = TRUE;
+
+    if (file == INVALID_HANDLE_VALUE) return FALSE;
+    for (done = 0; ret && done < size; done += written)
+    {
+        for (i = 0; i < sizeof(block); i++) block[i] = (BYTE)((done + i) * 7 + (done + i) / 251);
+        ret = WriteFile(file, block, min(size - done, sizeof(block)), &written, NULL);
+    }
+    CloseHandle(file);
+    return ret;
+}
+
+/* Local copies (spec 5.1) of a file larger than one read block and not a multiple of it, and
+ * of a tiny one through a file:/// URL: the copies are exact, with the sizes known. */
+static void test_local_copies(void)
+{
+    static const DWORD sizes[] = { 1048576 + 4321, 3 };
+    WCHAR source[MAX_PATH], local[MAX_PATH], url[MAX_PATH + 16], *p;
+    BG_JOB_PROGRESS progress;
+    IBackgroundCopyJob *job;
+    BG_JOB_STATE state;
+    unsigned int i;
+    HRESULT hr;
+
+    for (i = 0; i < ARRAY_SIZE(sizes); i++)
+    {
+        swprintf(source, MAX_PATH, L"%lscopy-source-%u.bin", temp_dir, i);
+        swprintf(local, MAX_PATH, L"%lscopy-dest-%u.bin", temp_dir, i);
+        if (!make_file(source, sizes[i]))
+        {
+            skip("cannot write %s\n", wine_dbgstr_w(source));
+            continue;
+        }
+        if (i)
+        {
+            swprintf(url, ARRAY_SIZE(url), L"file:///%ls", source);
+            for (p = url; *p; p++) if (*p == '\\') *p = '/';
+        }
+        else lstrcpyW(url, source);
+        if (!(job = create_download(L"local copy", url, local))) continue;
+        hr = IBackgroundCopyJob_Resume(job);
+        ok(hr == S_OK, "Resume got %#lx\n", hr);
+        state = wait_state(job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR, 60000);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "%u: state %d\n", i, state);
+        hr = IBackgroundCopyJob_GetProgress(job, &progress);
+        ok(hr == S_OK && progress.BytesTotal == sizes[i] && progress.BytesTransferred == sizes[i],
+           "%u: progress %s / %s\n", i, wine_dbgstr_longlong(progress.BytesTransferred),
+           wine_dbgstr_longlong(progress.BytesTotal));
+        hr = IBackgroundCopyJob_Complete(job);
+        ok(hr == S_OK, "%u: Complete got %#lx\n", i, hr);
+        ok(files_equal(local, source), "%u: the copy differs from its source\n", i);
+        IBackgroundCopyJob_Release(job);
+        DeleteFileW(local);
+        DeleteFileW(source);
+    }
+}
+
 /* Does the temp file of the job's first file exist? */
 static BOOL temp_file_exists(IBackgroundCopyJob *job)
 {
@@ -471,6 +533,7 @@ START_TEST(transfer)
     ok(hr == S_OK, "CoCreateInstance got %#lx\n", hr);
     if (hr == S_OK)
     {
+        test_local_copies();
         test_nginx_download();
         test_http_errors();
         test_resume_after_drop();
