@@ -157,7 +157,7 @@ print('Windows Registry Editor Version 5.00\r\n\r\n'
       '[HKEY_CURRENT_USER\\Software\\Microsoft\\SystemCertificates\\MY\\Certificates\\%s]\r\n'
       '"Blob"=hex:%s\r\n' % (hashlib.sha1(der).hexdigest().upper(), ','.join('%02x' % b for b in blob)))
 PY
-"${WINE:-wine}" reg import "$PUB\\cert.reg" >"$BA/reg.out" 2>&1 </dev/null
+wine_run1 "$BA/reg.out" reg import "$PUB\\cert.reg"
 HASH=$(python3 -c 'import hashlib, sys; print(hashlib.sha1(open(sys.argv[1], "rb").read()).hexdigest().upper())' "$BITS_SERVER_CERT")
 ba /setclientcertificatebyid p2 CURRENT_USER MY "$HASH"
 expect "/setclientcertificatebyid" has_line 'Client certificate set.'

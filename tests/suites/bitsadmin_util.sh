@@ -72,15 +72,15 @@ expect "/conn: nothing stored for another account" has_line "Proxy usage: NOT SE
 # Where they are: the WinINet blob in the account's hive (version 0x46, a counter, the flags
 # DIRECT|PROXY = 3, then the length-prefixed strings).
 ba /util /setieproxy LOCALSYSTEM MANUAL_PROXY "p:1" NULL
-"${WINE:-wine}" reg query 'HKU\.DEFAULT\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' \
-    /v DefaultConnectionSettings >"$BA/reg" 2>&1 </dev/null
+wine_run1 "$BA/reg" reg query 'HKU\.DEFAULT\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' \
+    /v DefaultConnectionSettings
 expect "LocalSystem: HKU\\.DEFAULT's DefaultConnectionSettings blob" \
     grep -qi 'DefaultConnectionSettings *REG_BINARY *46000000[0-9A-F]\{8\}0300000003000000703A3100000000' "$BA/reg"
-"${WINE:-wine}" reg query 'HKLM\Software\Wine\BITS\ServiceProfiles\S-1-5-20\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' \
-    /v DefaultConnectionSettings >"$BA/reg" 2>&1 </dev/null
+wine_run1 "$BA/reg" reg query 'HKLM\Software\Wine\BITS\ServiceProfiles\S-1-5-20\Software\Microsoft\Windows\CurrentVersion\Internet Settings\Connections' \
+    /v DefaultConnectionSettings
 expect "NetworkService: its blob under ServiceProfiles\\S-1-5-20 (NO_PROXY: flags 1)" \
     grep -qi 'DefaultConnectionSettings *REG_BINARY *46000000[0-9A-F]\{8\}01000000' "$BA/reg"
-"${WINE:-wine}" reg query 'HKLM\Software\Wine\BITS\ServiceProfiles\S-1-5-18' >"$BA/reg" 2>&1 </dev/null
+wine_run1 "$BA/reg" reg query 'HKLM\Software\Wine\BITS\ServiceProfiles\S-1-5-18'
 expect "LocalSystem: nothing under ServiceProfiles" grep -qi 'unable to find' "$BA/reg"
 
 # RESET removes the value; a second RESET is fine.
@@ -122,7 +122,7 @@ NONADMIN="$B/helpers/nonadmin.exe"
 if [ -f "$NONADMIN" ]; then
     for args in "/util /setieproxy NETWORKSERVICE NO_PROXY" "/util /getieproxy NETWORKSERVICE" \
                 "/util /enableanalyticchannel TRUE"; do
-        "${WINE:-wine}" "$NONADMIN" bitsadmin $args >"$BA/raw" 2>"$BA/err" </dev/null
+        wine_run "$BA/raw" "$BA/err" "$NONADMIN" bitsadmin $args
         BA_RC=$?
         tr -d '\r' <"$BA/raw" >"$BA/out"
         expect "non-admin $args: non-zero exit" failed
@@ -145,7 +145,7 @@ bad "enableanalyticchannel: no value" "/util /enableanalyticchannel needs TRUE o
 ba /util /enableanalyticchannel TRUE
 expect "enable: exit 0" ok
 expect "enable: confirmation" has_line "BITS analytic channel enabled."
-"${WINE:-wine}" reg query "$CHANNEL" /v Enabled >"$BA/reg" 2>&1 </dev/null
+wine_run1 "$BA/reg" reg query "$CHANNEL" /v Enabled
 expect "enable: Windows' channel value Enabled = 1" grep -q 'Enabled *REG_DWORD *0x1' "$BA/reg"
 
 # logged_job <name> <url> <state> <final switch>: a job run to <state>, then /complete or /cancel;
@@ -182,7 +182,7 @@ expect "log: cancelled" grep -q " job-cancelled $G\$" "$BA/log"
 
 ba /util /enableanalyticchannel FALSE
 expect "disable: confirmation" has_line "BITS analytic channel disabled."
-"${WINE:-wine}" reg query "$CHANNEL" /v Enabled >"$BA/reg" 2>&1 </dev/null
+wine_run1 "$BA/reg" reg query "$CHANNEL" /v Enabled
 expect "disable: Enabled = 0" grep -q 'Enabled *REG_DWORD *0x0' "$BA/reg"
 mark=$(log_lines)
 ba /transfer an3 "$H/4k.bin" "$PUB\\an3.bin"

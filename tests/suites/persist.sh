@@ -12,7 +12,7 @@ STORE="$WINEPREFIX/drive_c/users/Public/Microsoft/Network/Downloader"
 # No retries: the first activation after `net stop BITS` or a kill must succeed (the service
 # suite checks that on its own).
 ba() {
-    "${WINE:-wine}" bitsadmin "$@" >"$D/out" 2>&1 </dev/null
+    wine_run1 "$D/out" bitsadmin "$@"
     tr -d '\r' <"$D/out" | grep -v '^BITSADMIN\|^BITS administration\|^$'
 }
 restart_session() {
@@ -42,7 +42,7 @@ sleep 2
 ba /getstate transferred >"$D/state1"
 check "transferred before the restart" grep -q TRANSFERRED "$D/state1"
 
-"${WINE:-wine}" net stop BITS >"$D/stop" 2>&1 </dev/null; rc=$?
+wine_run1 "$D/stop" net stop BITS; rc=$?
 check "net stop BITS" test $rc -eq 0
 check "the store exists" sh -c "test -f '$STORE/qmgr0.dat' || test -f '$STORE/qmgr1.dat'"
 ba /info keep /verbose >"$D/after"

@@ -28,7 +28,7 @@ check "the service is STOPPED within 10 s" grep -q "STOPPED" "$D/q2.out"
 i=0; ok_count=0
 while [ $i -lt 3 ]; do
     [ $i -gt 0 ] && "${WINE:-wine}" net stop BITS >"$D/stop$i" 2>&1 </dev/null
-    "${WINE:-wine}" bitsadmin /list >"$D/probe$i" 2>&1 </dev/null && ok_count=$((ok_count + 1))
+    wine_run1 "$D/probe$i" bitsadmin /list && ok_count=$((ok_count + 1))
     i=$((i + 1))
 done
 check "the first activation after a stop succeeds ($ok_count of 3)" test $ok_count -eq 3

@@ -9,7 +9,7 @@ PUBLIC="$WINEPREFIX/drive_c/users/Public"
 U="http://127.0.0.1:$BITS_UPLOAD_PORT"
 
 ba() {
-    "${WINE:-wine}" bitsadmin "$@" >"$D/out" 2>&1 </dev/null
+    wine_run1 "$D/out" bitsadmin "$@"
     tr -d '\r' <"$D/out" | grep -v '^BITSADMIN\|^BITS administration\|^$'
 }
 state_is() { ba /getstate "$1" | grep -q "^$2"; }

@@ -13,7 +13,7 @@ NAME="restart-$$.bin"
 MIB=1048576
 
 ba() {
-    "${WINE:-wine}" bitsadmin "$@" >"$D/out" 2>&1 </dev/null
+    wine_run1 "$D/out" bitsadmin "$@"
     tr -d '\r' <"$D/out" | grep -v '^BITSADMIN\|^BITS administration\|^$'
 }
 restart_session() {
