@@ -25,27 +25,33 @@ not_started() {
         && [ "$(grep -vch -e '^Application could not be started' -e '^ShellExecuteEx failed' -e '^.\{0,1\}$' "$1")" -eq 0 ]
 }
 
-# wine_run <out> <err> <args...>: run a Wine program, output to files (<err> "=": both in <out>);
-# returns its exit code.
-# A program Wine failed to start is started again (up to three times in all).
-wine_run() {
+# start_again <out> <err> <command...>: run a command whose output goes to <out> and errors to
+# <err> (<err> "=": both in <out>); a Wine program that Wine failed to start is started again
+# (up to three times in all). Returns the command's exit code.
+start_again() {
     out=$1; err=$2; shift 2
     wr_tries=0
     while :; do
         if [ "$err" = = ]; then
-            "${WINE:-wine}" "$@" >"$out" 2>&1 </dev/null
+            "$@" >"$out" 2>&1 </dev/null
         else
-            "${WINE:-wine}" "$@" >"$out" 2>"$err" </dev/null
+            "$@" >"$out" 2>"$err" </dev/null
         fi
         wr_rc=$?
         wr_tries=$((wr_tries + 1))
         if [ $wr_rc -ne 0 ] && [ $wr_tries -lt 3 ] && not_started "$out" "$([ "$err" = = ] && echo /dev/null || echo "$err")"; then
-            echo "(Wine could not start $1; starting it again)" >&2
+            echo "(Wine could not start: $*; starting it again)" >&2
             sleep 1
             continue
         fi
         return $wr_rc
     done
+}
+
+# wine_run <out> <err> <args...>: run a Wine program with start_again.
+wine_run() {
+    wr_out=$1; wr_err=$2; shift 2
+    start_again "$wr_out" "$wr_err" "${WINE:-wine}" "$@"
 }
 
 # wine_run1 <file> <args...>: the same with the output and errors in one file.

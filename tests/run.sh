@@ -32,7 +32,7 @@ TIMEOUT=${BITS_TEST_TIMEOUT:-600}
 export WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES="mscoree,mshtml="
 export WINE WINESERVER TOP B
-. "$TOP/tests/lib.sh"       # not_started
+. "$TOP/tests/lib.sh"       # start_again
 
 # Servers a previous, interrupted run of this mode left behind.
 "$TOP/tests/servers/stop.sh" "$WORK/servers" >/dev/null 2>&1
@@ -95,19 +95,8 @@ run_program() {
     current_pfx=$pfx
     start_session "$pfx"
     name=$(basename "$exe" .exe)
-    tries=0
-    while :; do
-        ( cd "$WORK" && WINEPREFIX="$pfx" timeout -k 10 "$TIMEOUT" "$wine" "$exe" "$name" >"$LOGS/$suite.log" 2>&1 </dev/null )
-        rc=$?
-        tries=$((tries + 1))
-        # Wine could not start the program at all (tests/lib.sh not_started): once more.
-        if [ $rc -ne 0 ] && [ $tries -lt 3 ] && not_started "$LOGS/$suite.log" /dev/null; then
-            echo "($suite: Wine could not start $exe; starting it again)"
-            sleep 1
-            continue
-        fi
-        break
-    done
+    ( cd "$WORK" && export WINEPREFIX="$pfx" && start_again "$LOGS/$suite.log" = timeout -k 10 "$TIMEOUT" "$wine" "$exe" "$name" )
+    rc=$?
     stop_session "$pfx"
     current_pfx=
     account "$suite" "$LOGS/$suite.log" $rc
