@@ -93,7 +93,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
         goto done;
     }
 
-    if (FAILED(hr = transfer_open_output(t, &offset, &output)))
+    if (FAILED(hr = transfer_open_output(t, &offset, &output, NULL)))
     {
         error->code = hr;
         error->context = BG_ERROR_CONTEXT_LOCAL_FILE;

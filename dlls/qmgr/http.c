@@ -1096,7 +1096,7 @@ static void open_early(void *context)
     struct early_output *early = context;
 
     early->done = TRUE;
-    early->hr = transfer_open_output_new(early->t, &early->offset, &early->handle, &early->created);
+    early->hr = transfer_open_output(early->t, &early->offset, &early->handle, &early->created);
 }
 
 static void discard_early(struct early_output *early)
@@ -1202,7 +1202,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         output = early.handle;
         offset = early.offset;
     }
-    else hr = transfer_open_output(t, &offset, &output);
+    else hr = transfer_open_output(t, &offset, &output, NULL);
     if (FAILED(hr))
     {
         output = INVALID_HANDLE_VALUE;

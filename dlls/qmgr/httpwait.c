@@ -138,7 +138,8 @@ static struct http_wait *get_wait(HINTERNET request)
     return (struct http_wait *)context;
 }
 
-/* Start a call: fn is its result. An inline completion is noted by the callback. */
+/* Make a WinHTTP call, ok its result; a completion on this thread before it returns is noted
+ * by the callback (complete). */
 #define START_CALL(wait, ok, call) do { (wait)->completed = FALSE; (wait)->caller = GetCurrentThreadId(); \
                                         (ok) = (call); (wait)->caller = 0; } while (0)
 
@@ -151,25 +152,23 @@ static BOOL wait_call(struct http_wait *wait, HANDLE abort)
 {
     HANDLE handles[2] = { wait->done, abort };
 
-    if (wait->completed)
+    if (!wait->completed)
     {
-        if (!wait->error) return TRUE;
-        SetLastError(wait->error);
-        return FALSE;
+        switch (WaitForMultipleObjects(abort ? 2 : 1, handles, FALSE, INFINITE))
+        {
+        case WAIT_OBJECT_0:
+            break;
+        case WAIT_OBJECT_0 + 1:
+            TRACE("call abandoned\n");
+            SetLastError(ERROR_OPERATION_ABORTED);
+            return FALSE;
+        default:
+            return FALSE;
+        }
     }
-    switch (WaitForMultipleObjects(abort ? 2 : 1, handles, FALSE, INFINITE))
-    {
-    case WAIT_OBJECT_0:
-        if (!wait->error) return TRUE;
-        SetLastError(wait->error);
-        return FALSE;
-    case WAIT_OBJECT_0 + 1:
-        TRACE("call abandoned\n");
-        SetLastError(ERROR_OPERATION_ABORTED);
-        return FALSE;
-    default:
-        return FALSE;
-    }
+    if (!wait->error) return TRUE;
+    SetLastError(wait->error);
+    return FALSE;
 }
 
 /* WinHttpSendRequest with a body of length bytes (body may be NULL), then

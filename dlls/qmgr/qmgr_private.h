@@ -276,8 +276,7 @@ void job_abort_transfer(struct bits_job *job);   /* any lock may be held: the wo
 BOOL transfer_aborted(struct transfer *t);
 HRESULT transfer_set_size(struct transfer *t, UINT64 size, const FILETIME *mtime, BOOL *restart);
 HRESULT transfer_check_size(struct transfer *t, UINT64 received);   /* MAX_DOWNLOAD_SIZE */
-HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *file);
-HRESULT transfer_open_output_new(struct transfer *t, UINT64 *offset, HANDLE *file, BOOL *created);
+HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *file, BOOL *created);
 void transfer_discard_output(struct transfer *t, HANDLE file, BOOL created);
 void transfer_progress(struct transfer *t, UINT64 transferred);
 void transfer_connected(struct transfer *t);

@@ -252,14 +252,9 @@ HRESULT transfer_set_size(struct transfer *t, UINT64 size, const FILETIME *mtime
 }
 
 /* Open the temp file (or, for HIGH_PERFORMANCE jobs, the destination) and position it after the
- * bytes already transferred; anything beyond them is cut off. */
-HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *out)
-{
-    return transfer_open_output_new(t, offset, out, NULL);
-}
-
-/* The same; *created tells whether the file did not exist before. */
-HRESULT transfer_open_output_new(struct transfer *t, UINT64 *offset, HANDLE *out, BOOL *created)
+ * bytes already transferred; anything beyond them is cut off. *created (created may be NULL)
+ * tells whether the file did not exist before. */
+HRESULT transfer_open_output(struct transfer *t, UINT64 *offset, HANDLE *out, BOOL *created)
 {
     struct bits_file *file = t->file;
     struct bits_job *job = t->job;
@@ -298,7 +293,7 @@ HRESULT transfer_open_output_new(struct transfer *t, UINT64 *offset, HANDLE *out
     return S_OK;
 }
 
-/* Close an output that transfer_open_output_new opened for a request that then failed, and
+/* Close an output that transfer_open_output opened for a request that then failed, and
  * delete it if that call created it: a file that never got a byte leaves nothing behind. */
 void transfer_discard_output(struct transfer *t, HANDLE output, BOOL created)
 {
