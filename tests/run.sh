@@ -63,6 +63,16 @@ stop_session() {
     WINEPREFIX="$1" "$WINESERVER" -w >/dev/null 2>&1 </dev/null
 }
 
+# print_backtraces <file>: the threads of our code (the service's, in svchost) and of the
+# programs under test, without the system's own processes; frames without their arguments.
+print_backtraces() {
+    echo "    backtraces 30 s before the timeout:"
+    awk 'function flush() { if (block != "" && (ours || block ~ / in qmgr/)) printf "%s", block; block = "" }
+         /^Backtracing for thread/ { flush(); ours = $0 !~ /\\(services|plugplay|winedevice|explorer|start|conhost|rpcss|svchost)\.exe/ }
+         /^Backtracing for thread/ || /^ *=?>?[0-9]+ 0x/ { sub(/\(.*\) \[/, " ["); block = block $0 "\n" }
+         END { flush() }' "$1" | head -n 300 | sed 's/^/    /'
+}
+
 # account <suite> <logfile> <exitcode>: add the suite's counts to the totals.
 account() {
     suite=$1; log=$2; rc=$3
@@ -84,7 +94,25 @@ account() {
     printf '%-28s %5d passed, %3d failed, %3d todo, %3d skipped %s\n' "$suite" "$p" "$f" "$t" "$s" "$note"
     if [ "$f" -ne 0 ] && [ "$MODE" = ours ]; then
         grep -E 'Test failed|Test succeeded inside todo|unhandled|fault' "$log" | head -n 40 | sed 's/^/    /'
+        [ -z "$summary" ] && [ -s "${log%.log}.bt" ] && print_backtraces "${log%.log}.bt"
     fi
+}
+
+# watch <suite> <prefix>: a suite about to time out leaves the backtraces of every thread of
+# its prefix's processes in <suite>.bt (winedbg "bt all", 30 s before the timeout), which
+# account prints for a suite without a summary line: a hang says where it waits. The watch
+# ends by itself within 5 s once the suite's marker file is gone.
+watch() {
+    w_marker="$WORK/running-$1"; w_left=$((TIMEOUT - 30)); : >"$w_marker"
+    (
+        while [ -e "$w_marker" ] && [ "$w_left" -gt 0 ]; do sleep 5; w_left=$((w_left - 5)); done
+        [ -e "$w_marker" ] || exit 0
+        WINEPREFIX="$2" timeout 25 "${WINE%wine}winedbg" --command "bt all" >"$LOGS/$1.bt" 2>&1 </dev/null
+    ) &
+}
+
+unwatch() {
+    rm -f "$WORK/running-$1"
 }
 
 # run_program <suite> <exe> [wine]: one test program in a fresh copy of the template.
@@ -95,8 +123,10 @@ run_program() {
     current_pfx=$pfx
     start_session "$pfx"
     name=$(basename "$exe" .exe)
+    watch "$suite" "$pfx"
     ( cd "$WORK" && export WINEPREFIX="$pfx" && start_again "$LOGS/$suite.log" = timeout -k 10 "$TIMEOUT" "$wine" "$exe" "$name" )
     rc=$?
+    unwatch "$suite"
     stop_session "$pfx"
     current_pfx=
     account "$suite" "$LOGS/$suite.log" $rc
@@ -120,8 +150,10 @@ run_script() {
     rm -rf "$pfx"; cp -a "$TEMPLATE" "$pfx"
     current_pfx=$pfx
     start_session "$pfx"
+    watch "$suite" "$pfx"
     ( cd "$WORK" && WINEPREFIX="$pfx" BITS_MODE="$MODE" timeout -k 10 "$TIMEOUT" sh "$script" >"$LOGS/$suite.log" 2>&1 </dev/null )
     rc=$?
+    unwatch "$suite"
     stop_session "$pfx"
     current_pfx=
     account "$suite" "$LOGS/$suite.log" $rc
