@@ -159,11 +159,16 @@ struct final_leftovers
 {
     struct list files;
     IUnknown *callbacks[3];
+    struct bits_error *error;          /* holds its file, which holds the job */
 };
 
+/* A job that becomes final lets go of what it holds: its files, the client's callbacks, and its
+ * last error (whose file refers back to the job: kept, the job would never be freed). */
 static void job_detach_final(struct bits_job *job, struct final_leftovers *left)
 {
     job_release_files(job, &left->files);
+    left->error = job->error;
+    job->error = NULL;
     left->callbacks[0] = job->notify_iface;
     left->callbacks[1] = job->cert_callback;
     left->callbacks[2] = job->clsid_callback;
@@ -178,6 +183,7 @@ static void release_leftovers(struct final_leftovers *left)
 
     release_file_list(&left->files);
     for (i = 0; i < ARRAYSIZE(left->callbacks); i++) if (left->callbacks[i]) IUnknown_Release(left->callbacks[i]);
+    if (left->error) IBackgroundCopyError_Release(&left->error->IBackgroundCopyError_iface);
 }
 
 static void release_file_list(struct list *files)
@@ -273,7 +279,6 @@ static ULONG WINAPI job_Release(IBackgroundCopyJob5 *iface)
         heap_free(job->custom_headers);
         heap_free(job->http_method);
         caller_free(&job->owner);
-        job->cs.DebugInfo = NULL;
         DeleteCriticalSection(&job->cs);
         heap_free(job);
     }
@@ -526,6 +531,14 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
     {
         LeaveCriticalSection(&job->cs);
         return BG_E_INVALID_STATE;              /* spec 2.3: uploads complete only when TRANSFERRED */
+    }
+    if (job->worker_active)
+    {
+        /* A download in progress stops, and closes its temp file, before the files it did not
+         * finish are given up (spec 2.5). The stopped job is not QUEUED: nothing restarts it. */
+        LeaveCriticalSection(&job->cs);
+        job_stop_worker(job);
+        if (FAILED(hr = job_lock_mutable(job))) return hr;
     }
     if (job->type == BG_JOB_TYPE_UPLOAD_REPLY && job->reply_temp)
     {

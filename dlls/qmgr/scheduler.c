@@ -387,6 +387,7 @@ static void run_job(struct bits_job *job)
     struct transfer t = { job, NULL, 0, NULL, NULL };
     struct transfer_error error;
     struct bits_file *file;
+    BOOL http;
     HRESULT hr;
 
     EnterCriticalSection(&job->cs);
@@ -402,7 +403,8 @@ static void run_job(struct bits_job *job)
             get_system_filetime(&job->completion_time);
             job_touch(job);
             job_activity(job);
-            notify_post(job, NOTIFY_JOB_TRANSFERRED, NULL);            TRACE("job %s transferred\n", debugstr_guid(&job->id));
+            notify_post(job, NOTIFY_JOB_TRANSFERRED, NULL);
+            TRACE("job %s transferred\n", debugstr_guid(&job->id));
             break;
         }
         if (job->state == BG_JOB_STATE_QUEUED)
@@ -412,13 +414,14 @@ static void run_job(struct bits_job *job)
         }
         IBackgroundCopyFile_AddRef(file_iface(file));
         t.file = file;
+        http = is_http_url(file->remote_name);     /* SetRemoteName replaces it under the lock */
         analytic_transfer(job, file, TRUE, S_OK);
         LeaveCriticalSection(&job->cs);
         transfer_close_deferred(&t);
 
         memset(&error, 0, sizeof(error));
         if (job->type != BG_JOB_TYPE_DOWNLOAD) hr = upload_transfer(&t, &error);
-        else if (is_http_url(file->remote_name)) hr = http_download(&t, &error);
+        else if (http) hr = http_download(&t, &error);
         else hr = copy_download(&t, &error);
 
         EnterCriticalSection(&job->cs);
@@ -519,7 +522,7 @@ static void job_start_worker(struct bits_job *job, ULONGLONG now)
     }
 }
 
-/* Stop the worker of a job that was suspended or cancelled; waits a little so that its files
+/* Stop the worker of a job that is being completed; waits a little so that its files
  * are closed before the caller deletes them. The caller holds no lock. */
 void job_stop_worker(struct bits_job *job)
 {

@@ -3,7 +3,8 @@
  * identity.c does not cover: the service's own argument checks (across processes the proxy
  * refuses NULL pointers first), the enumerator's NULL-fetched rule, service accounts and the
  * machine limit, per-user counts of several users under a machine limit, the owner's integrity
- * level and elevation, and IBackgroundCopyError's methods on error objects made directly.
+ * level and elevation, IBackgroundCopyError's methods on error objects made directly, and that
+ * a job cancelled in ERROR is freed.
  */
 
 #include "qmgr_private.h"
@@ -526,6 +527,47 @@ static void test_error_object(void)
     IBackgroundCopyJob_Release(job);
 }
 
+/* A job cancelled in ERROR is freed: its error refers to its file, which refers to the job. The
+ * source is a local file that does not exist: a fatal error with the file. */
+static void test_error_job_freed(void)
+{
+    WCHAR local[MAX_PATH], remote[MAX_PATH];
+    IBackgroundCopyJob *job;
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    unsigned int i;
+    ULONG refs = 0;
+    HRESULT hr;
+    GUID id;
+
+    hr = IBackgroundCopyManager_CreateJob(manager, L"error freed", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return;
+    GetTempPathW(MAX_PATH - 40, local);
+    lstrcpyW(remote, local);
+    lstrcatW(local, L"error_freed.bin");
+    lstrcatW(remote, L"no such source.bin");
+    DeleteFileW(remote);
+    ok(IBackgroundCopyJob_AddFile(job, remote, local) == S_OK, "AddFile failed\n");
+    ok(IBackgroundCopyJob_Resume(job) == S_OK, "Resume failed\n");
+    for (i = 0; i < 200 && state != BG_JOB_STATE_ERROR; i++)
+    {
+        Sleep(25);
+        IBackgroundCopyJob_GetState(job, &state);
+    }
+    ok(state == BG_JOB_STATE_ERROR, "state %u\n", state);
+    ok(IBackgroundCopyJob_Cancel(job) == S_OK, "Cancel failed\n");
+    /* Ours is the last reference once the worker and any notification have let go. */
+    for (i = 0; i < 100; i++)
+    {
+        refs = IBackgroundCopyJob_AddRef(job);
+        IBackgroundCopyJob_Release(job);
+        if (refs == 2) break;
+        Sleep(20);
+    }
+    refs = IBackgroundCopyJob_Release(job);
+    ok(!refs, "the cancelled job is still referenced %lu times\n", refs);
+}
+
 START_TEST(manager)
 {
     HRESULT hr;
@@ -539,6 +581,7 @@ START_TEST(manager)
     test_users_and_machine();
     test_owner_integrity();
     test_error_object();
+    test_error_job_freed();
     delete_policies();
     CoUninitialize();
 }

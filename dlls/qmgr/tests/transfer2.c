@@ -2,7 +2,8 @@
  * More download conformance tests against the harness's loopback servers: proxies (spec 1.3),
  * Digest authentication (spec 1.6), redirect policies across HTTPS -> HTTP (spec 1.8), client
  * certificates, HIGH_PERFORMANCE (spec 1.9), servers that lose range support or change the file
- * (spec 5.2), a trickling server, and local errors (spec 5.5). Skipped without the servers.
+ * (spec 5.2), a trickling server and Complete during its transfer (spec 2.5), and local errors
+ * (spec 5.5). Skipped without the servers.
  */
 
 #include <windows.h>
@@ -675,6 +676,51 @@ static void test_slow(void)
     DeleteFileW(local);
 }
 
+/* spec 2.5: Complete while a file is still coming stops its transfer: that file is given up
+ * (BG_S_PARTIAL_COMPLETE), and its temp file is gone when Complete returns. */
+static void test_complete_while_transferring(void)
+{
+    WCHAR url[256], dir[MAX_PATH], local[MAX_PATH], pattern[MAX_PATH];
+    BG_JOB_PROGRESS progress;
+    IBackgroundCopyJob *job;
+    WIN32_FIND_DATAW data;
+    BG_JOB_STATE state;
+    HANDLE find;
+    DWORD start;
+    HRESULT hr;
+
+    local_path(dir, L"transfer2-completing");
+    CreateDirectoryW(dir, NULL);
+    swprintf(local, MAX_PATH, L"%ls\\out.bin", dir);
+    swprintf(pattern, MAX_PATH, L"%ls\\*", dir);
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/slow/1m.bin?rate=131072", servers.fault_port);
+    if (!(job = create_download(L"completing", url, local))) return;
+    IBackgroundCopyJob_Resume(job);
+    start = GetTickCount();
+    do
+    {
+        Sleep(50);
+        IBackgroundCopyJob_GetState(job, &state);
+        IBackgroundCopyJob_GetProgress(job, &progress);
+    } while (!progress.BytesTransferred && state != BG_JOB_STATE_ERROR && GetTickCount() - start < 30000);
+    ok(state == BG_JOB_STATE_TRANSFERRING && progress.BytesTransferred && progress.BytesTransferred < 1048576,
+       "state %d, %s bytes\n", state, wine_dbgstr_longlong(progress.BytesTransferred));
+    hr = IBackgroundCopyJob_Complete(job);
+    ok(hr == BG_S_PARTIAL_COMPLETE, "Complete got %#lx\n", hr);
+    ok(GetFileAttributesW(local) == INVALID_FILE_ATTRIBUTES, "the unfinished file was kept\n");
+    find = FindFirstFileW(pattern, &data);
+    if (find != INVALID_HANDLE_VALUE)
+    {
+        do ok(data.cFileName[0] == '.', "%s is left\n", wine_dbgstr_w(data.cFileName));
+        while (FindNextFileW(find, &data));
+        FindClose(find);
+    }
+    hr = IBackgroundCopyJob_GetState(job, &state);
+    ok(hr == S_OK && state == BG_JOB_STATE_ACKNOWLEDGED, "GetState got %#lx, state %d\n", hr, state);
+    IBackgroundCopyJob_Release(job);
+    ok(RemoveDirectoryW(dir), "the directory is not empty: %lu\n", GetLastError());
+}
+
 /* spec 5.5: the destination directory vanished after AddFile: ERROR in LOCAL_FILE context. */
 static void test_missing_directory(void)
 {
@@ -749,6 +795,7 @@ START_TEST(transfer2)
         test_range_support_lost();
         test_changed_file();
         test_slow();
+        test_complete_while_transferring();
         test_missing_directory();
         test_full_disk();
         IBackgroundCopyManager_Release(manager);
