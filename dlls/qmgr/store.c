@@ -165,12 +165,25 @@ static void put_str(BYTE **p, const WCHAR *s)
     }
 }
 
+/* Encrypt a blob that holds plain bytes in place; the plain copy is wiped. A blob that cannot be
+ * encrypted is left empty: a secret is never written in the clear. */
+static void seal(struct store_blob *blob)
+{
+    struct store_blob plain = *blob;
+
+    if (!plain.size) return;
+    protect(plain.data, plain.size, blob);
+    SecureZeroMemory(plain.data, plain.size);
+    free(plain.data);
+}
+
+/* The credentials in plain bytes, sealed later, outside the locks. */
 static BOOL credentials_to_blob(struct bits_job *job, struct store_blob *blob)
 {
     SIZE_T size = 0;
     unsigned int t, s;
     BYTE *buf, *p;
-    BOOL any = FALSE, ret;
+    BOOL any = FALSE;
 
     for (t = 0; t < 2; t++)
         for (s = 0; s < 5; s++)
@@ -183,7 +196,7 @@ static BOOL credentials_to_blob(struct bits_job *job, struct store_blob *blob)
     blob->size = 0;
     blob->data = NULL;
     if (!any) return TRUE;
-    if (!(p = buf = heap_alloc_zero(size))) return FALSE;
+    if (!(p = buf = calloc(1, size))) return FALSE;
     for (t = 0; t < 2; t++)
         for (s = 0; s < 5; s++)
         {
@@ -192,10 +205,9 @@ static BOOL credentials_to_blob(struct bits_job *job, struct store_blob *blob)
             put_str(&p, c->user);
             put_str(&p, c->password);
         }
-    ret = protect(buf, size, blob);
-    SecureZeroMemory(buf, size);
-    heap_free(buf);
-    return ret;
+    blob->data = buf;
+    blob->size = size;
+    return TRUE;
 }
 
 static BOOL get_str(const BYTE **p, const BYTE *end, WCHAR **out)
@@ -346,8 +358,13 @@ static BOOL job_to_record(struct bits_job *job, struct store_job *rec, ULONGLONG
     rec->owner_elevated = !!job->owner.elevated;
     rec->owner_admin = !!job->owner.admin;
     rec->owner_service = !!job->owner.service;
-    if (job->custom_headers)
-        protect(job->custom_headers, lstrlenW(job->custom_headers) * sizeof(WCHAR), &rec->custom_headers);
+    /* Secrets in plain bytes for now: store_save seals them once no lock is held. */
+    if (job->custom_headers
+        && (rec->custom_headers.data = malloc(lstrlenW(job->custom_headers) * sizeof(WCHAR))))
+    {
+        rec->custom_headers.size = lstrlenW(job->custom_headers) * sizeof(WCHAR);
+        memcpy(rec->custom_headers.data, job->custom_headers, rec->custom_headers.size);
+    }
     credentials_to_blob(job, &rec->credentials);
     if (job->state == BG_JOB_STATE_TRANSIENT_ERROR && job->retry_at > now)
         rec->retry_due_in_ms = job->retry_at - now;
@@ -664,6 +681,12 @@ static void store_save(void)
     upload_enum_cancels(cancel_to_record, &pending);
     recs = pending.recs;
     count = pending.count;
+    /* CryptProtectData may load DLLs (the loader lock): never under the manager or a job lock. */
+    for (size = 0; size < count; size++)
+    {
+        seal(&recs[size].custom_headers);
+        seal(&recs[size].credentials);
+    }
 
     EnterCriticalSection(&store.cs);
     sequence = store.sequence + 1;
