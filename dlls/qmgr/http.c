@@ -166,44 +166,92 @@ HRESULT client_cert_find(BG_CERT_STORE_LOCATION location, const WCHAR *store_nam
     return *cert ? S_OK : CRYPT_E_NOT_FOUND;
 }
 
-/* AUTODETECT (spec 1.3): WinHTTP's WPAD discovery, and for the IE settings of a service account
- * also an autoconfig script (config_url); when they find nothing the session keeps its proxy
- * (direct, or the account's manual proxy). */
-static void auto_proxy(HINTERNET session, const WCHAR *url, BOOL detect_wpad, const WCHAR *config_url)
+/* One proxy lookup (auto-detection, an autoconfig script). It runs on a thread of the pool, as
+ * WinHttpGetProxyForUrl is synchronous and a script may come from a server that never answers:
+ * a Suspend or Cancel does not wait for it. The last of the worker and the lookup frees it. */
+struct proxy_lookup
 {
-    WINHTTP_AUTOPROXY_OPTIONS options = { 0 };
-    WINHTTP_PROXY_INFO info = { 0 };
-    HINTERNET detect;
+    LONG refs;
+    HANDLE done;                       /* manual-reset: the lookup is over */
+    WCHAR *url;
+    WCHAR *config_url;
+    BOOL detect_wpad;
     BOOL found;
+    WINHTTP_PROXY_INFO info;
+};
 
-    if (detect_wpad)
+static void lookup_release(struct proxy_lookup *lookup)
+{
+    if (InterlockedDecrement(&lookup->refs)) return;
+    CloseHandle(lookup->done);
+    GlobalFree(lookup->info.lpszProxy);
+    GlobalFree(lookup->info.lpszProxyBypass);
+    heap_free(lookup->url);
+    heap_free(lookup->config_url);
+    heap_free(lookup);
+}
+
+static DWORD CALLBACK lookup_proc(void *arg)
+{
+    struct proxy_lookup *lookup = arg;
+    WINHTTP_AUTOPROXY_OPTIONS options = { 0 };
+    HINTERNET detect;
+
+    if (lookup->detect_wpad)
     {
         options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
         options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
     }
-    if (config_url)
+    if (lookup->config_url)
     {
         options.dwFlags |= WINHTTP_AUTOPROXY_CONFIG_URL;
-        options.lpszAutoConfigUrl = config_url;
+        options.lpszAutoConfigUrl = lookup->config_url;
     }
-    if (!options.dwFlags) return;
     options.fAutoLogonIfChallenged = TRUE;
-    /* The transfer's session is asynchronous (httpwait.c); the detection runs synchronously
-     * on a session of its own. */
-    if (!(detect = WinHttpOpen(L"Microsoft BITS/7.8", WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
-                               WINHTTP_NO_PROXY_BYPASS, 0)))
-        return;
-    found = WinHttpGetProxyForUrl(detect, url, &options, &info);
-    if (!found) TRACE("no proxy detected (%lu): direct\n", GetLastError());
-    WinHttpCloseHandle(detect);
-    if (found)
+    /* The transfer's session is asynchronous (httpwait.c); the lookup has a synchronous one. */
+    if ((detect = WinHttpOpen(L"Microsoft BITS/7.8", WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_NO_PROXY_NAME,
+                              WINHTTP_NO_PROXY_BYPASS, 0)))
     {
-        TRACE("autodetected proxy %s\n", debugstr_w(info.lpszProxy));
-        if (info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY)
-            WinHttpSetOption(session, WINHTTP_OPTION_PROXY, &info, sizeof(info));
-        GlobalFree(info.lpszProxy);
-        GlobalFree(info.lpszProxyBypass);
+        lookup->found = WinHttpGetProxyForUrl(detect, lookup->url, &options, &lookup->info);
+        if (!lookup->found) TRACE("no proxy detected (%lu): direct\n", GetLastError());
+        WinHttpCloseHandle(detect);
     }
+    SetEvent(lookup->done);
+    lookup_release(lookup);
+    return 0;
+}
+
+/* AUTODETECT (spec 1.3): WinHTTP's WPAD discovery, and for the IE settings of a service account
+ * also an autoconfig script (config_url); when they find nothing the session keeps its proxy
+ * (direct, or the account's manual proxy). The job's abort event ends the wait at once. */
+static void auto_proxy(HINTERNET session, const WCHAR *url, BOOL detect_wpad, const WCHAR *config_url, HANDLE abort)
+{
+    HANDLE handles[2];
+    struct proxy_lookup *lookup;
+
+    if (!detect_wpad && !config_url) return;
+    if (!(lookup = heap_alloc_zero(sizeof(*lookup)))) return;
+    lookup->refs = 2;
+    lookup->detect_wpad = detect_wpad;
+    if (!(lookup->done = CreateEventW(NULL, TRUE, FALSE, NULL)) || !(lookup->url = heap_strdupW(url))
+        || (config_url && !(lookup->config_url = heap_strdupW(config_url)))
+        || !QueueUserWorkItem(lookup_proc, lookup, WT_EXECUTELONGFUNCTION))
+    {
+        lookup->refs = 1;
+        lookup_release(lookup);
+        return;
+    }
+    handles[0] = lookup->done;
+    handles[1] = abort;
+    if (WaitForMultipleObjects(abort ? 2 : 1, handles, FALSE, INFINITE) != WAIT_OBJECT_0)
+        TRACE("proxy lookup abandoned\n");
+    else if (lookup->found)
+    {
+        TRACE("autodetected proxy %s\n", debugstr_w(lookup->info.lpszProxy));
+        if (lookup->info.dwAccessType == WINHTTP_ACCESS_TYPE_NAMED_PROXY)
+            WinHttpSetOption(session, WINHTTP_OPTION_PROXY, &lookup->info, sizeof(lookup->info));
+    }
+    lookup_release(lookup);
 }
 
 /* The host, port, scheme and request target (path and query, at least "/") of an http(s) URL. */
@@ -376,10 +424,10 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
     }
     else
     {
-        if (autodetect) auto_proxy(req->session, url, TRUE, NULL);
+        if (autodetect) auto_proxy(req->session, url, TRUE, NULL, req->abort);
         else if (account.flags & (IEPROXY_AUTO_DETECT | IEPROXY_AUTO_PROXY_URL))
             auto_proxy(req->session, url, !!(account.flags & IEPROXY_AUTO_DETECT),
-                       account.flags & IEPROXY_AUTO_PROXY_URL ? account.url : NULL);
+                       account.flags & IEPROXY_AUTO_PROXY_URL ? account.url : NULL, req->abort);
         hr = http_connect(req, url, error);
     }
     heap_free(proxy);
