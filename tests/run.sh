@@ -66,7 +66,7 @@ stop_session() {
 # print_backtraces <file>: the threads of our code (the service's, in svchost) and of the
 # programs under test, without the system's own processes; frames without their arguments.
 print_backtraces() {
-    echo "    backtraces 30 s before the timeout:"
+    echo "    backtraces taken before the timeout:"
     awk 'function flush() { if (block != "" && (ours || block ~ / in qmgr/)) printf "%s", block; block = "" }
          /^Backtracing for thread/ { flush(); ours = $0 !~ /\\(services|plugplay|winedevice|explorer|start|conhost|rpcss|svchost)\.exe/ }
          /^Backtracing for thread/ || /^ *=?>?[0-9]+ 0x/ { sub(/\(.*\) \[/, " ["); block = block $0 "\n" }
@@ -99,20 +99,26 @@ account() {
 }
 
 # watch <suite> <prefix>: a suite about to time out leaves the backtraces of every thread of
-# its prefix's processes in <suite>.bt (winedbg "bt all", 30 s before the timeout), which
-# account prints for a suite without a summary line: a hang says where it waits. The watch
-# ends by itself within 5 s once the suite's marker file is gone.
+# its prefix's processes in <suite>.bt (winedbg "bt all", 60 s before the timeout), which
+# account prints for a suite without a summary line: a hang says where it waits.
+# unwatch <exit code>: a suite that ended in time stops its watch; one that timed out waits
+# for its backtraces (at most 40 s more).
 watch() {
-    w_marker="$WORK/running-$1"; w_left=$((TIMEOUT - 30)); : >"$w_marker"
     (
-        while [ -e "$w_marker" ] && [ "$w_left" -gt 0 ]; do sleep 5; w_left=$((w_left - 5)); done
-        [ -e "$w_marker" ] || exit 0
-        WINEPREFIX="$2" timeout 25 "${WINE%wine}winedbg" --command "bt all" >"$LOGS/$1.bt" 2>&1 </dev/null
-    ) &
+        trap 'kill $w_sleep 2>/dev/null; exit 0' TERM
+        sleep $((TIMEOUT > 120 ? TIMEOUT - 60 : TIMEOUT / 2)) & w_sleep=$!
+        wait $w_sleep
+        WINEPREFIX="$2" timeout 40 "${WINE%wine}winedbg" --command "bt all" >"$LOGS/$1.bt" 2>&1 </dev/null
+    ) >/dev/null 2>&1 </dev/null &
+    w_pid=$!
 }
 
 unwatch() {
-    rm -f "$WORK/running-$1"
+    case "$1" in
+    124|137) ;;
+    *) kill "$w_pid" 2>/dev/null ;;
+    esac
+    wait "$w_pid" 2>/dev/null
 }
 
 # run_program <suite> <exe> [wine]: one test program in a fresh copy of the template.
@@ -126,7 +132,7 @@ run_program() {
     watch "$suite" "$pfx"
     ( cd "$WORK" && export WINEPREFIX="$pfx" && start_again "$LOGS/$suite.log" = timeout -k 10 "$TIMEOUT" "$wine" "$exe" "$name" )
     rc=$?
-    unwatch "$suite"
+    unwatch $rc
     stop_session "$pfx"
     current_pfx=
     account "$suite" "$LOGS/$suite.log" $rc
@@ -153,7 +159,7 @@ run_script() {
     watch "$suite" "$pfx"
     ( cd "$WORK" && WINEPREFIX="$pfx" BITS_MODE="$MODE" timeout -k 10 "$TIMEOUT" sh "$script" >"$LOGS/$suite.log" 2>&1 </dev/null )
     rc=$?
-    unwatch "$suite"
+    unwatch $rc
     stop_session "$pfx"
     current_pfx=
     account "$suite" "$LOGS/$suite.log" $rc

@@ -1,7 +1,8 @@
 /*
  * service.c: the BITS service in svchost (ServiceMain) and the class object of every
  * BackgroundCopyManager CLSID.
- * Owns: the service status, the stop event and the class-object registrations.
+ * Owns: the service status, the stop event, the class-object registrations and the RPC
+ * registrations of the served interfaces.
  */
 
 #include "qmgr_private.h"
@@ -88,6 +89,90 @@ HRESULT WINAPI DllCanUnloadNow(void)
     return S_FALSE;                            /* the service keeps its jobs for its whole life */
 }
 
+/* ---- the RPC registrations of our interfaces, kept while the service runs ---- */
+
+/* Under Wine 8, when the last stub of an interface in the process goes (a client released the
+ * last proxy of, say, IBackgroundCopyJob), COM unregisters the interface from RPC and waits for
+ * its calls in progress to end. That wait can miss the end of a call that has just answered,
+ * and the client's Release never returns (seen twice in the test suites under load: a test's
+ * IBackgroundCopyJob_Release after Complete, the service's thread in RpcServerUnregisterIf with
+ * no call of ours running). One placeholder object, marshalled table-strong for every interface
+ * the service serves, keeps each registration from the first to the last client, so no
+ * unregistration happens while clients call; it also spares a registration per job. The
+ * placeholder answers QueryInterface only: no client ever gets its marshalled data. */
+static const IID *const served_iids[] =
+{
+    &IID_IClassFactory, &IID_IBackgroundCopyManager,
+    &IID_IBackgroundCopyJob, &IID_IBackgroundCopyJob2, &IID_IBackgroundCopyJob3, &IID_IBackgroundCopyJob4,
+    &IID_IBackgroundCopyJob5,
+    &IID_IBackgroundCopyJobHttpOptions, &IID_IBackgroundCopyJobHttpOptions2, &IID_IBackgroundCopyJobHttpOptions3,
+    &IID_IBitsTokenOptions,
+    &IID_IBackgroundCopyFile, &IID_IBackgroundCopyFile2, &IID_IBackgroundCopyFile3, &IID_IBackgroundCopyFile4,
+    &IID_IBackgroundCopyFile5, &IID_IBackgroundCopyFile6,
+    &IID_IEnumBackgroundCopyJobs, &IID_IEnumBackgroundCopyFiles, &IID_IBackgroundCopyError,
+};
+
+static IStream *pin_streams[ARRAYSIZE(served_iids)];
+
+static HRESULT WINAPI pin_QueryInterface(IUnknown *iface, REFIID riid, void **obj)
+{
+    unsigned int i;
+
+    *obj = NULL;
+    if (IsEqualGUID(riid, &IID_IUnknown)) *obj = iface;
+    for (i = 0; i < ARRAYSIZE(served_iids); i++)
+        if (IsEqualGUID(riid, served_iids[i])) *obj = iface;
+    return *obj ? S_OK : E_NOINTERFACE;
+}
+
+static ULONG WINAPI pin_AddRef(IUnknown *iface)
+{
+    return 2;
+}
+
+static ULONG WINAPI pin_Release(IUnknown *iface)
+{
+    return 1;
+}
+
+static const IUnknownVtbl pin_vtbl = { pin_QueryInterface, pin_AddRef, pin_Release };
+static IUnknown pin = { &pin_vtbl };
+
+/* In the service's apartment (the MTA), before the class objects are registered. */
+static void pin_interfaces(void)
+{
+    unsigned int i;
+    HRESULT hr;
+
+    for (i = 0; i < ARRAYSIZE(served_iids); i++)
+    {
+        if (FAILED(hr = CreateStreamOnHGlobal(NULL, TRUE, &pin_streams[i]))
+            || FAILED(hr = CoMarshalInterface(pin_streams[i], served_iids[i], &pin, MSHCTX_LOCAL, NULL,
+                                              MSHLFLAGS_TABLESTRONG)))
+        {
+            WARN("cannot keep %s registered: %#lx\n", debugstr_guid(served_iids[i]), hr);
+            if (pin_streams[i]) IStream_Release(pin_streams[i]);
+            pin_streams[i] = NULL;
+        }
+    }
+}
+
+/* After the class objects are revoked. */
+static void unpin_interfaces(void)
+{
+    LARGE_INTEGER zero = {{0}};
+    unsigned int i;
+
+    for (i = 0; i < ARRAYSIZE(served_iids); i++)
+    {
+        if (!pin_streams[i]) continue;
+        IStream_Seek(pin_streams[i], zero, STREAM_SEEK_SET, NULL);
+        CoReleaseMarshalData(pin_streams[i]);
+        IStream_Release(pin_streams[i]);
+        pin_streams[i] = NULL;
+    }
+}
+
 /* ---- the service ---- */
 
 static SERVICE_STATUS_HANDLE status_handle;
@@ -146,6 +231,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     notify_start();
     store_load();                              /* the queue of the last run (spec 8) */
     lifetime_start();                          /* expires loaded jobs that outlived JobInactivityTimeout */
+    pin_interfaces();
     for (i = 0; i < bits_manager_clsid_count; i++)
     {
         hr = CoRegisterClassObject(bits_manager_clsids[i], (IUnknown *)&manager_factory, CLSCTX_LOCAL_SERVER,
@@ -178,6 +264,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     store_flush();
     for (i = 0; i < bits_manager_clsid_count; i++)
         if (cookies[i]) CoRevokeClassObject(cookies[i]);
+    unpin_interfaces();
     store_shutdown();
     analytic_shutdown();
     CoUninitialize();

@@ -35,5 +35,21 @@ check "the first activation after a stop succeeds ($ok_count of 3)" test $ok_cou
 grep -ah "connect to BITS" "$D"/probe* | head -n 3
 wine_run "$D/b.out" "$D/b.err" "$B/tests/callback.exe" callback
 check "activation starts it again" grep -q "^callback: .* 0 failures" "$D/b.out"
+# Wine 8 unregisters an interface from RPC when its last stub in the process goes, and that can
+# hang the client's Release (service.c, pin_interfaces): the service keeps the registrations
+# of its interfaces, so clients that create and release jobs, files, enumerators and errors
+# never make it unregister one. A new session whose services log +rpc to a file.
+"${WINESERVER:-wineserver}" -k; "${WINESERVER:-wineserver}" -w
+WINEDEBUG=-all,trace+rpc "${WINE:-wine}" cmd /c exit >"$D/rpc.log" 2>&1 </dev/null
+wine_run "$D/j.out" "$D/j.err" "$B/tests/job.exe" job
+wine_run "$D/f.out" "$D/f.err" "$B/tests/file.exe" file
+check "the clients ran" sh -c "grep -q '^job: .* 0 failures' '$D/j.out' && grep -q '^file: .* 0 failures' '$D/f.out'"
+check "the service's calls were traced" grep -q "RpcServerRegisterIf" "$D/rpc.log"
+# IClassFactory, IBackgroundCopyManager, Job, File, IEnumBackgroundCopyJobs, Files, Error
+check "no interface of ours was unregistered" sh -c "! grep 'RpcServerUnregisterIf (' '$D/rpc.log' | grep -qi \
+    -e 00000001-0000-0000-c000-000000000046 -e 5ce34c0d-0dc9-4c1f-897c-daa1b78cee7c \
+    -e 37668d37-507e-4160-9316-26306d150b12 -e 01b7bd23-fb88-4a77-8490-5891d3e4653a \
+    -e 1af4f612-3b71-466f-8f58-7b6f73ac57ad -e ca51e165-c365-424c-8d41-24aaa4ff3c40 \
+    -e 19c613a0-fcb8-4f28-81ae-897c3d078f81"
 rm -rf "$D"
 summary
