@@ -99,8 +99,9 @@ account() {
 }
 
 # watch <suite> <prefix>: a suite about to time out leaves the backtraces of every thread of
-# its prefix's processes in <suite>.bt (winedbg "bt all", 60 s before the timeout), which
-# account prints for a suite without a summary line: a hang says where it waits.
+# its prefix's processes in <suite>.bt (winedbg "bt all", 60 s before the timeout, or half way
+# through a timeout of 2 minutes or less), which account prints for a suite without a summary
+# line: a hang says where it waits.
 # unwatch <exit code>: a suite that ended in time stops its watch; one that timed out waits
 # for its backtraces (at most 40 s more).
 watch() {

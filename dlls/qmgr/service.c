@@ -94,7 +94,7 @@ HRESULT WINAPI DllCanUnloadNow(void)
 /* Under Wine 8, when the last stub of an interface in the process goes (a client released the
  * last proxy of, say, IBackgroundCopyJob), COM unregisters the interface from RPC and waits for
  * its calls in progress to end. That wait can miss the end of a call that has just answered,
- * and the client's Release never returns (seen twice in the test suites under load: a test's
+ * and the client's Release never returns (seen in the test suites under load: a test's
  * IBackgroundCopyJob_Release after Complete, the service's thread in RpcServerUnregisterIf with
  * no call of ours running). One placeholder object, marshalled table-strong for every interface
  * the service serves, keeps each registration from the first to the last client, so no

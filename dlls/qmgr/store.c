@@ -359,11 +359,14 @@ static BOOL job_to_record(struct bits_job *job, struct store_job *rec, ULONGLONG
     rec->owner_admin = !!job->owner.admin;
     rec->owner_service = !!job->owner.service;
     /* Secrets in plain bytes for now: store_save seals them once no lock is held. */
-    if (job->custom_headers
-        && (rec->custom_headers.data = malloc(lstrlenW(job->custom_headers) * sizeof(WCHAR))))
+    if (job->custom_headers)
     {
-        rec->custom_headers.size = lstrlenW(job->custom_headers) * sizeof(WCHAR);
-        memcpy(rec->custom_headers.data, job->custom_headers, rec->custom_headers.size);
+        size_t len = lstrlenW(job->custom_headers) * sizeof(WCHAR);
+        if ((rec->custom_headers.data = malloc(len)))
+        {
+            rec->custom_headers.size = len;
+            memcpy(rec->custom_headers.data, job->custom_headers, len);
+        }
     }
     credentials_to_blob(job, &rec->credentials);
     if (job->state == BG_JOB_STATE_TRANSIENT_ERROR && job->retry_at > now)
@@ -654,7 +657,7 @@ static void store_save(void)
     struct store_job *recs;
     struct bits_job *job;
     ULONGLONG now = GetTickCount64();
-    size_t count = 0, size;
+    size_t count = 0, size, i;
     uint8_t *image;
     uint64_t sequence;
     int ret, slot;
@@ -682,10 +685,10 @@ static void store_save(void)
     recs = pending.recs;
     count = pending.count;
     /* CryptProtectData may load DLLs (the loader lock): never under the manager or a job lock. */
-    for (size = 0; size < count; size++)
+    for (i = 0; i < count; i++)
     {
-        seal(&recs[size].custom_headers);
-        seal(&recs[size].credentials);
+        seal(&recs[i].custom_headers);
+        seal(&recs[i].credentials);
     }
 
     EnterCriticalSection(&store.cs);

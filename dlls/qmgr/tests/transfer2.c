@@ -365,6 +365,14 @@ static void test_redirect_follow(void)
 }
 
 /* HIGH_PERFORMANCE writes straight into the destination: no BIT*.tmp (spec 1.9, 2.5). */
+/* A destination out.bin in a directory of its own, made now (name under the temp directory). */
+static void local_dir_path(WCHAR *dir, const WCHAR *name, WCHAR *local)
+{
+    local_path(dir, name);
+    CreateDirectoryW(dir, NULL);
+    swprintf(local, MAX_PATH, L"%ls\\out.bin", dir);
+}
+
 static void test_high_performance(void)
 {
     WCHAR url[256], dir[MAX_PATH], local[MAX_PATH], source[MAX_PATH], pattern[MAX_PATH], *temp = NULL;
@@ -377,9 +385,7 @@ static void test_high_performance(void)
     HANDLE find;
     HRESULT hr, code;
 
-    local_path(dir, L"transfer2-hp");
-    CreateDirectoryW(dir, NULL);
-    swprintf(local, MAX_PATH, L"%ls\\out.bin", dir);
+    local_dir_path(dir, L"transfer2-hp", local);
     swprintf(pattern, MAX_PATH, L"%ls\\BIT*.tmp", dir);
     swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/1m.bin", servers.http_port);
     served_path(L"1m.bin", source);
@@ -689,9 +695,7 @@ static void test_complete_while_transferring(void)
     DWORD start;
     HRESULT hr;
 
-    local_path(dir, L"transfer2-completing");
-    CreateDirectoryW(dir, NULL);
-    swprintf(local, MAX_PATH, L"%ls\\out.bin", dir);
+    local_dir_path(dir, L"transfer2-completing", local);
     swprintf(pattern, MAX_PATH, L"%ls\\*", dir);
     swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/slow/1m.bin?rate=131072", servers.fault_port);
     if (!(job = create_download(L"completing", url, local))) return;
@@ -730,9 +734,7 @@ static void test_missing_directory(void)
     BG_JOB_STATE state;
     HRESULT code;
 
-    local_path(dir, L"transfer2-gone");
-    CreateDirectoryW(dir, NULL);
-    swprintf(local, MAX_PATH, L"%ls\\out.bin", dir);
+    local_dir_path(dir, L"transfer2-gone", local);
     swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/4k.bin", servers.http_port);
     if (!(job = create_download(L"gone", url, local))) return;
     ok(RemoveDirectoryW(dir), "cannot remove %s\n", wine_dbgstr_w(dir));
