@@ -347,12 +347,110 @@ static void test_custom_headers(void)
     DeleteFileW(local);
 }
 
-/* ---- BG_FILE_RANGE arrays: AddFileWithRanges/GetFileRanges, RequestFileRanges/GetFilledFileRanges ---- */
+/* ---- BG_FILE_RANGE arrays: AddFileWithRanges/GetFileRanges, RequestFileRanges/GetFilledFileRanges,
+ * and the service's FileRangesTransferred calls into this process ---- */
 
 #define RANGE_COUNT 200
 
+/* Records every range FileRangesTransferred reports. */
+struct ranges_callback
+{
+    IBackgroundCopyCallback3 IBackgroundCopyCallback3_iface;
+    CRITICAL_SECTION cs;
+    HANDLE event;
+    BG_FILE_RANGE seen[4 * RANGE_COUNT];
+    LONG count;
+};
+
+static struct ranges_callback *impl_from_callback(IBackgroundCopyCallback3 *iface)
+{
+    return CONTAINING_RECORD(iface, struct ranges_callback, IBackgroundCopyCallback3_iface);
+}
+
+static HRESULT WINAPI rcb_QueryInterface(IBackgroundCopyCallback3 *iface, REFIID riid, void **obj)
+{
+    if (IsEqualGUID(riid, &IID_IUnknown) || IsEqualGUID(riid, &IID_IBackgroundCopyCallback)
+        || IsEqualGUID(riid, &IID_IBackgroundCopyCallback2) || IsEqualGUID(riid, &IID_IBackgroundCopyCallback3))
+    {
+        *obj = iface;
+        return S_OK;
+    }
+    *obj = NULL;
+    return E_NOINTERFACE;
+}
+
+/* The object lives on the test's stack and outlives the job's use of it. */
+static ULONG WINAPI rcb_AddRef(IBackgroundCopyCallback3 *iface) { return 2; }
+static ULONG WINAPI rcb_Release(IBackgroundCopyCallback3 *iface) { return 1; }
+
+static HRESULT WINAPI rcb_JobTransferred(IBackgroundCopyCallback3 *iface, IBackgroundCopyJob *job) { return S_OK; }
+
+static HRESULT WINAPI rcb_JobError(IBackgroundCopyCallback3 *iface, IBackgroundCopyJob *job, IBackgroundCopyError *error)
+{
+    return S_OK;
+}
+
+static HRESULT WINAPI rcb_JobModification(IBackgroundCopyCallback3 *iface, IBackgroundCopyJob *job, DWORD reserved)
+{
+    return S_OK;
+}
+
+static HRESULT WINAPI rcb_FileTransferred(IBackgroundCopyCallback3 *iface, IBackgroundCopyJob *job,
+                                          IBackgroundCopyFile *file)
+{
+    return S_OK;
+}
+
+static HRESULT WINAPI rcb_FileRangesTransferred(IBackgroundCopyCallback3 *iface, IBackgroundCopyJob *job,
+                                                IBackgroundCopyFile *file, DWORD count, const BG_FILE_RANGE *ranges)
+{
+    struct ranges_callback *cb = impl_from_callback(iface);
+    DWORD i;
+
+    EnterCriticalSection(&cb->cs);
+    for (i = 0; i < count && cb->count < ARRAY_SIZE(cb->seen); i++) cb->seen[cb->count++] = ranges[i];
+    LeaveCriticalSection(&cb->cs);
+    SetEvent(cb->event);
+    return S_OK;
+}
+
+static const IBackgroundCopyCallback3Vtbl rcb_vtbl =
+{
+    rcb_QueryInterface, rcb_AddRef, rcb_Release, rcb_JobTransferred, rcb_JobError, rcb_JobModification,
+    rcb_FileTransferred, rcb_FileRangesTransferred,
+};
+
+static int __cdecl compare_ranges(const void *a, const void *b)
+{
+    const BG_FILE_RANGE *ra = a, *rb = b;
+    return ra->InitialOffset < rb->InitialOffset ? -1 : ra->InitialOffset > rb->InitialOffset;
+}
+
+/* The reported ranges sorted, pieces of one range joined: do they equal the expected ones? */
+static BOOL reported_ranges_equal(struct ranges_callback *cb, const BG_FILE_RANGE *expect, DWORD count)
+{
+    BG_FILE_RANGE merged[4 * RANGE_COUNT];
+    LONG i, n = 0;
+
+    EnterCriticalSection(&cb->cs);
+    qsort(cb->seen, cb->count, sizeof(cb->seen[0]), compare_ranges);
+    for (i = 0; i < cb->count; i++)
+    {
+        if (n && merged[n - 1].InitialOffset + merged[n - 1].Length >= cb->seen[i].InitialOffset)
+        {
+            UINT64 end = max(merged[n - 1].InitialOffset + merged[n - 1].Length,
+                             cb->seen[i].InitialOffset + cb->seen[i].Length);
+            merged[n - 1].Length = end - merged[n - 1].InitialOffset;
+        }
+        else merged[n++] = cb->seen[i];
+    }
+    LeaveCriticalSection(&cb->cs);
+    return n == count && !memcmp(merged, expect, count * sizeof(*expect));
+}
+
 static void test_file_ranges(void)
 {
+    static struct ranges_callback cb = { { &rcb_vtbl } };
     BG_FILE_RANGE ranges[RANGE_COUNT], *got;
     WCHAR url[256], local[MAX_PATH];
     IBackgroundCopyFile2 *file2;
@@ -400,6 +498,12 @@ static void test_file_ranges(void)
     value.Enable = TRUE;
     hr = set_job_property(job, BITS_JOB_PROPERTY_ON_DEMAND_MODE, value);
     ok(hr == S_OK, "ON_DEMAND_MODE got %#lx\n", hr);
+    InitializeCriticalSection(&cb.cs);
+    cb.event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    hr = IBackgroundCopyJob_SetNotifyInterface(job, (IUnknown *)&cb.IBackgroundCopyCallback3_iface);
+    ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+    hr = IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_FILE_RANGES_TRANSFERRED);
+    ok(hr == S_OK, "SetNotifyFlags got %#lx\n", hr);
     if ((file6 = file_query(job, 0, &IID_IBackgroundCopyFile6)))
     {
         hr = IBackgroundCopyFile6_RequestFileRanges(file6, RANGE_COUNT, ranges);
@@ -415,8 +519,15 @@ static void test_file_ranges(void)
         ok(got && count == RANGE_COUNT && !memcmp(got, ranges, sizeof(ranges)), "the filled ranges differ\n");
         CoTaskMemFree(got);
         IBackgroundCopyFile6_Release(file6);
+
+        /* The service reported the same ranges to this process (in calls of its own pace). */
+        for (i = 0; i < 50 && !reported_ranges_equal(&cb, ranges, RANGE_COUNT); i++) WaitForSingleObject(cb.event, 100);
+        ok(reported_ranges_equal(&cb, ranges, RANGE_COUNT), "FileRangesTransferred reported %ld ranges\n", cb.count);
     }
+    IBackgroundCopyJob_SetNotifyInterface(job, NULL);
     cancel_job(job);
+    CloseHandle(cb.event);
+    DeleteCriticalSection(&cb.cs);
     DeleteFileW(local);
 }
 
