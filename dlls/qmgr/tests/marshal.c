@@ -211,8 +211,9 @@ static void test_job_properties(void)
 /* The headers of the job's first file after a download of url; NULL when it fails. */
 static WCHAR *download_headers(const WCHAR *name, const WCHAR *url, const WCHAR *local)
 {
-    BITS_FILE_PROPERTY_VALUE value;
+    BITS_FILE_PROPERTY_VALUE value, value6;
     IBackgroundCopyFile5 *file5;
+    IBackgroundCopyFile6 *file6;
     IBackgroundCopyJob *job;
     BG_JOB_STATE state;
     HRESULT hr, code;
@@ -228,6 +229,16 @@ static WCHAR *download_headers(const WCHAR *name, const WCHAR *url, const WCHAR 
         ok(hr == S_OK, "GetProperty(HTTP_RESPONSE_HEADERS) got %#lx\n", hr);
         if (hr != S_OK || value.String == (WCHAR *)0xdeadbeef) value.String = NULL;
         IBackgroundCopyFile5_Release(file5);
+    }
+    /* The same through the derived interface's proxy. */
+    if ((file6 = file_query(job, 0, &IID_IBackgroundCopyFile6)))
+    {
+        value6.String = NULL;
+        hr = IBackgroundCopyFile6_GetProperty(file6, BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS, &value6);
+        ok(hr == S_OK && value6.String && value.String && !wcscmp(value6.String, value.String),
+           "File6 GetProperty got %#lx, %s\n", hr, wine_dbgstr_w(value6.String));
+        CoTaskMemFree(value6.String);
+        IBackgroundCopyFile6_Release(file6);
     }
     cancel_job(job);
     DeleteFileW(local);
