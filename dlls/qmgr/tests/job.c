@@ -294,12 +294,7 @@ static void test_property_unions(void)
             if (hr == S_OK && file_value.String != (WCHAR *)0xdeadbeef) CoTaskMemFree(file_value.String);
             file_value.String = (WCHAR *)L"X: y\r\n";
             hr = IBackgroundCopyFile5_SetProperty(file5, BITS_FILE_PROPERTY_ID_HTTP_RESPONSE_HEADERS, file_value);
-            /* Wine 8's NDR, not our IDL (the documented [switch_is] union by value with a string
-             * arm): union_arm_buffer_size puts the size of a pointer arm's pointee into
-             * PointerLength, which only a complex struct around it would add back, so for a
-             * top-level [in] union the proxy's buffer lacks the string ("BufferLength == 0??")
-             * and the call fails with RPC_X_BAD_STUB_DATA. */
-            todo_wine ok(hr == BG_E_READ_ONLY_PROPERTY, "set headers got %#lx\n", hr);
+            ok(hr == BG_E_READ_ONLY_PROPERTY, "set headers got %#lx\n", hr);
             IBackgroundCopyFile5_Release(file5);
         }
         IBackgroundCopyFile_Release(file);
