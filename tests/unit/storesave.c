@@ -69,6 +69,9 @@ static void test_one_record(void)
     file_impl->response_headers = headers;
     LeaveCriticalSection(&impl(huge)->cs);
     IBackgroundCopyFile_Release(file);
+    /* A change after the unencodable job: saved too. */
+    hr = IBackgroundCopyJob_SetDescription(after, L"changed later");
+    ok(hr == S_OK, "SetDescription: %#lx\n", hr);
 
     store_save_now();
     store_shutdown();
@@ -79,7 +82,14 @@ static void test_one_record(void)
     if (job) IBackgroundCopyJob_Release(job);
     job = loaded(&id_after);
     ok(job != NULL, "the job saved after the unencodable one is missing\n");
-    if (job) IBackgroundCopyJob_Release(job);
+    if (job)
+    {
+        WCHAR *desc = NULL;
+        hr = IBackgroundCopyJob_GetDescription(job, &desc);
+        ok(hr == S_OK && desc && !wcscmp(desc, L"changed later"), "description %#lx %s\n", hr, wine_dbgstr_w(desc));
+        CoTaskMemFree(desc);
+        IBackgroundCopyJob_Release(job);
+    }
     job = loaded(&id_huge);
     ok(job == NULL, "the unencodable job came back\n");
     if (job) IBackgroundCopyJob_Release(job);
