@@ -875,11 +875,19 @@ static BOOL query_uint64(HINTERNET request, DWORD header, UINT64 *value)
     return TRUE;
 }
 
+/* File5's HTTP_RESPONSE_HEADERS keeps at most this many characters of the last response's
+ * headers (a server decides how many it sends, and Wine's WinHTTP has no cap of its own): the
+ * status line and the whole header lines that fit, then the empty line that ends a header
+ * block. The headers are kept with the job in the store, whose strings may not exceed
+ * STORE_MAX_STRING; 16384 characters are far more than real servers send and leave each file's
+ * share of the store small. */
+#define MAX_RESPONSE_HEADERS 16384
+
 static void save_response_headers(struct transfer *t, HINTERNET request)
 {
     struct bits_file *file = transfer_file(t);
     struct bits_job *job = transfer_job(t);
-    DWORD size = 0;
+    DWORD size = 0, len, keep, i;
     WCHAR *headers;
 
     WinHttpQueryHeaders(request, WINHTTP_QUERY_RAW_HEADERS_CRLF, NULL, NULL, &size, NULL);
@@ -888,6 +896,15 @@ static void save_response_headers(struct transfer *t, HINTERNET request)
     {
         heap_free(headers);
         return;
+    }
+    if ((len = lstrlenW(headers)) > MAX_RESPONSE_HEADERS)
+    {
+        /* The lines that end (CRLF included) with room left for the closing CRLF. */
+        for (keep = 0, i = 0; i + 2 <= MAX_RESPONSE_HEADERS - 2; i++)
+            if (headers[i] == '\r' && headers[i + 1] == '\n') keep = i + 2;
+        if (keep) lstrcpyW(headers + keep, L"\r\n");
+        else lstrcpyW(headers + MAX_RESPONSE_HEADERS - 4, L"\r\n\r\n");   /* one line longer than all */
+        TRACE("kept %d of %lu characters of response headers\n", lstrlenW(headers), len);
     }
     EnterCriticalSection(&job->cs);
     heap_free(file->response_headers);

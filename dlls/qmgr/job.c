@@ -1820,6 +1820,8 @@ static HRESULT WINAPI http_options_GetSecurityFlags(IBackgroundCopyJobHttpOption
     return job_get_ulong(job, &job->security_flags, flags);
 }
 
+#define MAX_HTTP_METHOD 256
+
 static HRESULT WINAPI http_options_SetHttpMethod(IBackgroundCopyJobHttpOptions3 *iface, LPCWSTR method)
 {
     struct bits_job *job = impl_from_IBackgroundCopyJobHttpOptions3(iface);
@@ -1832,6 +1834,9 @@ static HRESULT WINAPI http_options_SetHttpMethod(IBackgroundCopyJobHttpOptions3 
     if (!method || !*method) return E_INVALIDARG;
     for (p = method; *p; p++)                  /* an HTTP token: no spaces or controls */
         if (*p <= ' ' || *p >= 0x7f) return E_INVALIDARG;
+    /* No documented limit; the verb is kept with the job in the store, so it is bounded like
+     * the other strings a client sets (real verbs are a few characters). */
+    if (p - method > MAX_HTTP_METHOD) return BG_E_STRING_TOO_LONG;
     if (job->type != BG_JOB_TYPE_DOWNLOAD) return BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY;
     if (wcscmp(method, L"GET") && !(copy = heap_strdupW(method))) return E_OUTOFMEMORY;
     if (FAILED(hr = job_lock_mutable(job)))

@@ -1,7 +1,8 @@
 /*
  * store.c: the job queue on disk, so that jobs survive a service restart (spec 8).
  * Owns: the two alternating images qmgr0.dat and qmgr1.dat under
- * %ProgramData%\Microsoft\Network\Downloader, the saver thread and the dirty flag.
+ * <ProgramData known folder>\Microsoft\Network\Downloader, the saver thread and the dirty flag,
+ * and moving a queue that earlier builds saved elsewhere (see "Where the queue lives").
  *
  * Writes are crash-safe without a rename: each save goes to the slot that does not hold the
  * newest good image, with a higher sequence number and a checksum (store_codec.c), and is
@@ -9,6 +10,8 @@
  * decodes. Images that cannot be read at all are set aside and the service starts empty.
  * Saves are coalesced: a state change is written within STATE_DELAY_MS, other changes
  * (properties, progress checkpoints) within CHANGE_DELAY_MS, never once per call or block.
+ * A job whose record cannot be encoded (a field above the codec's limits) is left out of the
+ * image with an error naming it; it never keeps the other jobs from being saved.
  * Credentials and custom headers are encrypted with CryptProtectData. The notify interface,
  * the certificate callback and helper tokens are not persisted. Besides the queue, the image
  * holds the Cancel-Sessions upload.c still has to send, as records of their cancelled jobs.
@@ -20,6 +23,8 @@
 
 #include "qmgr_private.h"
 #include <wincrypt.h>
+#include <shlobj.h>
+#include <knownfolders.h>
 #include "store_codec.h"
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
@@ -80,9 +85,19 @@ static BOOL persistence_wanted(void)
     return TRUE;
 }
 
+/* The largest credentials a client can set (every target and scheme, the longest user name and
+ * password), encrypted, must fit in one blob of the image. */
+C_ASSERT(2 * 5 * (12 + (MAX_USERNAME + MAX_PASSWORD) * sizeof(WCHAR)) + 65536 <= STORE_MAX_BLOB);
+
+/* An image of the store in dir: qmgr<slot>.dat, with a suffix for the copies of a move. */
+static void image_path(const WCHAR *dir, int slot, const WCHAR *suffix, WCHAR *path)
+{
+    swprintf(path, MAX_PATH, L"%ls\\qmgr%d.dat%ls", dir, slot, suffix);
+}
+
 static void slot_path(int slot, WCHAR *path)
 {
-    swprintf(path, MAX_PATH, L"%ls\\qmgr%d.dat", store.dir, slot);
+    image_path(store.dir, slot, L"", path);
 }
 
 /* ---- strings and secrets ---- */
@@ -573,14 +588,13 @@ static BYTE *read_file(const WCHAR *path, DWORD *size)
     return data;
 }
 
-static BOOL write_image(int slot, const uint8_t *data, size_t size)
+/* Writes and flushes a whole file. */
+static BOOL write_file(const WCHAR *path, const uint8_t *data, size_t size)
 {
-    WCHAR path[MAX_PATH];
     HANDLE handle;
     DWORD written;
     BOOL ret;
 
-    slot_path(slot, path);
     handle = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
     if (handle == INVALID_HANDLE_VALUE)
     {
@@ -591,6 +605,14 @@ static BOOL write_image(int slot, const uint8_t *data, size_t size)
     if (!ret) ERR("writing %s failed: %lu\n", debugstr_w(path), GetLastError());
     CloseHandle(handle);
     return ret;
+}
+
+static BOOL write_image(int slot, const uint8_t *data, size_t size)
+{
+    WCHAR path[MAX_PATH];
+
+    slot_path(slot, path);
+    return write_file(path, data, size);
 }
 
 /* save_lock: one save at a time; taken before the manager lock. */
@@ -660,7 +682,7 @@ static void store_save(void)
     size_t count = 0, size, i;
     uint8_t *image;
     uint64_t sequence;
-    int ret, slot;
+    int ret, slot, *errors;
 
     EnterCriticalSection(&save_lock);
     EnterCriticalSection(&bits_manager.cs);
@@ -696,7 +718,18 @@ static void store_save(void)
     slot = !store.slot;
     LeaveCriticalSection(&store.cs);
 
-    if ((ret = store_encode(recs, count, sequence, &image, &size)))
+    /* A record that cannot be encoded costs only its own job: the others are written. */
+    if (!(errors = calloc(count + 1, sizeof(*errors)))) ret = STORE_E_NOMEM;
+    else ret = store_encode_each(recs, count, sequence, errors, &image, &size);
+    for (i = 0; !ret && i < count; i++)
+    {
+        if (!errors[i]) continue;
+        ERR("job %s %s cannot be saved (%s); it will be missing after a restart\n",
+            debugstr_guid((const GUID *)recs[i].id), debugstr_w((const WCHAR *)recs[i].display_name),
+            store_strerror(errors[i]));
+    }
+    free(errors);
+    if (ret)
         ERR("cannot encode the job store: %s\n", store_strerror(ret));
     else
     {
@@ -782,6 +815,269 @@ static void create_directories(const WCHAR *dir)
     CreateDirectoryW(path, NULL);
 }
 
+/* ---- Where the queue lives ----
+ *
+ * Where Windows keeps it: the ProgramData known folder, asked of the shell. Earlier builds
+ * expanded %ProgramData% in the service's environment instead, which differs between Wine
+ * versions (C:\users\Public under Wine 8, the Public known folder; C:\ProgramData under Wine 10),
+ * so an upgrade of Wine would have lost the queue. At start, a queue found where earlier builds
+ * kept it is moved here when this place has none:
+ *  - the images are copied beside the new ones as qmgr<slot>.dat.moving and flushed, new images
+ *    of a slot the old place lacks are deleted (an empty queue, or the rest of an earlier try),
+ *    the copies are renamed over the images, and only then are the old images deleted;
+ *  - a .moving copy left at start means a move was cut short: it is done again from the old
+ *    images, which are still whole;
+ *  - old images that are byte for byte the new ones are the end of a move cut short before its
+ *    deletes: they are deleted;
+ *  - when both places hold a queue that differs, this place wins and the other is left as it is
+ *    (logged): it is never overwritten or deleted;
+ *  - when the move fails, the queue is used where it is for this run and the move is tried
+ *    again at the next start.
+ * Only images that decode are taken (other programs may have files of these names). */
+
+#define STORE_SUBDIR L"\\Microsoft\\Network\\Downloader"
+#define MOVING       L".moving"
+
+static BOOL known_folder_dir(const GUID *folder, WCHAR *dir)
+{
+    WCHAR *path;
+    int len;
+
+    if (FAILED(SHGetKnownFolderPath(folder, KF_FLAG_DONT_VERIFY, NULL, &path))) return FALSE;
+    len = swprintf(dir, MAX_PATH, L"%ls" STORE_SUBDIR, path);
+    CoTaskMemFree(path);
+    return len > 0;
+}
+
+static BOOL expanded_dir(const WCHAR *variable, WCHAR *dir)
+{
+    DWORD len = ExpandEnvironmentStringsW(variable, dir, MAX_PATH);
+    return len && len <= MAX_PATH && dir[0] != '%';
+}
+
+static BOOL same_dir(const WCHAR *a, const WCHAR *b)
+{
+    WCHAR full_a[MAX_PATH], full_b[MAX_PATH];
+
+    if (!GetFullPathNameW(a, MAX_PATH, full_a, NULL) || !GetFullPathNameW(b, MAX_PATH, full_b, NULL))
+        return !wcsicmp(a, b);
+    return !wcsicmp(full_a, full_b);
+}
+
+struct images
+{
+    BOOL present[2], good[2];
+    size_t jobs[2];                    /* records of a good image */
+    uint64_t sequence[2];              /* of a good image */
+    ULONGLONG written;                 /* the last write of any image, FILETIME */
+};
+
+static void inspect_images(const WCHAR *dir, struct images *im)
+{
+    WIN32_FILE_ATTRIBUTE_DATA attr;
+    WCHAR path[MAX_PATH];
+    int slot;
+
+    memset(im, 0, sizeof(*im));
+    for (slot = 0; slot < 2; slot++)
+    {
+        struct store_job *recs;
+        DWORD size = 0;
+        BYTE *data;
+
+        image_path(dir, slot, L"", path);
+        if (!GetFileAttributesExW(path, GetFileExInfoStandard, &attr)) continue;
+        im->present[slot] = TRUE;
+        im->written = max(im->written, ft_to_u64(&attr.ftLastWriteTime));
+        if (!(data = read_file(path, &size))) continue;
+        if (!store_decode(data, size, &recs, &im->jobs[slot], &im->sequence[slot]))
+        {
+            im->good[slot] = TRUE;
+            store_free_jobs(recs, im->jobs[slot]);
+        }
+        heap_free(data);
+    }
+}
+
+/* Nothing in dir would be lost by replacing its images: there are none, or the one a start
+ * would load holds no job (an emptied queue). Damaged images are kept for the load to set aside. */
+static BOOL nothing_to_keep(const struct images *im)
+{
+    int newest = -1, slot;
+
+    for (slot = 0; slot < 2; slot++)
+    {
+        if (im->present[slot] && !im->good[slot]) return FALSE;
+        if (im->good[slot] && (newest < 0 || im->sequence[slot] > im->sequence[newest])) newest = slot;
+    }
+    return newest < 0 || !im->jobs[newest];
+}
+
+static BOOL files_equal(const WCHAR *a, const WCHAR *b)
+{
+    DWORD size_a = 0, size_b = 0;
+    BYTE *data_a, *data_b;
+    BOOL equal;
+
+    data_a = read_file(a, &size_a);
+    data_b = read_file(b, &size_b);
+    equal = data_a && data_b && size_a == size_b && !memcmp(data_a, data_b, size_a);
+    heap_free(data_a);
+    heap_free(data_b);
+    return equal;
+}
+
+static void delete_images(const WCHAR *dir, const struct images *im, const WCHAR *suffix)
+{
+    WCHAR path[MAX_PATH];
+    int slot;
+
+    for (slot = 0; slot < 2; slot++)
+    {
+        if (im && !im->present[slot]) continue;
+        image_path(dir, slot, suffix, path);
+        if (!DeleteFileW(path) && GetLastError() != ERROR_FILE_NOT_FOUND)
+            WARN("cannot delete %s: %lu\n", debugstr_w(path), GetLastError());
+    }
+}
+
+/* Copies the images of old_dir into store.dir (see above); FALSE leaves the old ones whole. */
+static BOOL move_images(const WCHAR *old_dir, const struct images *old)
+{
+    WCHAR from[MAX_PATH], to[MAX_PATH];
+    int slot;
+
+    delete_images(store.dir, NULL, MOVING);
+    for (slot = 0; slot < 2; slot++)
+    {
+        DWORD size = 0;
+        BYTE *data;
+        BOOL ok;
+
+        if (!old->present[slot]) continue;
+        image_path(old_dir, slot, L"", from);
+        image_path(store.dir, slot, MOVING, to);
+        if (!(data = read_file(from, &size)))
+        {
+            ERR("cannot read %s: %lu\n", debugstr_w(from), GetLastError());
+            delete_images(store.dir, NULL, MOVING);
+            return FALSE;
+        }
+        ok = write_file(to, data, size);
+        heap_free(data);
+        if (!ok)
+        {
+            delete_images(store.dir, NULL, MOVING);
+            return FALSE;
+        }
+    }
+    /* While a copy is left, a cut-short move is done again from the start: no new image of a
+     * slot the old place lacks may outlive it (its higher sequence would win). */
+    for (slot = 0; slot < 2; slot++)
+    {
+        if (old->present[slot]) continue;
+        image_path(store.dir, slot, L"", to);
+        if (!DeleteFileW(to) && GetLastError() != ERROR_FILE_NOT_FOUND)
+        {
+            ERR("cannot delete %s: %lu\n", debugstr_w(to), GetLastError());
+            delete_images(store.dir, NULL, MOVING);
+            return FALSE;
+        }
+    }
+    for (slot = 0; slot < 2; slot++)
+    {
+        if (!old->present[slot]) continue;
+        image_path(store.dir, slot, MOVING, from);
+        image_path(store.dir, slot, L"", to);
+        if (!MoveFileExW(from, to, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
+        {
+            ERR("cannot rename %s: %lu\n", debugstr_w(from), GetLastError());
+            return FALSE;
+        }
+    }
+    delete_images(old_dir, old, L"");
+    return TRUE;
+}
+
+/* A .moving copy in store.dir: a move was cut short. */
+static BOOL move_cut_short(void)
+{
+    WCHAR path[MAX_PATH];
+    int slot;
+
+    for (slot = 0; slot < 2; slot++)
+    {
+        image_path(store.dir, slot, MOVING, path);
+        if (GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES) return TRUE;
+    }
+    return FALSE;
+}
+
+static void move_old_store(void)
+{
+    WCHAR candidates[3][MAX_PATH], path[MAX_PATH], here_path[MAX_PATH];
+    struct images old, best_images, here;
+    int count = 0, i, best = -1, slot;
+    BOOL equal;
+
+    /* Wine 8's expansion of %ProgramData% for the service, what this environment expands it
+     * to, and the Windows directory, where earlier builds fell back when it was not set. */
+    if (known_folder_dir(&FOLDERID_Public, candidates[count])) count++;
+    if (expanded_dir(L"%ProgramData%" STORE_SUBDIR, candidates[count])) count++;
+    if (GetWindowsDirectoryW(candidates[count], MAX_PATH)) count++;
+
+    for (i = 0; i < count; i++)
+    {
+        int j;
+
+        if (same_dir(candidates[i], store.dir)) continue;
+        for (j = 0; j < i; j++) if (same_dir(candidates[i], candidates[j])) break;
+        if (j < i) continue;
+        inspect_images(candidates[i], &old);
+        if (!old.good[0] && !old.good[1]) continue;
+        if (best < 0 || old.written > best_images.written)
+        {
+            best = i;
+            best_images = old;
+        }
+    }
+    if (best < 0)
+    {
+        if (move_cut_short()) delete_images(store.dir, NULL, MOVING);   /* its old images are gone */
+        return;
+    }
+
+    inspect_images(store.dir, &here);
+    if (!move_cut_short() && !nothing_to_keep(&here))
+    {
+        equal = TRUE;
+        for (slot = 0; slot < 2 && equal; slot++)
+        {
+            if (!best_images.present[slot]) continue;
+            image_path(candidates[best], slot, L"", path);
+            image_path(store.dir, slot, L"", here_path);
+            equal = files_equal(path, here_path);
+        }
+        if (equal)
+        {
+            TRACE("deleting the images left at %s by an earlier move\n", debugstr_w(candidates[best]));
+            delete_images(candidates[best], &best_images, L"");
+        }
+        else
+            WARN("a job store at %s and another at %s: this one is used, the other is left as it is\n",
+                 debugstr_w(store.dir), debugstr_w(candidates[best]));
+        return;
+    }
+    if (move_images(candidates[best], &best_images))
+        TRACE("moved the job store from %s to %s\n", debugstr_w(candidates[best]), debugstr_w(store.dir));
+    else
+    {
+        ERR("cannot move the job store from %s to %s: it is used where it is for now\n",
+            debugstr_w(candidates[best]), debugstr_w(store.dir));
+        lstrcpyW(store.dir, candidates[best]);
+    }
+}
+
 /* Service start: read the newest good image and queue its jobs. */
 void store_load(void)
 {
@@ -798,10 +1094,10 @@ void store_load(void)
     InitOnceExecuteOnce(&store_once, store_cs_init, NULL, NULL);
     manager_get_object(&IID_IUnknown, (void **)&unk);   /* the manager lock exists */
     if (!persistence_wanted()) return;
-    if (!ExpandEnvironmentStringsW(L"%ProgramData%\\Microsoft\\Network\\Downloader", store.dir, MAX_PATH)
-        || !wcsncmp(store.dir, L"%ProgramData%", 13))
+    if (!known_folder_dir(&FOLDERID_ProgramData, store.dir) && !expanded_dir(L"%ProgramData%" STORE_SUBDIR, store.dir))
         GetWindowsDirectoryW(store.dir, MAX_PATH);
     create_directories(store.dir);
+    move_old_store();
 
     for (slot = 0; slot < 2; slot++)
     {

@@ -512,27 +512,62 @@ static int check_job(const struct store_job *job)
     return 0;
 }
 
-int store_encode(const struct store_job *jobs, size_t count, uint64_t sequence, uint8_t **out, size_t *out_len)
+/* Codec errors that belong to one record (its contents), not to the whole image. */
+static int record_error(int error)
+{
+    return error == STORE_E_LIMIT || error == STORE_E_CORRUPT;
+}
+
+int store_encode_each(const struct store_job *jobs, size_t count, uint64_t sequence, int *errors, uint8_t **out,
+                      size_t *out_len)
 {
     struct writer w = { NULL, 0, 0, 0 };
     uint8_t *header;
-    uint32_t crc;
+    uint32_t crc, written = 0;
     size_t i;
 
     if (!out || !out_len) return STORE_E_CORRUPT;
     *out = NULL;
     *out_len = 0;
-    if (count > STORE_MAX_JOBS) return STORE_E_LIMIT;
     if (count && !jobs) return STORE_E_CORRUPT;
-    for (i = 0; i < count; i++)
+    if (!errors)
     {
-        int ret = check_job(&jobs[i]);
-        if (ret) return ret;
+        if (count > STORE_MAX_JOBS) return STORE_E_LIMIT;
+        for (i = 0; i < count; i++)
+        {
+            int ret = check_job(&jobs[i]);
+            if (ret) return ret;
+        }
     }
 
     if ((header = writer_reserve(&w, STORE_HEADER_SIZE))) memset(header, 0, STORE_HEADER_SIZE);
-    write_u32(&w, (uint32_t)count);
-    for (i = 0; i < count && !w.error; i++) write_record(&w, &jobs[i], job_fields, ARRAY_SIZE(job_fields));
+    write_u32(&w, 0);                   /* the job count, filled in below */
+    for (i = 0; i < count && !w.error; i++)
+    {
+        size_t start = w.len;
+        int ret;
+
+        if (!errors)
+        {
+            write_record(&w, &jobs[i], job_fields, ARRAY_SIZE(job_fields));
+            written++;
+            continue;
+        }
+        /* Leave this one record out: nothing of it stays in the image, and the others go on. */
+        if (written == STORE_MAX_JOBS) ret = STORE_E_LIMIT;
+        else if (!(ret = check_job(&jobs[i])))
+        {
+            write_record(&w, &jobs[i], job_fields, ARRAY_SIZE(job_fields));
+            if (record_error(w.error))
+            {
+                ret = w.error;
+                w.error = 0;
+                w.len = start;
+            }
+        }
+        errors[i] = ret;
+        if (!ret) written++;
+    }
     if (w.error)
     {
         free(w.data);
@@ -543,6 +578,7 @@ int store_encode(const struct store_job *jobs, size_t count, uint64_t sequence, 
     put_le32(w.data + 8, STORE_VERSION);
     put_le64(w.data + 12, sequence);
     put_le64(w.data + 20, w.len - STORE_HEADER_SIZE);
+    put_le32(w.data + STORE_HEADER_SIZE, written);
     crc = store_crc32(0, w.data, 28);
     crc = store_crc32(crc, w.data + STORE_HEADER_SIZE, w.len - STORE_HEADER_SIZE);
     put_le32(w.data + 28, crc);
@@ -550,6 +586,11 @@ int store_encode(const struct store_job *jobs, size_t count, uint64_t sequence, 
     *out = w.data;
     *out_len = w.len;
     return 0;
+}
+
+int store_encode(const struct store_job *jobs, size_t count, uint64_t sequence, uint8_t **out, size_t *out_len)
+{
+    return store_encode_each(jobs, count, sequence, NULL, out, out_len);
 }
 
 /* ---- decoder ---- */

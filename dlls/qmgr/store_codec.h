@@ -46,7 +46,8 @@
 #define STORE_MAX_FILES       10000              /* per job */
 #define STORE_MAX_RANGES      100000             /* per range list of a file */
 #define STORE_MAX_STRING      65536              /* UTF-16 units, without the NUL */
-#define STORE_MAX_BLOB        (1024 * 1024)      /* bytes */
+#define STORE_MAX_BLOB        (4 * 1024 * 1024)  /* bytes; 1 MiB before: the credentials a client may set
+                                                  * (10 of up to 300 + 65536 characters) did not fit */
 
 /* Return values: 0 on success, or one of these. */
 #define STORE_E_TRUNCATED     (-1)   /* the image ends before the data it announces */
@@ -125,8 +126,16 @@ struct store_job
                                          * 0: none (a failure this very millisecond is 1) */
 };
 
-/* Encodes count jobs into a malloc'd image (*out, *out_len); the caller frees it with free(). */
+/* Encodes count jobs into a malloc'd image (*out, *out_len); the caller frees it with free().
+ * Any job that cannot be encoded fails the whole image. */
 int store_encode(const struct store_job *jobs, size_t count, uint64_t sequence, uint8_t **out, size_t *out_len);
+/* The same, but a job whose record cannot be encoded (STORE_E_LIMIT or STORE_E_CORRUPT: a string,
+ * blob or count above the limits, an inconsistent record, or a job past STORE_MAX_JOBS) is left
+ * out of the image and the others are written: errors[i] (count entries) receives 0 for each job
+ * written and the error for each left out. Only errors of the image itself (STORE_E_NOMEM,
+ * invalid arguments) are returned. */
+int store_encode_each(const struct store_job *jobs, size_t count, uint64_t sequence, int *errors, uint8_t **out,
+                      size_t *out_len);
 /* Decodes an image; on success *jobs is malloc'd (free with store_free_jobs). On failure *jobs
  * is NULL, *count 0, and nothing is left allocated. */
 int store_decode(const uint8_t *data, size_t len, struct store_job **jobs, size_t *count, uint64_t *sequence);

@@ -1073,6 +1073,71 @@ static void test_encoder_limits(void)
     free(job.files);
 }
 
+/* store_encode_each leaves out only the jobs that cannot be encoded, whatever their place. */
+static void test_encode_each(void)
+{
+    struct store_job jobs[4], *out;
+    uint16_t *str;
+    uint8_t *img;
+    size_t len, n, i;
+    int errors[4], ret;
+
+    memset(jobs, 0, sizeof(jobs));
+    for (i = 0; i < 4; i++)
+    {
+        jobs[i].error_file = -1;
+        jobs[i].id[0] = (uint8_t)(i + 1);
+        jobs[i].display_name = make_string("job");
+    }
+    str = xcalloc(STORE_MAX_STRING + 2, sizeof(*str));
+    for (i = 0; i < STORE_MAX_STRING + 1; i++) str[i] = 'h';
+    jobs[1].file_count = 1;                  /* a string above the limit deep in a file record */
+    jobs[1].files = xcalloc(1, sizeof(*jobs[1].files));
+    jobs[1].files[0].response_headers = str;
+    jobs[3].error_file = 7;                  /* inconsistent: no such file */
+
+    ret = store_encode(jobs, 4, 9, &img, &len);
+    ok(ret == STORE_E_CORRUPT && !img, "strict encode: got %d\n", ret);   /* one bad job fails it all */
+
+    memset(errors, 0x55, sizeof(errors));
+    ret = store_encode_each(jobs, 4, 9, errors, &img, &len);
+    ok(!ret, "encode_each: got %d\n", ret);
+    ok(!errors[0] && errors[1] == STORE_E_LIMIT && !errors[2] && errors[3] == STORE_E_CORRUPT,
+       "errors %d %d %d %d\n", errors[0], errors[1], errors[2], errors[3]);
+    if (!ret)
+    {
+        uint64_t sequence;
+        ret = store_decode(img, len, &out, &n, &sequence);
+        ok(!ret, "decode: %d\n", ret);
+        if (!ret)
+        {
+            ok(n == 2, "%zu jobs decoded\n", n);
+            ok(n == 2 && out[0].id[0] == 1 && out[1].id[0] == 3, "the wrong jobs were kept\n");
+            ok(sequence == 9, "sequence %llu\n", (unsigned long long)sequence);
+            for (i = 0; i < n; i++) compare_job(&jobs[i * 2], &out[i]);
+            store_free_jobs(out, n);
+        }
+        free(img);
+    }
+
+    /* All left out: an image of no jobs. */
+    jobs[0].error_file = jobs[2].error_file = 5;
+    ret = store_encode_each(jobs, 4, 1, errors, &img, &len);
+    ok(!ret && len == STORE_HEADER_SIZE + 4, "nothing encodable: got %d, length %zu\n", ret, len);
+    if (!ret)
+    {
+        ok(decode_result(img, len) == 0, "the empty image does not decode\n");
+        free(img);
+    }
+    jobs[0].error_file = jobs[2].error_file = jobs[3].error_file = -1;
+    for (i = 0; i < 4; i++) free(jobs[i].display_name);
+    free(str);
+    free(jobs[1].files);
+
+    ret = store_encode_each(NULL, 1, 0, errors, &img, &len);
+    ok(ret == STORE_E_CORRUPT, "NULL jobs: got %d\n", ret);
+}
+
 static void test_strerror(void)
 {
     int i;
@@ -1130,6 +1195,7 @@ int main(int argc, char **argv)
     test_many_jobs();
     test_damaged_images();
     test_encoder_limits();
+    test_encode_each();
     test_strerror();
 
     printf("store_roundtrip: %u tests executed (0 marked as todo, %u failures), 0 skipped.\n",

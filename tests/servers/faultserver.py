@@ -425,10 +425,23 @@ class Handler(BaseHandler):
             "slow": self.ep_slow, "changing": self.ep_changing, "redirect": self.ep_redirect,
             "redirect-to": self.ep_redirect_to, "auth": self.ep_auth,
         }.get(name)
+        # /manyheaders/<file>?lines=N&size=B: the file as /files, its response with N extra
+        # header lines of B bytes each (CRLF included), X-Filler-000: xxx... (a server whose
+        # headers exceed what BITS keeps of them).
+        if fn is None and name == "manyheaders":
+            fn = self.ep_manyheaders
         if fn is None:
             self.simple(404)
             return
         fn(rest, q)
+
+    def ep_manyheaders(self, rest, q):
+        lines, size = qint(q, "lines", 100, 0), qint(q, "size", 1000, 20)
+        ent = self.open_file(rest)
+        if ent:
+            self.extra_headers = [("X-Filler-%03d" % i, "x" * (size - len("X-Filler-000: \r\n")))
+                                  for i in range(min(lines, 1000))]
+            self.serve(ent)
 
     def faulty(self, q):
         """True when this request should get the fault (times=K limits it to the first K)."""

@@ -11,7 +11,9 @@ BB="$B/bench/bitsbench.exe"
 
 has_result() { tr -d '\r' <"$1" | grep -q '^RESULT [0-9][0-9.]*$'; }
 
-STORE="$WINEPREFIX/drive_c/users/Public/Microsoft/Network/Downloader"
+. "$TOP/tests/store-lib.sh"
+store_dir
+STORE=$STORE_DIR
 ba() { wine_run "$D/ba.out" "$D/ba.err" bitsadmin "$@"; tr -d '\r' <"$D/ba.out"; }
 restart_session() {
     "${WINESERVER:-wineserver}" -k >/dev/null 2>&1 </dev/null

@@ -5,9 +5,12 @@
 # back to the other one; two damaged images are set aside.
 T_SUITE=persist
 . "$TOP/tests/lib.sh"
+. "$TOP/tests/store-lib.sh"
 D=$(mktemp -d)
 if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi
-STORE="$WINEPREFIX/drive_c/users/Public/Microsoft/Network/Downloader"
+store_dir
+STORE=$STORE_DIR
+check "the store's place is known ($STORE)" test -n "$STORE"
 
 # No retries: the first activation after `net stop BITS` or a kill must succeed (the service
 # suite checks that on its own).
