@@ -189,19 +189,20 @@ static BOOL wait_call(struct http_wait *wait, HANDLE abort, DWORD timeout)
     return FALSE;
 }
 
-/* The deadline of a send: the connection and the request with its body. WinHTTP's default
- * leaves name resolution unbounded, but one deadline covers the whole call here: the resolve
- * timeout when one is set, else the connect timeout once more. A body gets the send timeout
- * for every 64 KiB [inferred]: Windows applies it to each send of the socket. The receive
- * response timeout is added as Wine's WinHTTP may wait for the first bytes of the answer
- * before it completes the send. 0: no limit (a timeout of 0 is none, as in WinHTTP). */
+/* The deadline of a send. Under Wine 8 a server that answers its header a byte at a time held
+ * an asynchronous send past the receive response timeout (its completion seems to wait for the
+ * answer to begin), so it covers the connection (and name resolution, which has no
+ * limit of its own by default: then it shares the connect timeout), the request with its body
+ * (the send timeout for every 64 KiB [inferred]: Windows applies it to each send of the socket)
+ * and the wait for the answer (the receive response timeout). 0: no limit (a timeout of 0 is
+ * none, as in WinHTTP). */
 static DWORD send_deadline(const struct http_timeouts *timeouts, DWORD length)
 {
     UINT64 total;
 
     if (!timeouts->connect || !timeouts->send || !timeouts->response) return 0;
-    total = (UINT64)(timeouts->resolve ? timeouts->resolve : timeouts->connect) + timeouts->connect
-            + (UINT64)timeouts->send * (1 + length / 65536) + timeouts->response;
+    total = (UINT64)timeouts->resolve + timeouts->connect + (UINT64)timeouts->send * (1 + length / 65536)
+            + timeouts->response;
     return (DWORD)min(total, (UINT64)0xfffffffe);
 }
 

@@ -206,6 +206,8 @@ static void test_silent_servers(void)
     unsigned int i;
     HRESULT hr;
 
+    set_timeout_value(L"ConnectTimeout", 1000);
+    set_timeout_value(L"SendTimeout", 1000);
     set_timeout_value(L"ReceiveTimeout", 2000);
     set_timeout_value(L"ReceiveResponseTimeout", 3000);
 
@@ -266,6 +268,8 @@ static void test_silent_servers(void)
     for (i = 0; i < ARRAY_SIZE(stalled); i++)
         if (stalled[i]) cancel_job(stalled[i]);
 
+    set_timeout_value(L"ConnectTimeout", 0);
+    set_timeout_value(L"SendTimeout", 0);
     set_timeout_value(L"ReceiveTimeout", 0);
     set_timeout_value(L"ReceiveResponseTimeout", 0);
 }
