@@ -46,7 +46,41 @@ struct http_session
     HINTERNET hop;                     /* the connection of the last redirect followed, or NULL */
     void (*meanwhile)(void *);         /* runs once while the next request is answered */
     void *meanwhile_context;
+    struct http_timeouts timeouts;
 };
+
+/* WinHTTP's documented defaults (resolve: none; connect 60 s, send and receive 30 s, the whole
+ * response header 90 s); BITS documents no others. HKLM\Software\Wine\BITS may set each in
+ * milliseconds (REG_DWORD ResolveTimeout, ConnectTimeout, SendTimeout, ReceiveTimeout,
+ * ReceiveResponseTimeout; 0 means no limit), read when a transfer opens its session: the tests
+ * of silent servers use a few seconds instead of minutes, and an administrator may need longer
+ * ones on a slow link, as WinHttpSetTimeouts allows any program. */
+static void read_timeouts(struct http_timeouts *timeouts)
+{
+    static const WCHAR *names[] =
+        { L"ResolveTimeout", L"ConnectTimeout", L"SendTimeout", L"ReceiveTimeout", L"ReceiveResponseTimeout" };
+    DWORD *values[] = { &timeouts->resolve, &timeouts->connect, &timeouts->send, &timeouts->receive,
+                        &timeouts->response };
+    unsigned int i;
+    DWORD value, size;
+    HKEY key;
+
+    timeouts->resolve = 0;
+    timeouts->connect = 60000;
+    timeouts->send = 30000;
+    timeouts->receive = 30000;
+    timeouts->response = 90000;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"Software\\Wine\\BITS", 0, KEY_QUERY_VALUE, &key)) return;
+    for (i = 0; i < ARRAYSIZE(names); i++)
+    {
+        size = sizeof(value);
+        if (!RegQueryValueExW(key, names[i], NULL, NULL, (BYTE *)&value, &size) && size == sizeof(value))
+            *values[i] = value;
+    }
+    RegCloseKey(key);
+    TRACE("timeouts %lu %lu %lu %lu %lu\n", timeouts->resolve, timeouts->connect, timeouts->send,
+          timeouts->receive, timeouts->response);
+}
 
 /* Transient or fatal, for an HTTP status (spec 5.5): 408 and 5xx but 501/505 are worth a retry. */
 void http_status_error(DWORD status, struct transfer_error *error)
@@ -59,6 +93,10 @@ void http_status_error(DWORD status, struct transfer_error *error)
 void http_winhttp_error(struct transfer_error *error)
 {
     DWORD err = GetLastError();
+
+    /* Wine's WinHTTP passes a socket's receive timeout on as the Winsock code; WinHTTP's own
+     * is ERROR_WINHTTP_TIMEOUT, which is what Windows reports. */
+    if (err == WSAETIMEDOUT) err = ERROR_WINHTTP_TIMEOUT;
 
     error->code = HRESULT_FROM_WIN32(err);
     error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
@@ -416,8 +454,9 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
 
     /* The User-Agent of Windows 10's BITS (spec 5.2). */
     req->abort = job->abort_event;
+    read_timeouts(&req->timeouts);
     if (!(req->session = http_wait_open_session(L"Microsoft BITS/7.8", access, proxy ? proxy : WINHTTP_NO_PROXY_NAME,
-                                                bypass ? bypass : WINHTTP_NO_PROXY_BYPASS)))
+                                                bypass ? bypass : WINHTTP_NO_PROXY_BYPASS, &req->timeouts)))
     {
         http_winhttp_error(error);
         hr = error->code;
@@ -481,7 +520,7 @@ static HINTERNET open_request(struct http_session *req, const struct http_target
 
     request = WinHttpOpenRequest(target->connection, verb, target->path, NULL, WINHTTP_NO_REFERER,
                                  WINHTTP_DEFAULT_ACCEPT_TYPES, target->secure ? WINHTTP_FLAG_SECURE : 0);
-    if (!request || !http_wait_attach(request))
+    if (!request || !http_wait_attach(request, &req->timeouts))
     {
         http_winhttp_error(error);
         if (request) WinHttpCloseHandle(request);
@@ -912,6 +951,136 @@ static void save_response_headers(struct transfer *t, HINTERNET request)
     LeaveCriticalSection(&job->cs);
 }
 
+/* The server's answer does not fit the request (a range other than the one asked for, a length
+ * that contradicts its Content-Range, a body cut or malformed): BG_E_INVALID_SERVER_RESPONSE,
+ * the code the spec gives a server that answers ranges wrongly. A server that answered a range
+ * wrongly does so again: fatal. A body that ends early may be a dropped connection: transient. */
+static HRESULT invalid_response(struct transfer_error *error, BOOL transient)
+{
+    error->code = BG_E_INVALID_SERVER_RESPONSE;
+    error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+    error->transient = transient;
+    return error->code;
+}
+
+/* Content-Range of a 206, "bytes first-last/total" (RFC 9110). FALSE when it is absent or has
+ * another form (an unknown total "*" included: the total is what tells a changed file). */
+BOOL http_content_range(HINTERNET request, UINT64 *first, UINT64 *last, UINT64 *total)
+{
+    WCHAR buf[96], *p = buf, *end;
+    DWORD size = sizeof(buf);
+
+    if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_CONTENT_RANGE, NULL, buf, &size, NULL)) return FALSE;
+    while (*p == ' ') p++;
+    if (wcsnicmp(p, L"bytes", 5)) return FALSE;
+    p += 5;
+    while (*p == ' ' || *p == '=') p++;
+    if (!iswdigit(*p)) return FALSE;
+    *first = _wcstoui64(p, &end, 10);
+    if (*end != '-' || !iswdigit(end[1])) return FALSE;
+    *last = _wcstoui64(end + 1, &end, 10);
+    if (*end != '/' || !iswdigit(end[1])) return FALSE;
+    *total = _wcstoui64(end + 1, &end, 10);
+    while (*end == ' ') end++;
+    return !*end && *first <= *last && *last < *total;
+}
+
+/* A 206 checked against its request: bytes start to end (inclusive) of a file of size bytes
+ * (BG_SIZE_UNKNOWN: any). S_OK when it is exactly that range; S_FALSE when its total says that
+ * the remote file has another size now (it changed: spec 5.2 restarts the file); else an error
+ * (error filled in) and not a byte of its body may be used. */
+HRESULT http_check_partial(HINTERNET request, UINT64 start, UINT64 end, UINT64 size, struct transfer_error *error)
+{
+    UINT64 first, last, total, length;
+    WCHAR type[64];
+    DWORD len = sizeof(type);
+
+    if (WinHttpQueryHeaders(request, WINHTTP_QUERY_CONTENT_TYPE, NULL, type, &len, NULL)
+        && !wcsnicmp(type, L"multipart/", 10))
+    {
+        WARN("a multipart answer to one range\n");
+        return invalid_response(error, FALSE);
+    }
+    len = sizeof(type);
+    if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_CONTENT_RANGE, NULL, type, &len, NULL)
+        && GetLastError() == ERROR_WINHTTP_HEADER_NOT_FOUND)
+    {
+        /* spec 5.2: no Content-Range (often stripped by a proxy) */
+        error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
+        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+        error->transient = FALSE;
+        return error->code;
+    }
+    if (!http_content_range(request, &first, &last, &total))
+    {
+        WARN("malformed Content-Range\n");
+        return invalid_response(error, FALSE);
+    }
+    if (size != BG_SIZE_UNKNOWN && total != size)
+    {
+        TRACE("the remote file is now %I64u bytes, not %I64u\n", total, size);
+        return S_FALSE;
+    }
+    if (first != start || last != end || (query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &length)
+                                           && length != last - first + 1))
+    {
+        WARN("asked for %I64u-%I64u, got %I64u-%I64u/%I64u\n", start, end, first, last, total);
+        return invalid_response(error, FALSE);
+    }
+    return S_OK;
+}
+
+/* A hash of the response's ETag (weak or strong, as the server wrote it), 0 when it has none. */
+static UINT64 etag_hash(HINTERNET request)
+{
+    WCHAR buf[256], *p;
+    DWORD size = sizeof(buf);
+    UINT64 hash = 14695981039346656037ull;
+
+    if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_ETAG, NULL, buf, &size, NULL) || !buf[0]) return 0;
+    for (p = buf; *p; p++) hash = (hash ^ *p) * 1099511628211ull;
+    return hash ? hash : 1;
+}
+
+/* Whether the validators of a response (ETag, Last-Modified) differ from those the file's bytes
+ * came with: then those bytes are of another version of the remote file. */
+static BOOL validators_changed(struct transfer *t, HINTERNET request)
+{
+    struct bits_file *file = transfer_file(t);
+    struct bits_job *job = transfer_job(t);
+    UINT64 etag = etag_hash(request);
+    FILETIME mtime;
+    SYSTEMTIME st;
+    DWORD len = sizeof(st);
+    BOOL have_mtime, changed = FALSE;
+
+    have_mtime = WinHttpQueryHeaders(request, WINHTTP_QUERY_LAST_MODIFIED | WINHTTP_QUERY_FLAG_SYSTEMTIME, NULL, &st,
+                                     &len, NULL) && SystemTimeToFileTime(&st, &mtime);
+    EnterCriticalSection(&job->cs);
+    if (etag && file->remote_etag && etag != file->remote_etag) changed = TRUE;
+    if (have_mtime && (file->remote_mtime.dwLowDateTime || file->remote_mtime.dwHighDateTime)
+        && CompareFileTime(&mtime, &file->remote_mtime))
+        changed = TRUE;
+    LeaveCriticalSection(&job->cs);
+    if (changed) TRACE("the validators of %s changed\n", debugstr_w(file->remote_name));
+    return changed;
+}
+
+/* The remote file changed: its bytes so far are of no use (spec 5.2: the file restarts at 0). */
+static void restart_file(struct transfer *t)
+{
+    struct bits_file *file = transfer_file(t);
+    struct bits_job *job = transfer_job(t);
+
+    EnterCriticalSection(&job->cs);
+    TRACE("%s changed on the server: restarting\n", debugstr_w(file->remote_name));
+    file->progress.BytesTransferred = 0;
+    file->remote_etag = 0;
+    file->remote_mtime.dwLowDateTime = file->remote_mtime.dwHighDateTime = 0;
+    job_touch(job);
+    LeaveCriticalSection(&job->cs);
+}
+
 /* Read a response body into the output at the current position, up to limit bytes; progress
  * gets the running count. */
 HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
@@ -990,6 +1159,17 @@ static HRESULT download_ranges(struct transfer *t, struct http_session *req, HAN
             WinHttpCloseHandle(request);
             return error->code;
         }
+        if ((hr = http_check_partial(request, start + (done - pos), start + len - 1, size, error)) == S_OK
+            && validators_changed(t, request))
+            hr = S_FALSE;
+        if (hr != S_OK)
+        {
+            WinHttpCloseHandle(request);
+            if (FAILED(hr)) return hr;
+            /* Another version of the file: every range again, from a new HEAD (spec 5.2). */
+            restart_file(t);
+            return invalid_response(error, TRUE);
+        }
         hr = http_read_body(t, request, output, &done, pos + len, buffer, transfer_progress, error);
         WinHttpCloseHandle(request);
         if (FAILED(hr)) return hr;
@@ -1049,6 +1229,21 @@ static HRESULT download_on_demand(struct transfer *t, struct http_session *req, 
         {
             WinHttpCloseHandle(request);
             hr = error->code;
+            break;
+        }
+        if ((hr = http_check_partial(request, start, end - 1, size, error)) == S_OK && validators_changed(t, request))
+            hr = S_FALSE;
+        if (hr != S_OK)
+        {
+            WinHttpCloseHandle(request);
+            if (hr == S_FALSE)
+            {
+                /* Another version of the file: none of its ranges are of use (spec 5.2); the
+                 * next attempt starts from a new HEAD. */
+                ondemand_reset(t);
+                restart_file(t);
+                hr = invalid_response(error, TRUE);
+            }
             break;
         }
         seek.QuadPart = pos = start;
@@ -1120,10 +1315,29 @@ static HRESULT take_size(struct transfer *t, HINTERNET request, UINT64 *size, BO
         error->transient = FALSE;
         return error->code;
     }
+    struct bits_file *file = transfer_file(t);
+    struct bits_job *job = transfer_job(t);
+    UINT64 etag = etag_hash(request);
+    BOOL changed = FALSE;
+    HRESULT hr;
+
     if (WinHttpQueryHeaders(request, WINHTTP_QUERY_LAST_MODIFIED | WINHTTP_QUERY_FLAG_SYSTEMTIME, NULL, &st, &len, NULL)
         && SystemTimeToFileTime(&st, &mtime))
         have_mtime = &mtime;
-    return size_error(transfer_set_size(t, *size, have_mtime, restart), error);
+    /* Size and time are what the spec tracks; an ETag that changed tells the same (a server may
+     * change a file without changing either). */
+    EnterCriticalSection(&job->cs);
+    if (etag && file->remote_etag && etag != file->remote_etag && file->progress.BytesTransferred)
+    {
+        TRACE("the ETag of %s changed: restarting\n", debugstr_w(file->remote_name));
+        file->progress.BytesTransferred = 0;
+        changed = TRUE;
+    }
+    if (etag) file->remote_etag = etag;
+    LeaveCriticalSection(&job->cs);
+    hr = size_error(transfer_set_size(t, *size, have_mtime, restart), error);
+    if (restart && changed) *restart = TRUE;
+    return hr;
 }
 
 /* A request of the download: the job is connected once it is answered, the headers are kept
@@ -1170,6 +1384,14 @@ static void discard_early(struct early_output *early)
     early->done = FALSE;
 }
 
+/* Empty the output, for a file that starts again. */
+static BOOL output_rewind(HANDLE output)
+{
+    LARGE_INTEGER zero = { 0 };
+
+    return SetFilePointerEx(output, zero, NULL, FILE_BEGIN) && SetEndOfFile(output);
+}
+
 /* A download of the whole file, or of what is left of it. */
 HRESULT http_download(struct transfer *t, struct transfer_error *error)
 {
@@ -1180,7 +1402,8 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     HINTERNET request = NULL;
     UINT64 size = BG_SIZE_UNKNOWN, offset = 0, done, end;
     HANDLE output = INVALID_HANDLE_VALUE;
-    BOOL dynamic, on_demand, headless, restart = FALSE;
+    BOOL dynamic, on_demand, headless, restart = FALSE, restarted = FALSE;
+    UINT64 length;
     DWORD status, len;
     BYTE *buffer = NULL;
     BG_FILE_RANGE *ranges = NULL;
@@ -1287,49 +1510,93 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         hr = S_OK;
         goto done;
     }
+
+    if (ranges)
+    {
+        if (!(buffer = HeapAlloc(GetProcessHeap(), 0, HTTP_READ_BUFFER_SIZE))) hr = E_OUTOFMEMORY;
+        else hr = download_ranges(t, req, output, offset, size, ranges, range_count, buffer, error);
+        goto done;
+    }
+
+    for (;;)
+    {
+        if (!request)
+        {
+            if (offset) swprintf(range, ARRAYSIZE(range), L"Range: bytes=%I64u-", offset);
+            if (!(request = send_for_body(t, req, req->method ? req->method : L"GET", offset ? range : NULL, &status,
+                                          error)))
+            {
+                hr = error->code;
+                goto done;
+            }
+        }
+        if (!offset)
+        {
+            /* A part of the file nobody asked for. */
+            if (status == 206)
+            {
+                hr = invalid_response(error, FALSE);
+                goto done;
+            }
+            break;
+        }
+        if (status != 206)
+        {
+            /* The server ignored the Range: its body would start at 0 (spec 5.2). */
+            error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
+            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
+            error->transient = FALSE;
+            hr = error->code;
+            goto done;
+        }
+        /* Every byte of the 206 must be the rest of the version of the file whose start is in
+         * the temp file: the range asked for, the same total, the same validators. */
+        if (FAILED(hr = http_check_partial(request, offset, size - 1, size, error))) goto done;
+        if (hr == S_OK && !validators_changed(t, request)) break;
+        if (restarted)
+        {
+            /* Changed again while it restarted: try later. */
+            hr = invalid_response(error, TRUE);
+            goto done;
+        }
+        /* Another version: start it from 0 (spec 5.2) with a GET of the whole file. */
+        restarted = TRUE;
+        WinHttpCloseHandle(request);
+        request = NULL;
+        restart_file(t);
+        if (!output_rewind(output))
+        {
+            local_error(hr = HRESULT_FROM_WIN32(GetLastError()), error);
+            goto done;
+        }
+        offset = 0;
+        size = BG_SIZE_UNKNOWN;
+    }
+    report_final_url(t, req);
+    /* The length of the body is the end of the file: the GET of a restarted file and dynamic
+     * content (spec 1.9) take their size from it, and a 200 with another length than the
+     * HEAD's is another version of the file. */
+    if (!offset && query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &length) && length != size)
+    {
+        if (dynamic)
+        {
+            if (FAILED(hr = size_error(transfer_set_size(t, length, NULL, NULL), error))) goto done;
+            size = length;
+        }
+        else if (FAILED(hr = take_size(t, request, &size, NULL, error))) goto done;
+    }
+    else if (!dynamic && size == BG_SIZE_UNKNOWN && FAILED(hr = take_size(t, request, &size, NULL, error)))
+        goto done;
+
     /* What is left of a file of known size, when that is less than a block: http_read_body never
      * asks for more than remains (a small file then costs no mapping of a 1 MiB block). */
-    if (!(buffer = HeapAlloc(GetProcessHeap(), 0, !ranges && size != BG_SIZE_UNKNOWN
-                             ? (SIZE_T)min((UINT64)HTTP_READ_BUFFER_SIZE, size - offset) : HTTP_READ_BUFFER_SIZE)))
+    if (!(buffer = HeapAlloc(GetProcessHeap(), 0, size != BG_SIZE_UNKNOWN
+                             ? (SIZE_T)max(1, min((UINT64)HTTP_READ_BUFFER_SIZE, size - offset))
+                             : HTTP_READ_BUFFER_SIZE)))
     {
         hr = E_OUTOFMEMORY;
         goto done;
     }
-
-    if (ranges)
-    {
-        hr = download_ranges(t, req, output, offset, size, ranges, range_count, buffer, error);
-        goto done;
-    }
-
-    if (!request)
-    {
-        if (offset) swprintf(range, ARRAYSIZE(range), L"Range: bytes=%I64u-", offset);
-        if (!(request = send_for_body(t, req, req->method ? req->method : L"GET", offset ? range : NULL, &status,
-                                      error)))
-        {
-            hr = error->code;
-            goto done;
-        }
-    }
-    if (offset && status != 206)
-    {
-        /* The server ignored the Range: its body would start at 0 (spec 5.2). */
-        error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
-        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-        error->transient = FALSE;
-        hr = error->code;
-        goto done;
-    }
-    report_final_url(t, req);
-    if (dynamic)
-    {
-        UINT64 length;
-        if (query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &length)
-            && FAILED(hr = size_error(transfer_set_size(t, length, NULL, NULL), error)))
-            goto done;
-    }
-
     done = offset;
     end = size == BG_SIZE_UNKNOWN ? ~(UINT64)0 : size;
     if (FAILED(hr = http_read_body(t, request, output, &done, end, buffer, transfer_progress, error))) goto done;
@@ -1337,7 +1604,8 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         transfer_set_size(t, done, NULL, NULL);     /* dynamic content: the size is what came */
     else if (done < size)
     {
-        /* The connection ended early: keep the bytes, retry later from here (spec 2.2). */
+        /* The connection ended early: keep the bytes, retry later from here (spec 2.2); dynamic
+         * content starts again then. */
         error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR);
         error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
         error->transient = TRUE;

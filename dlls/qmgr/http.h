@@ -33,6 +33,11 @@ HINTERNET http_send(struct http_session *session, const WCHAR *verb, const WCHAR
 HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UINT64 *done, UINT64 limit,
                        BYTE *buffer, void (*progress)(struct transfer *t, UINT64 done),
                        struct transfer_error *error);
+/* Content-Range "bytes first-last/total" of a 206; and a 206 checked against the range asked
+ * for (start to end inclusive) of a file of size bytes: S_OK, S_FALSE when its total says the
+ * file changed, else an error (BG_E_INVALID_SERVER_RESPONSE, BG_E_INSUFFICIENT_RANGE_SUPPORT). */
+BOOL http_content_range(HINTERNET request, UINT64 *first, UINT64 *last, UINT64 *total);
+HRESULT http_check_partial(HINTERNET request, UINT64 start, UINT64 end, UINT64 size, struct transfer_error *error);
 /* Error of an HTTP status (REMOTE_FILE, spec 5.5) and of a failed WinHTTP call. */
 void http_status_error(DWORD status, struct transfer_error *error);
 void http_winhttp_error(struct transfer_error *error);

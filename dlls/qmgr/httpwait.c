@@ -6,6 +6,11 @@
  * abort event. Closing a request handle does not wake a synchronous call blocked in a socket
  * read under Wine, so a stalled server would otherwise hold a stopped worker for minutes.
  * An abandoned call completes later into memory this file owns until WinHTTP closes the handle.
+ * Each wait also has a deadline (http_timeouts, set on the session by http.c): WinHTTP's own
+ * timeouts do not end an asynchronous call under Wine 8, and a server that accepts and never
+ * answers, or sends its headers a byte at a time, would otherwise hold the worker (and its
+ * foreground slot) for good. A call past its deadline fails with ERROR_WINHTTP_TIMEOUT and is
+ * abandoned like an aborted one.
  */
 
 #include "qmgr_private.h"
@@ -25,6 +30,7 @@ struct http_wait
     DWORD full_polls;                  /* QueryDataAvailable answers in a row that found a full buffer */
     DWORD caller;                      /* thread inside the WinHTTP call that is pending, or 0 */
     BOOL completed;                    /* that call completed inline, on that thread */
+    struct http_timeouts timeouts;     /* the session's, when the request was opened */
 };
 
 /* Reading a fast body: every asynchronous call costs a thread switch under Wine, and
@@ -89,12 +95,18 @@ static void CALLBACK status_callback(HINTERNET handle, DWORD_PTR context, DWORD 
     }
 }
 
-/* The session of a transfer: asynchronous, with our completion callback on all its requests. */
-void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *proxy, const WCHAR *bypass)
+/* The session of a transfer: asynchronous, with our completion callback on all its requests,
+ * and the timeouts given to WinHTTP too (for the parts its own code bounds, such as a connect). */
+void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *proxy, const WCHAR *bypass,
+                             const struct http_timeouts *timeouts)
 {
     HINTERNET session;
+    DWORD value;
 
     if (!(session = WinHttpOpen(agent, access, proxy, bypass, WINHTTP_FLAG_ASYNC))) return NULL;
+    WinHttpSetTimeouts(session, timeouts->resolve, timeouts->connect, timeouts->send, timeouts->receive);
+    value = timeouts->response;
+    WinHttpSetOption(session, WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT, &value, sizeof(value));
     if (WinHttpSetStatusCallback(session, status_callback, WINHTTP_CALLBACK_FLAG_ALL_COMPLETIONS
                                  | WINHTTP_CALLBACK_FLAG_HANDLES, 0) == WINHTTP_INVALID_STATUS_CALLBACK)
     {
@@ -107,7 +119,7 @@ void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *prox
 }
 
 /* Attach the completion state to a new request; on failure the caller closes the request. */
-BOOL http_wait_attach(void *request)
+BOOL http_wait_attach(void *request, const struct http_timeouts *timeouts)
 {
     struct http_wait *wait;
     DWORD_PTR value;
@@ -118,6 +130,7 @@ BOOL http_wait_attach(void *request)
         SetLastError(ERROR_OUTOFMEMORY);
         return FALSE;
     }
+    wait->timeouts = *timeouts;
     value = (DWORD_PTR)wait;
     if (!WinHttpSetOption(request, WINHTTP_OPTION_CONTEXT_VALUE, &value, sizeof(value)))
     {
@@ -143,24 +156,29 @@ static struct http_wait *get_wait(HINTERNET request)
 #define START_CALL(wait, ok, call) do { (wait)->completed = FALSE; (wait)->caller = GetCurrentThreadId(); \
                                         (ok) = (call); (wait)->caller = 0; } while (0)
 
-/* Wait for the call started on the request, or for the abort event. On an abort the call stays
- * pending: the caller closes the request and WinHTTP finishes it on its own. The event is only
- * ever set by a call that did not complete inline, and such a call is always waited for (or
- * its request closed), so it holds no stale signal. An abort is seen by the next wait, or by
- * the caller's check of the job's flag, not before every call. */
-static BOOL wait_call(struct http_wait *wait, HANDLE abort)
+/* Wait for the call started on the request, or for the abort event, at most timeout ms (0:
+ * no limit). On an abort or a timeout the call stays pending: the caller closes the request
+ * and WinHTTP finishes it on its own. The event is only ever set by a call that did not
+ * complete inline, and such a call is always waited for (or its request closed), so it holds
+ * no stale signal. An abort is seen by the next wait, or by the caller's check of the job's
+ * flag, not before every call. */
+static BOOL wait_call(struct http_wait *wait, HANDLE abort, DWORD timeout)
 {
     HANDLE handles[2] = { wait->done, abort };
 
     if (!wait->completed)
     {
-        switch (WaitForMultipleObjects(abort ? 2 : 1, handles, FALSE, INFINITE))
+        switch (WaitForMultipleObjects(abort ? 2 : 1, handles, FALSE, timeout ? timeout : INFINITE))
         {
         case WAIT_OBJECT_0:
             break;
         case WAIT_OBJECT_0 + 1:
             TRACE("call abandoned\n");
             SetLastError(ERROR_OPERATION_ABORTED);
+            return FALSE;
+        case WAIT_TIMEOUT:
+            TRACE("no answer within %lu ms\n", timeout);
+            SetLastError(ERROR_WINHTTP_TIMEOUT);
             return FALSE;
         default:
             return FALSE;
@@ -169,6 +187,23 @@ static BOOL wait_call(struct http_wait *wait, HANDLE abort)
     if (!wait->error) return TRUE;
     SetLastError(wait->error);
     return FALSE;
+}
+
+/* The deadline of a send. Under Wine 8 a server that answers its header a byte at a time held
+ * an asynchronous send past the receive response timeout (its completion seems to wait for the
+ * answer to begin), so it covers the connection (and name resolution, which has no
+ * limit of its own by default: then it shares the connect timeout), the request with its body
+ * (the send timeout for every 64 KiB [inferred]: Windows applies it to each send of the socket)
+ * and the wait for the answer (the receive response timeout). 0: no limit (a timeout of 0 is
+ * none, as in WinHTTP). */
+static DWORD send_deadline(const struct http_timeouts *timeouts, DWORD length)
+{
+    UINT64 total;
+
+    if (!timeouts->connect || !timeouts->send || !timeouts->response) return 0;
+    total = (UINT64)timeouts->resolve + timeouts->connect + (UINT64)timeouts->send * (1 + length / 65536)
+            + timeouts->response;
+    return (DWORD)min(total, (UINT64)0xfffffffe);
 }
 
 /* WinHttpSendRequest with a body of length bytes (body may be NULL), then
@@ -200,10 +235,11 @@ BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length,
                                             (DWORD_PTR)wait));
     if (!ok) return FALSE;
     if (meanwhile) meanwhile(context);
-    if (!wait_call(wait, abort)) return FALSE;
+    if (!wait_call(wait, abort, send_deadline(&wait->timeouts, length))) return FALSE;
     START_CALL(wait, ok, WinHttpReceiveResponse(request, NULL));
     if (!ok) return FALSE;
-    return wait_call(wait, abort);
+    /* The whole header block: a server that sends it a byte at a time is no answer either. */
+    return wait_call(wait, abort, wait->timeouts.response);
 }
 
 /* A ReadData of want bytes into our buffer, then copied out. */
@@ -226,7 +262,7 @@ static BOOL read_into(void *request, struct http_wait *wait, HANDLE abort, BYTE 
     }
     wait->bytes = 0;
     START_CALL(wait, ok, WinHttpReadData(request, wait->buffer, want, NULL));
-    if (!ok || !wait_call(wait, abort)) return FALSE;
+    if (!ok || !wait_call(wait, abort, wait->timeouts.receive)) return FALSE;
     memcpy(out, wait->buffer, wait->bytes);
     *got = wait->bytes;
     return TRUE;
@@ -265,7 +301,7 @@ BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD
         return TRUE;
     }
     START_CALL(wait, ok, WinHttpQueryDataAvailable(request, NULL));
-    if (!ok || !wait_call(wait, abort)) return FALSE;
+    if (!ok || !wait_call(wait, abort, wait->timeouts.receive)) return FALSE;
     if (!wait->bytes) return TRUE;                               /* the end of the body */
     if (wait->bytes < READ_FULL_BUFFER) wait->full_polls = 0;
     else if (++wait->full_polls >= READ_FULL_POLLS)

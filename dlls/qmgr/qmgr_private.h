@@ -232,6 +232,7 @@ struct bits_file
     BOOL ondemand_requests;            /* ranges were requested since the job last suspended itself */
     WCHAR *response_headers;           /* File5 HTTP_RESPONSE_HEADERS */
     FILETIME remote_mtime;             /* Last-Modified of the remote file, zero if unknown */
+    UINT64 remote_etag;                /* a hash of its ETag, 0 if unknown (not kept by the store) */
 };
 
 HRESULT file_create(struct bits_job *job, const WCHAR *remote, const WCHAR *local,
@@ -284,9 +285,15 @@ struct bits_job *transfer_job(struct transfer *t);
 struct bits_file *transfer_file(struct transfer *t);
 HANDLE transfer_abort_event(struct transfer *t);
 
-/* ---- httpwait.c: WinHTTP calls that an abort cuts short ---- */
-void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *proxy, const WCHAR *bypass);
-BOOL http_wait_attach(void *request);
+/* ---- httpwait.c: WinHTTP calls that an abort or a timeout cuts short ---- */
+/* Milliseconds, 0 for no limit: WinHttpSetTimeouts' four and WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT. */
+struct http_timeouts
+{
+    DWORD resolve, connect, send, receive, response;
+};
+void *http_wait_open_session(const WCHAR *agent, DWORD access, const WCHAR *proxy, const WCHAR *bypass,
+                             const struct http_timeouts *timeouts);
+BOOL http_wait_attach(void *request, const struct http_timeouts *timeouts);
 BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length, void (*meanwhile)(void *),
                     void *context);
 BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD *read);

@@ -441,32 +441,39 @@ static BOOL output_cut(HANDLE output, UINT64 at)
     return SetFilePointerEx(output, pos, NULL, FILE_BEGIN) && SetEndOfFile(output);
 }
 
-/* Content-Range of a 206: TRUE when it starts at offset, with the whole size in *total. */
-static BOOL range_starts_at(HINTERNET request, UINT64 offset, UINT64 *total)
+/* A 206 to the reply's `Range: bytes=offset-`: TRUE when it is exactly the rest of the reply
+ * whose start is in the temp file (that start, to the end, the total of the reply as known
+ * before, and a Content-Length to match), with the whole size in *total. */
+static BOOL range_starts_at(HINTERNET request, UINT64 offset, UINT64 known, UINT64 *total)
 {
-    WCHAR buf[96], *p, *end;
-    UINT64 first;
+    struct transfer_error ignored;
+    UINT64 first, last;
 
-    if (!query_header(request, L"Content-Range", buf, ARRAYSIZE(buf)) || wcsnicmp(buf, L"bytes ", 6)) return FALSE;
-    first = _wcstoui64(buf + 6, &end, 10);
-    if (end == buf + 6 || first != offset || !(p = wcschr(end, '/'))) return FALSE;
-    *total = _wcstoui64(p + 1, &end, 10);
-    return end != p + 1 && *total > offset;
+    if (!http_content_range(request, &first, &last, total) || *total <= offset) return FALSE;
+    if (known != BG_SIZE_UNKNOWN && known > offset && *total != known) return FALSE;   /* another reply */
+    return http_check_partial(request, offset, *total - 1, *total, &ignored) == S_OK;
 }
 
 /* GET of the reply from offset on (a Range request unless 0). Returns the request with the
  * size of the whole reply, or NULL with error filled in; *offset becomes 0 when the server
- * sends it whole again (200 to the Range request, or 416: our bytes are not of this reply). */
+ * sends it whole again (200 to the Range request, or 416: our bytes are not of this reply),
+ * and when its 206 is not exactly the rest of the reply we have the start of: then not a byte
+ * of it is used, and the reply is fetched whole. */
 static HINTERNET reply_request(struct upload *u, UINT64 *offset, UINT64 *size, struct transfer_error *error)
 {
     WCHAR range[64], buf[32];
     HINTERNET request;
     DWORD status, len;
+    UINT64 known;
+
+    EnterCriticalSection(&u->job->cs);
+    known = u->job->reply_progress.BytesTotal;
+    LeaveCriticalSection(&u->job->cs);
 
     if (*offset) swprintf(range, ARRAYSIZE(range), L"Range: bytes=%I64u-\r\n", *offset);
     if (!(request = http_send(u->http, L"GET", *offset ? range : NULL, NULL, 0, &status, error))) return NULL;
     transfer_connected(u->t);
-    if (*offset && (status == 416 || (status == 206 && !range_starts_at(request, *offset, size))))
+    if (*offset && (status == 416 || (status == 206 && !range_starts_at(request, *offset, known, size))))
     {
         WARN("reply: status %lu to a Range from %I64u, downloading it whole\n", status, *offset);
         WinHttpCloseHandle(request);

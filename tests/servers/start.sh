@@ -5,7 +5,7 @@
 #   nginx (nginx-light, config from nginx.conf.in): http, https (self-signed certificate for
 #   IP 127.0.0.1), https with a certificate for the wrong name, https requiring a client
 #   certificate; the fault server and three proxies (faultserver.py); the BITS upload server
-#   (uploadserver.py, two ports sharing one state).
+#   (uploadserver.py, two ports sharing one state); the hostile server (hostile.py, raw sockets).
 #
 # <rundir> gets: data/ (the served files and SHA256SUMS), tls/ (certificates), nginx.conf,
 # nginx-access.log (JSON lines), nginx-error.log, requests.log (the fault server's and the
@@ -27,7 +27,7 @@ DATA="$RUN/data"
 TLS="$RUN/tls"
 
 "$HERE/stop.sh" "$RUN" >/dev/null 2>&1
-rm -f "$RUN/servers.env" "$RUN/faultports.env" "$RUN/uploadports.env"
+rm -f "$RUN/servers.env" "$RUN/faultports.env" "$RUN/uploadports.env" "$RUN/hostileports.env"
 rm -rf "$RUN/uploads"
 mkdir -p "$DATA" "$TLS" "$RUN/pids" "$RUN/nginx-tmp" || exit 1
 
@@ -59,6 +59,12 @@ echo $! >"$RUN/pids/faultserver"
 "$PY" "$HERE/uploadserver.py" --root "$RUN/uploads" --log "$RUN/upload.log" \
     --ports-file "$RUN/uploadports.env" >"$RUN/uploadserver.out" 2>&1 </dev/null &
 echo $! >"$RUN/pids/uploadserver"
+
+# The hostile server (raw sockets: lying 206s, cut bodies, silence) writes the true bytes of its
+# files into hostile/ and its port to hostileports.env.
+"$PY" "$HERE/hostile.py" --dir "$RUN/hostile" --ports-file "$RUN/hostileports.env" \
+    >"$RUN/hostile.out" 2>&1 </dev/null &
+echo $! >"$RUN/pids/hostile"
 
 # Certificates: a self-signed server certificate for IP 127.0.0.1, one with the same key for
 # the name wrong.invalid, and a CA that issues a client certificate (client.pfx, no password).
@@ -130,6 +136,9 @@ done
 "$PY" "$HERE/httpcheck.py" waitfile --timeout 10 --pid "$(cat "$RUN/pids/uploadserver")" \
     "$RUN/uploadports.env" >>"$RUN/probe.out" 2>&1 || fail "the upload server did not start"
 . "$RUN/uploadports.env"
+"$PY" "$HERE/httpcheck.py" waitfile --timeout 10 --pid "$(cat "$RUN/pids/hostile")" \
+    "$RUN/hostileports.env" >>"$RUN/probe.out" 2>&1 || fail "the hostile server did not start"
+. "$RUN/hostileports.env"
 wait $datapid || fail "making the data files failed"
 "$PY" "$HERE/httpcheck.py" wait --timeout 5 --pid "$(cat "$RUN/pids/faultserver")" \
     "http://127.0.0.1:$HTTP_PORT/4k.bin" "http://127.0.0.1:$BITS_FAULT_PORT/files/4k.bin" \
@@ -137,6 +146,7 @@ wait $datapid || fail "making the data files failed"
     "http://127.0.0.1:$BITS_DIGESTPROXY_PORT/__log" \
     "http://127.0.0.1:$BITS_FAULT_PORT/__reset" \
     "http://127.0.0.1:$BITS_UPLOAD_PORT/__log" "http://127.0.0.1:$BITS_UPLOAD_ALT_PORT/__log" \
+    "http://127.0.0.1:$BITS_HOSTILE_PORT/__ping" \
     >>"$RUN/probe.out" 2>&1 || fail "a server does not answer"
 
 cat >"$RUN/servers.env.tmp" <<ENV
@@ -161,6 +171,8 @@ BITS_UPLOAD_PORT=$BITS_UPLOAD_PORT
 BITS_UPLOAD_ALT_PORT=$BITS_UPLOAD_ALT_PORT
 BITS_UPLOAD_DIR=$RUN/uploads
 BITS_UPLOAD_LOG=$RUN/upload.log
+BITS_HOSTILE_PORT=$BITS_HOSTILE_PORT
+BITS_HOSTILE_DIR=$RUN/hostile
 ENV
 mv "$RUN/servers.env.tmp" "$RUN/servers.env"
 cat "$RUN/servers.env"

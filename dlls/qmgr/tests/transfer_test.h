@@ -117,6 +117,17 @@ static inline HRESULT set_credentials(IBackgroundCopyJob *job, BG_AUTH_TARGET ta
     return hr;
 }
 
+/* After Complete: a published file holds exactly the server's true bytes (the file truth), or
+ * it does not exist. Never a mix of versions, a cut body or bytes of another range. */
+#define check_published(local, truth) check_published_(__FILE__, __LINE__, local, truth)
+static inline void check_published_(const char *file, int line, const WCHAR *local, const WCHAR *truth)
+{
+    BOOL exists = GetFileAttributesW(local) != INVALID_FILE_ATTRIBUTES;
+
+    ok_(file, line)(!exists || files_equal(local, truth), "%s was published with other bytes than %s\n",
+                    wine_dbgstr_w(local), wine_dbgstr_w(truth));
+}
+
 /* The fault server's request log (and the proxies'), NUL-terminated; HeapFree it. */
 static inline char *read_request_log(void)
 {
