@@ -987,7 +987,7 @@ BOOL http_content_range(HINTERNET request, UINT64 *first, UINT64 *last, UINT64 *
 
 /* A 206 checked against its request: bytes start to end (inclusive) of a file of size bytes
  * (BG_SIZE_UNKNOWN: any). S_OK when it is exactly that range; S_FALSE when its total says that
- * the remote file has another size now (it changed: spec 5.2 restarts the file); else an error
+ * the remote file has another size now (it changed, and BITS then restarts the file); else an error
  * (error filled in) and not a byte of its body may be used. */
 HRESULT http_check_partial(HINTERNET request, UINT64 start, UINT64 end, UINT64 size, struct transfer_error *error)
 {
@@ -1005,7 +1005,7 @@ HRESULT http_check_partial(HINTERNET request, UINT64 start, UINT64 end, UINT64 s
     if (!WinHttpQueryHeaders(request, WINHTTP_QUERY_CONTENT_RANGE, NULL, type, &len, NULL)
         && GetLastError() == ERROR_WINHTTP_HEADER_NOT_FOUND)
     {
-        /* spec 5.2: no Content-Range (often stripped by a proxy) */
+        /* no Content-Range (often stripped by a proxy): the documented code of missing ranges */
         error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
         error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
         error->transient = FALSE;
@@ -1066,7 +1066,7 @@ static BOOL validators_changed(struct transfer *t, HINTERNET request)
     return changed;
 }
 
-/* The remote file changed: its bytes so far are of no use (spec 5.2: the file restarts at 0). */
+/* The remote file changed: its bytes so far are of no use: the file restarts at 0. */
 static void restart_file(struct transfer *t)
 {
     struct bits_file *file = transfer_file(t);
@@ -1166,7 +1166,7 @@ static HRESULT download_ranges(struct transfer *t, struct http_session *req, HAN
         {
             WinHttpCloseHandle(request);
             if (FAILED(hr)) return hr;
-            /* Another version of the file: every range again, from a new HEAD (spec 5.2). */
+            /* Another version of the file: every range again, from a new HEAD. */
             restart_file(t);
             return invalid_response(error, TRUE);
         }
@@ -1238,7 +1238,7 @@ static HRESULT download_on_demand(struct transfer *t, struct http_session *req, 
             WinHttpCloseHandle(request);
             if (hr == S_FALSE)
             {
-                /* Another version of the file: none of its ranges are of use (spec 5.2); the
+                /* Another version of the file: none of its ranges are of use; the
                  * next attempt starts from a new HEAD. */
                 ondemand_reset(t);
                 restart_file(t);
@@ -1559,7 +1559,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
             hr = invalid_response(error, TRUE);
             goto done;
         }
-        /* Another version: start it from 0 (spec 5.2) with a GET of the whole file. */
+        /* Another version: start it from 0 with a GET of the whole file. */
         restarted = TRUE;
         WinHttpCloseHandle(request);
         request = NULL;
@@ -1574,7 +1574,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     }
     report_final_url(t, req);
     /* The length of the body is the end of the file: the GET of a restarted file and dynamic
-     * content (spec 1.9) take their size from it, and a 200 with another length than the
+     * content take their size from it, and a 200 with another length than the
      * HEAD's is another version of the file. */
     if (!offset && query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, &length) && length != size)
     {
@@ -1604,7 +1604,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         transfer_set_size(t, done, NULL, NULL);     /* dynamic content: the size is what came */
     else if (done < size)
     {
-        /* The connection ended early: keep the bytes, retry later from here (spec 2.2); dynamic
+        /* The connection ended early: keep the bytes, retry later from here; dynamic
          * content starts again then. */
         error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR);
         error->context = BG_ERROR_CONTEXT_REMOTE_FILE;

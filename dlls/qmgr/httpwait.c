@@ -193,7 +193,7 @@ static BOOL wait_call(struct http_wait *wait, HANDLE abort, DWORD timeout)
  * an asynchronous send past the receive response timeout (its completion seems to wait for the
  * answer to begin), so it covers the connection (and name resolution, which has no
  * limit of its own by default: then it shares the connect timeout), the request with its body
- * (the send timeout for every 64 KiB [inferred]: Windows applies it to each send of the socket)
+ * (the send timeout for every 64 KiB, a guess: Windows applies it to each send of the socket)
  * and the wait for the answer (the receive response timeout). 0: no limit (a timeout of 0 is
  * none, as in WinHTTP). */
 static DWORD send_deadline(const struct http_timeouts *timeouts, DWORD length)
