@@ -1,5 +1,5 @@
 /*
- * http.c: downloads one file over HTTP or HTTPS with WinHTTP (spec 5.2), and the WinHTTP
+ * http.c: downloads one file over HTTP or HTTPS with WinHTTP, and the WinHTTP
  * session that downloads and uploads (upload.c) share (http.h): the job's proxy, credentials,
  * security flags, redirect policy and custom headers applied to every request. Redirects are
  * followed here on new requests (not by WinHTTP), and Digest challenges answered through
@@ -452,7 +452,7 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
         }
     }
 
-    /* The User-Agent of Windows 10's BITS (spec 5.2). */
+    /* The User-Agent of Windows 10's BITS. */
     req->abort = job->abort_event;
     read_timeouts(&req->timeouts);
     if (!(req->session = http_wait_open_session(L"Microsoft BITS/7.8", access, proxy ? proxy : WINHTTP_NO_PROXY_NAME,
@@ -1133,7 +1133,7 @@ static HRESULT download_ranges(struct transfer *t, struct http_session *req, HAN
 
         if (start >= size)
         {
-            error->code = BG_E_INVALID_RANGE;       /* a range beyond EOF (spec 5.2) */
+            error->code = BG_E_INVALID_RANGE;       /* a range beyond EOF */
             error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
             error->transient = FALSE;
             return error->code;
@@ -1431,7 +1431,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     heap_free(remote);
     if (FAILED(hr)) goto done;
 
-    /* Size and time (spec 5.2): a file not started yet takes them from the headers of its GET,
+    /* Size and time: a file not started yet takes them from the headers of its GET,
      * which saves a round trip per file (Windows asks with a HEAD first); a resumed one (its
      * Range must not outrun a changed file), ranges, on-demand jobs, a custom verb and a GET
      * without Content-Length ask with a HEAD. Dynamic content needs neither. */
@@ -1452,7 +1452,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         }
         if ((hr = take_size(t, request, &size, &restart, error)) == (HRESULT)BG_E_MISSING_FILE_SIZE)
         {
-            /* No length on the GET (chunked): the HEAD may still have one (spec 5.2). */
+            /* No length on the GET (chunked): the HEAD may still have one. */
             WinHttpCloseHandle(request);
             request = NULL;
             headless = FALSE;
@@ -1542,7 +1542,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         }
         if (status != 206)
         {
-            /* The server ignored the Range: its body would start at 0 (spec 5.2). */
+            /* The server ignored the Range: its body would start at 0. */
             error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
             error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
             error->transient = FALSE;

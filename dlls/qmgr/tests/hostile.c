@@ -55,7 +55,7 @@ static BG_JOB_STATE run_after_drop(IBackgroundCopyJob *job, HRESULT *code, BG_ER
  * of the job: a server that answers another range than the one asked for (chosen: fatal, as the
  * spec's BG_E_INVALID_SERVER_RESPONSE for ranges answered wrongly; Windows may differ) and no
  * byte of theirs reaches the file. A new total, or a new ETag after the drop, is another version
- * of the file: it restarts from 0 (spec 5.2) and the new version is published whole. */
+ * of the file: it restarts from 0 and the new version is published whole. */
 static void test_wrong_206(void)
 {
     static const struct
@@ -193,7 +193,7 @@ static void set_timeout_value(const WCHAR *name, DWORD ms)
 
 /* A server that accepts and never answers, and one that sends its headers a byte at a time:
  * the receive timeouts end the attempt (TRANSIENT_ERROR, WinHTTP's timeout in the remote file's
- * context, spec 5.5), and the retry rules take over: with NoProgressTimeout 0 the job is in
+ * context), and the retry rules take over: with NoProgressTimeout 0 the job is in
  * ERROR at once. The service's timeouts are WinHTTP's defaults (30 s for a read, 90 s for the
  * headers); the test shortens them with the documented HKLM\Software\Wine\BITS values so that it
  * does not wait minutes (Windows has no such values and would wait the full defaults). */
@@ -274,7 +274,7 @@ static void test_silent_servers(void)
     set_timeout_value(L"ReceiveResponseTimeout", 0);
 }
 
-/* The first error a job reports is the server's answer: a 500 (transient, spec 5.5) and a
+/* The first error a job reports is the server's answer: a 500 (transient) and a
  * redirect loop (more than 10 redirects: fatal), never a transport error of the same exchange
  * (the server closes each connection after its answer without saying so; rude=1 answers having
  * read only the start of the request, so that its close is a TCP reset). */
