@@ -31,7 +31,9 @@ LAT_RUNS=${BENCH_LATENCY_RUNS:-20}
 MANY=${BENCH_MANY_JOBS:-100}
 CREATE=${BENCH_CREATE_JOBS:-300}
 BIG=${BENCH_BIG:-256M}
-WINE=${WINE:-wine}
+# The 64-bit loader, whatever `wine` is (tools/setup loaders; make passes WINE64).
+eval "$(sh "$(dirname "$0")/../tools/setup" loaders)"
+WINE=$WINE64
 WINESERVER=${WINESERVER:-wineserver}
 export WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree,mshtml="
@@ -86,7 +88,8 @@ BIG_BYTES=$(stat -c %s "$BITS_DATA_DIR/big.bin")
 URL="http://127.0.0.1:$BITS_HTTP_PORT"
 WDATA="Z:$(echo "$BITS_DATA_DIR" | tr / '\\')"
 
-"$TOP/tests/prefix.sh" install "$OURS" "$B" >"$LOGS/prefix-ours.log" 2>&1 || die "prefix.sh install failed"
+{ "$TOP/tests/prefix.sh" create "$OURS" && "$TOP/tests/prefix.sh" install "$OURS" "$B"; } >"$LOGS/prefix-ours.log" 2>&1 \
+    || die "prefix.sh install failed"
 "$TOP/tests/prefix.sh" create "$BUILTIN" >"$LOGS/prefix-builtin.log" 2>&1 || die "prefix.sh create failed"
 start_session "$OURS"
 # Room for the creation benchmark (the default MaxJobsPerMachine is 300) and persistence on.

@@ -7,7 +7,9 @@ WINEPREFIX=$1
 B=${2:-build}
 export WINEPREFIX
 export WINEDEBUG=${WINEDEBUG:--all}
-WINE=${WINE:-wine}
+# The 64-bit loader, whatever `wine` is (tools/setup loaders; make passes WINE64).
+eval "$(sh "$(dirname "$0")/../tools/setup" loaders)"
+WINE=$WINE64
 WINESERVER=${WINESERVER:-wineserver}
 PYTHON3=${PYTHON3:-python3}
 WORK="$WINEPREFIX.demo"

@@ -26,12 +26,15 @@ case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 WORK="$B/check-$MODE"
 LOGS="$WORK/logs"
-WINE=${WINE:-wine}
+# The loaders (make's WINE64/WINE32, or found as configure finds them): every suite and test
+# program runs under the 64-bit one as $WINE, whatever `wine` is; the win32_* clients under WINE32.
+eval "$("$TOP/tests/prefix.sh" loaders)"
+WINE=$WINE64
 WINESERVER=${WINESERVER:-wineserver}
 TIMEOUT=${BITS_TEST_TIMEOUT:-600}
 export WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES="mscoree,mshtml="
-export WINE WINESERVER TOP B
+export WINE WINE64 WINE32 WINESERVER TOP B
 . "$TOP/tests/lib.sh"       # start_again
 
 # Servers a previous, interrupted run of this mode left behind.
@@ -41,8 +44,12 @@ mkdir -p "$LOGS"
 TEMPLATE="$WORK/template"
 
 echo "== preparing the template prefix ($MODE)"
+if [ -z "$WINE64" ]; then
+    echo "no 64-bit Wine loader found (Debian package wine64; or set WINE64)"; echo "0 passed, 1 failed"; exit 1
+fi
 if [ "$MODE" = ours ]; then
-    "$TOP/tests/prefix.sh" install "$TEMPLATE" "$B" >"$LOGS/template.log" 2>&1 || { cat "$LOGS/template.log"; echo "0 passed, 1 failed"; exit 1; }
+    { "$TOP/tests/prefix.sh" create "$TEMPLATE" "$B" && "$TOP/tests/prefix.sh" install "$TEMPLATE" "$B"; } \
+        >"$LOGS/template.log" 2>&1 || { cat "$LOGS/template.log"; echo "0 passed, 1 failed"; exit 1; }
 else
     "$TOP/tests/prefix.sh" create "$TEMPLATE" "$B" >"$LOGS/template.log" 2>&1 || { cat "$LOGS/template.log"; echo "0 passed, 1 failed"; exit 1; }
 fi
@@ -109,7 +116,7 @@ watch() {
         trap 'kill $w_sleep 2>/dev/null; exit 0' TERM
         sleep $((TIMEOUT > 120 ? TIMEOUT - 60 : TIMEOUT / 2)) & w_sleep=$!
         wait $w_sleep
-        WINEPREFIX="$2" timeout 40 "${WINE%wine}winedbg" --command "bt all" >"$LOGS/$1.bt" 2>&1 </dev/null
+        WINEPREFIX="$2" timeout 40 "$WINE64" winedbg --command "bt all" >"$LOGS/$1.bt" 2>&1 </dev/null
     ) >/dev/null 2>&1 </dev/null &
     w_pid=$!
 }
@@ -232,7 +239,7 @@ else
     for exe in "$B"/tests32/*.exe; do
         [ -f "$exe" ] || continue
         selected "win32_$(basename "$exe" .exe)" || continue
-        run_program "win32_$(basename "$exe" .exe)" "$exe"
+        run_program "win32_$(basename "$exe" .exe)" "$exe" "${WINE32:-$WINE64}"
     done
 fi
 

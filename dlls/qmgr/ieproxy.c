@@ -173,9 +173,12 @@ static LSTATUS open_connections(const WCHAR *sid, BOOL create, HKEY *key)
         root = HKEY_LOCAL_MACHINE;
         wsprintfW(path, L"Software\\Wine\\BITS\\ServiceProfiles\\%s\\%s", sid, connections_path);
     }
+    /* The 64-bit view also from the 32-bit bitsadmin in syswow64: HKLM\Software is redirected to
+     * Wow6432Node for 32-bit programs, and the (64-bit) service reads the 64-bit view. */
     if (create)
-        return RegCreateKeyExW(root, path, 0, NULL, 0, KEY_QUERY_VALUE | KEY_SET_VALUE, NULL, key, NULL);
-    return RegOpenKeyExW(root, path, 0, KEY_QUERY_VALUE | KEY_SET_VALUE, key);
+        return RegCreateKeyExW(root, path, 0, NULL, 0, KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_WOW64_64KEY,
+                               NULL, key, NULL);
+    return RegOpenKeyExW(root, path, 0, KEY_QUERY_VALUE | KEY_SET_VALUE | KEY_WOW64_64KEY, key);
 }
 
 static const WCHAR *value_name(const WCHAR *connection)

@@ -158,7 +158,9 @@ int util_enableanalyticchannel(struct bitsadmin *ctx, int argc, WCHAR **argv)
     else if (!wcsicmp(argv[0], L"FALSE")) enabled = 0;
     else return usage_error(ctx, L"Invalid value: %ls (TRUE or FALSE)", argv[0]);
     if (!caller_is_admin()) return report_error(ctx, E_ACCESSDENIED, L"change the analytic channel");
-    if (!(err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, ANALYTIC_CHANNEL_KEY, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL)))
+    /* The 64-bit view, which the service reads, also from the 32-bit bitsadmin in syswow64. */
+    if (!(err = RegCreateKeyExW(HKEY_LOCAL_MACHINE, ANALYTIC_CHANNEL_KEY, 0, NULL, 0, KEY_SET_VALUE | KEY_WOW64_64KEY,
+                                NULL, &key, NULL)))
     {
         err = RegSetValueExW(key, ANALYTIC_CHANNEL_VALUE, 0, REG_DWORD, (BYTE *)&enabled, sizeof(enabled));
         RegCloseKey(key);

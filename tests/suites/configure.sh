@@ -22,6 +22,18 @@ hide widl widl-stable
 check "configure fails without widl" test $? -ne 0
 check "and names wine64-tools" grep -q "wine64-tools" "$D/out"
 
+# The 64-bit Wine loader is found by its ELF header; Debian's /usr/bin/wine (a script that runs
+# the 32-bit loader once wine32 is installed) is never taken for it.
+hide wine64
+(cd "$D/run" && PATH="$D/bin" BITS_WINE_LIBDIRS="$D/none" "$TOP/configure" >"$D/out" 2>&1)
+check "configure fails without a 64-bit Wine loader" test $? -ne 0
+check "and names wine64" grep -q "install the Debian package wine64" "$D/out"
+(cd "$D/run" && "$TOP/configure" WINE64=/usr/lib/wine/wine64 >"$D/out" 2>&1)
+check "configure takes WINE64" grep -q "checking for the 64-bit Wine loader... /usr/lib/wine/wine64" "$D/out"
+check "the Makefile lets the environment override the loaders" \
+    sh -c "grep -q '^WINE64 *?= /usr/lib/wine/wine64\$' '$D/run/Makefile' && grep -q '^WINE32 *?= ' '$D/run/Makefile' \
+           && grep -q '^WINESERVER *?= ' '$D/run/Makefile'"
+
 # The 32-bit part is optional: configure succeeds without it and names what is missing.
 hide i686-w64-mingw32-gcc
 (cd "$D/run" && PATH="$D/bin" "$TOP/configure" >"$D/out" 2>&1)
