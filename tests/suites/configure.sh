@@ -25,7 +25,7 @@ check "and names wine64-tools" grep -q "wine64-tools" "$D/out"
 # The 64-bit Wine loader is found by its ELF header; Debian's /usr/bin/wine (a script that runs
 # the 32-bit loader once wine32 is installed) is never taken for it.
 hide wine64
-(cd "$D/run" && PATH="$D/bin" BITS_WINE_LIBDIRS="$D/none" "$TOP/configure" >"$D/out" 2>&1)
+(cd "$D/run" && env -u WINE64 -u WINE32 PATH="$D/bin" BITS_WINE_LIBDIRS="$D/none" "$TOP/configure" >"$D/out" 2>&1)
 check "configure fails without a 64-bit Wine loader" test $? -ne 0
 check "and names wine64" grep -q "install the Debian package wine64" "$D/out"
 (cd "$D/run" && "$TOP/configure" WINE64=/usr/lib/wine/wine64 >"$D/out" 2>&1)
