@@ -201,33 +201,36 @@ static HRESULT WINAPI file_QueryInterface(IBackgroundCopyFile6 *iface, REFIID ri
     return E_NOINTERFACE;
 }
 
+/* A file has no count of its own: it shares its job's. A client holding only a file keeps the
+ * whole job readable, and the job frees its files when its own last reference goes, so that a
+ * final job still lists them (EnumFiles after Complete) without a cycle between the two. */
 static ULONG WINAPI file_AddRef(IBackgroundCopyFile6 *iface)
 {
     struct bits_file *file = impl_from_IBackgroundCopyFile6(iface);
-    ULONG refs = InterlockedIncrement(&file->refs);
-    TRACE("(%p) refs %lu\n", file, refs);
-    return refs;
+
+    TRACE("(%p)\n", file);
+    return IBackgroundCopyJob_AddRef(job_iface(file->job));
 }
 
 static ULONG WINAPI file_Release(IBackgroundCopyFile6 *iface)
 {
     struct bits_file *file = impl_from_IBackgroundCopyFile6(iface);
-    ULONG refs = InterlockedDecrement(&file->refs);
 
-    TRACE("(%p) refs %lu\n", file, refs);
-    if (!refs)
-    {
-        IBackgroundCopyJob_Release(job_iface(file->job));
-        heap_free(file->remote_name);
-        heap_free(file->local_name);
-        heap_free(file->temp_name);
-        heap_free(file->ranges);
-        heap_free(file->requested);
-        heap_free(file->filled);
-        heap_free(file->response_headers);
-        heap_free(file);
-    }
-    return refs;
+    TRACE("(%p)\n", file);
+    return IBackgroundCopyJob_Release(job_iface(file->job));   /* may free the file */
+}
+
+/* Called by the job when its last reference goes, and for a file that never joined a job. */
+void file_free(struct bits_file *file)
+{
+    heap_free(file->remote_name);
+    heap_free(file->local_name);
+    heap_free(file->temp_name);
+    heap_free(file->ranges);
+    heap_free(file->requested);
+    heap_free(file->filled);
+    heap_free(file->response_headers);
+    heap_free(file);
 }
 
 static HRESULT file_get_string(struct bits_file *file, WCHAR *const *field, WCHAR **out)
@@ -562,15 +565,13 @@ HRESULT file_create(struct bits_job *job, const WCHAR *remote, const WCHAR *loca
     if (ranges && FAILED(hr = check_ranges(ranges, range_count))) return hr;
     if (!(file = heap_alloc_zero(sizeof(*file)))) return E_OUTOFMEMORY;
     file->IBackgroundCopyFile6_iface.lpVtbl = &file_vtbl;
-    file->refs = 1;
     file->job = job;
-    IBackgroundCopyJob_AddRef(job_iface(job));
     list_init(&file->entry);
     file->progress.BytesTotal = BG_SIZE_UNKNOWN;
     if (!(file->remote_name = heap_strdupW(remote)) || !(file->local_name = heap_strdupW(local))
         || (job->type == BG_JOB_TYPE_DOWNLOAD && !job->high_performance && !(file->temp_name = file_temp_name(local))))
     {
-        file_Release(&file->IBackgroundCopyFile6_iface);
+        file_free(file);
         return E_OUTOFMEMORY;
     }
     if (ranges)
@@ -578,7 +579,7 @@ HRESULT file_create(struct bits_job *job, const WCHAR *remote, const WCHAR *loca
         UINT64 total = 0;
         if (!(file->ranges = heap_alloc_zero(range_count * sizeof(*ranges))))
         {
-            file_Release(&file->IBackgroundCopyFile6_iface);
+            file_free(file);
             return E_OUTOFMEMORY;
         }
         memcpy(file->ranges, ranges, range_count * sizeof(*ranges));

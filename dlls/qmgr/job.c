@@ -141,32 +141,18 @@ static void job_clear_certificate(struct bits_job *job)
     memset(job->cert_hash, 0, sizeof(job->cert_hash));
 }
 
-/* Drop the job's files (and their references) once it reached a final state. */
-static void job_release_files(struct bits_job *job, struct list *out)
-{
-    list_init(out);
-    while (!list_empty(&job->files))
-    {
-        struct list *entry = job->files.next;
-        list_remove(entry);
-        list_add_tail(out, entry);
-    }
-    job->file_count = 0;
-}
-
-/* A job in a final state makes no more calls: its callbacks go with its files. */
+/* A job in a final state makes no more calls and does no more work, but it stays readable for
+ * the clients that still hold it: its files, their names and progress, its times and properties
+ * stay until its last reference goes (job_Release). What it lets go of at once are the client's
+ * callbacks and its last error (GetError has nothing to say in a final state). */
 struct final_leftovers
 {
-    struct list files;
     IUnknown *callbacks[3];
-    struct bits_error *error;          /* holds its file, which holds the job */
+    struct bits_error *error;
 };
 
-/* A job that becomes final lets go of what it holds: its files, the client's callbacks, and its
- * last error (whose file refers back to the job: kept, the job would never be freed). */
 static void job_detach_final(struct bits_job *job, struct final_leftovers *left)
 {
-    job_release_files(job, &left->files);
     left->error = job->error;
     job->error = NULL;
     left->callbacks[0] = job->notify_iface;
@@ -175,26 +161,12 @@ static void job_detach_final(struct bits_job *job, struct final_leftovers *left)
     job->notify_iface = job->cert_callback = job->clsid_callback = NULL;
 }
 
-static void release_file_list(struct list *files);
-
 static void release_leftovers(struct final_leftovers *left)
 {
     unsigned int i;
 
-    release_file_list(&left->files);
-    for (i = 0; i < ARRAYSIZE(left->callbacks); i++) if (left->callbacks[i]) IUnknown_Release(left->callbacks[i]);
+    for (i = 0; i < ARRAYSIZE(left->callbacks); i++) if (left->callbacks[i]) notify_release_callback(left->callbacks[i]);
     if (left->error) IBackgroundCopyError_Release(&left->error->IBackgroundCopyError_iface);
-}
-
-static void release_file_list(struct list *files)
-{
-    struct bits_file *file, *next;
-
-    LIST_FOR_EACH_ENTRY_SAFE(file, next, files, struct bits_file, entry)
-    {
-        list_remove(&file->entry);
-        IBackgroundCopyFile6_Release(&file->IBackgroundCopyFile6_iface);
-    }
 }
 
 static void delete_temp_file(struct bits_file *file, BOOL *failed)
@@ -248,17 +220,22 @@ static ULONG WINAPI job_Release(IBackgroundCopyJob5 *iface)
 {
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
     ULONG refs = InterlockedDecrement(&job->refs);
-    struct list files;
+    struct bits_file *file, *next;
 
     TRACE("(%p) refs %lu\n", job, refs);
     if (!refs)
     {
-        job_release_files(job, &files);
-        release_file_list(&files);
+        /* An error tied to a file holds the job: here it can only be one without a file. */
         if (job->error) IBackgroundCopyError_Release(&job->error->IBackgroundCopyError_iface);
-        if (job->notify_iface) IUnknown_Release(job->notify_iface);
-        if (job->clsid_callback) IUnknown_Release(job->clsid_callback);
-        if (job->cert_callback) IUnknown_Release(job->cert_callback);
+        /* Every reference to a file was one to the job: nobody holds them any more. */
+        LIST_FOR_EACH_ENTRY_SAFE(file, next, &job->files, struct bits_file, entry)
+        {
+            list_remove(&file->entry);
+            file_free(file);
+        }
+        if (job->notify_iface) notify_release_callback(job->notify_iface);
+        if (job->clsid_callback) notify_release_callback(job->clsid_callback);
+        if (job->cert_callback) notify_release_callback(job->cert_callback);
         if (job->helper_token) CloseHandle(job->helper_token);
         if (job->worker_done) CloseHandle(job->worker_done);
         if (job->abort_event) CloseHandle(job->abort_event);
@@ -337,7 +314,7 @@ static HRESULT job_add_files(struct bits_job *job, ULONG count, const BG_FILE_IN
     {
         LeaveCriticalSection(&job->cs);
         for (i = 0; i < count; i++)
-            if (files[i]) IBackgroundCopyFile6_Release(&files[i]->IBackgroundCopyFile6_iface);
+            if (files[i]) file_free(files[i]);       /* never part of the job */
     }
     heap_free(files);
     return hr;
@@ -478,8 +455,8 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     {
         /* The reply goes, and the server's session is cancelled (spec 2.5, 6.3.6). */
         EnterCriticalSection(&job->cs);
-        if (!list_empty(&left.files))
-            remote = heap_strdupW(LIST_ENTRY(left.files.next, struct bits_file, entry)->remote_name);
+        if (!list_empty(&job->files))
+            remote = heap_strdupW(LIST_ENTRY(job->files.next, struct bits_file, entry)->remote_name);
         host = heap_strdupW(job->upload_host);
         session = heap_strdupW(job->upload_session);
         if (job->reply_temp && !DeleteFileW(job->reply_temp) && GetLastError() != ERROR_FILE_NOT_FOUND)
@@ -492,9 +469,12 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
             heap_free(host);
         }
     }
-    /* Only what BITS created goes: temp files, never a destination that existed before. */
-    LIST_FOR_EACH_ENTRY(file, &left.files, struct bits_file, entry)
+    /* Only what BITS created goes: temp files, never a destination that existed before. The
+     * files stay in the final job (the list no longer changes) for the clients that read them. */
+    EnterCriticalSection(&job->cs);
+    LIST_FOR_EACH_ENTRY(file, &job->files, struct bits_file, entry)
         delete_temp_file(file, &failed);
+    LeaveCriticalSection(&job->cs);
     manager_remove_job(job);
     store_save_now();
     release_leftovers(&left);
@@ -843,12 +823,12 @@ static HRESULT WINAPI job_SetNotifyInterface(IBackgroundCopyJob5 *iface, IUnknow
     job->notify_iface = cb;                     /* the last caller wins; never persisted */
     if (cb) IUnknown_AddRef(cb);
     job_unlock_modified(job);
-    if (old) IUnknown_Release(old);
+    if (old) notify_release_callback(old);
     /* The connection for the first event, while the client waits for this call anyway (notify.c). */
     if (cb)
     {
         notify_connect(cb);
-        IUnknown_Release(cb);
+        notify_release_callback(cb);
     }
     return S_OK;
 }

@@ -9,6 +9,8 @@
  */
 
 #include "qmgr_private.h"
+#include <rpc.h>
+#include <rpcdcep.h>
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
@@ -25,8 +27,9 @@ struct notification
 
 static struct
 {
-    CRITICAL_SECTION cs;               /* protects queue, thread, stopping */
+    CRITICAL_SECTION cs;               /* protects queue, owners, thread, stopping */
     struct list queue;
+    struct list owners;                /* struct callback_owner: who gave each callback */
     HANDLE wake;
     HANDLE timer;                      /* waitable timer: the next deferred notification */
     HANDLE thread;
@@ -39,6 +42,7 @@ static BOOL CALLBACK notify_init(INIT_ONCE *once, void *param, void **context)
 {
     InitializeCriticalSection(&notify.cs);
     list_init(&notify.queue);
+    list_init(&notify.owners);
     notify.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
     notify.timer = CreateWaitableTimerW(NULL, FALSE, NULL);
     return TRUE;
@@ -264,6 +268,83 @@ static const IMarshalVtbl refuse_vtbl =
 
 static IMarshal refuse_marshal = { &refuse_vtbl };
 
+/* ---- letting go of a client's callback ----
+ *
+ * The last Release of a proxy tells the client's process to drop its references. When that
+ * process has exited, as clients often have by the time their job is completed or cancelled,
+ * Wine's ole32 logs the failed call as an err ("IRemUnknown_RemRelease failed 0x800706be"),
+ * though nothing is wrong. So the service remembers which process each callback came from (the
+ * caller of SetNotifyInterface, found as security.c finds it) and does not release the proxy of
+ * a process that is gone: the proxy, a few hundred bytes, is kept until the service stops, and
+ * its entry stays (the pointer cannot be reused while the proxy lives). Should a client hand
+ * over another process's object and exit, that object keeps its references: the price of a
+ * quiet log in a case no real client has. */
+struct callback_owner
+{
+    struct list entry;
+    IUnknown *callback;                /* a proxy, as stored in job->notify_iface */
+    HANDLE process;                    /* SYNCHRONIZE; NULL once it has exited */
+};
+
+/* In the client's SetNotifyInterface call: remember the calling process of a proxy. */
+static void remember_owner(IUnknown *callback)
+{
+    struct callback_owner *owner;
+    HANDLE process;
+    ULONG pid = 0;
+
+    if (I_RpcBindingInqLocalClientPID(NULL, &pid) != RPC_S_OK || !pid || pid == GetCurrentProcessId()) return;
+    if (!(process = OpenProcess(SYNCHRONIZE, FALSE, pid))) return;
+    EnterCriticalSection(&notify.cs);
+    LIST_FOR_EACH_ENTRY(owner, &notify.owners, struct callback_owner, entry)
+        if (owner->callback == callback) break;
+    if (&owner->entry == &notify.owners)
+    {
+        if ((owner = heap_alloc_zero(sizeof(*owner))))
+        {
+            owner->callback = callback;
+            list_add_tail(&notify.owners, &owner->entry);
+        }
+    }
+    if (owner && !owner->process) owner->process = process;
+    else CloseHandle(process);
+    LeaveCriticalSection(&notify.cs);
+}
+
+/* Release a client's callback (any reference to it); caller holds no lock. */
+void notify_release_callback(IUnknown *callback)
+{
+    struct callback_owner *owner, *found = NULL;
+    BOOL gone = FALSE;
+
+    InitOnceExecuteOnce(&notify_once, notify_init, NULL, NULL);
+    EnterCriticalSection(&notify.cs);
+    LIST_FOR_EACH_ENTRY(owner, &notify.owners, struct callback_owner, entry)
+        if (owner->callback == callback)
+        {
+            found = owner;
+            if (owner->process && WaitForSingleObject(owner->process, 0) == WAIT_OBJECT_0)
+            {
+                CloseHandle(owner->process);
+                owner->process = NULL;
+            }
+            gone = !owner->process;
+            break;
+        }
+    LeaveCriticalSection(&notify.cs);
+    if (gone)
+    {
+        TRACE("the client of callback %p has exited: its proxy is not released\n", callback);
+        return;
+    }
+    if (IUnknown_Release(callback) || !found) return;
+    EnterCriticalSection(&notify.cs);
+    list_remove(&found->entry);
+    LeaveCriticalSection(&notify.cs);
+    if (found->process) CloseHandle(found->process);
+    heap_free(found);
+}
+
 void notify_connect(IUnknown *object)
 {
     IBackgroundCopyCallback *callback = (IBackgroundCopyCallback *)object;
@@ -274,6 +355,8 @@ void notify_connect(IUnknown *object)
     if (FAILED(IBackgroundCopyCallback_QueryInterface(callback, &IID_IClientSecurity, (void **)&security)))
         return;
     IClientSecurity_Release(security);
+    InitOnceExecuteOnce(&notify_once, notify_init, NULL, NULL);
+    remember_owner(object);
     hr = IBackgroundCopyCallback_JobModification(callback, (IBackgroundCopyJob *)&refuse_marshal, 0);
     TRACE("connection opened, the empty call returned %#lx\n", hr);
 }
@@ -360,7 +443,7 @@ static void notification_deliver(struct notification *n)
         if (is_disconnected(hr))
         {
             /* A client that went away counts as no callback: the CLSID takes over (spec 5.6). */
-            IBackgroundCopyCallback_Release(callback);
+            notify_release_callback((IUnknown *)callback);
             callback = NULL;
         }
     }
@@ -378,7 +461,7 @@ done:
     heap_free(program);
     heap_free(params);
     if (error) IBackgroundCopyError_Release(error);
-    if (callback) IBackgroundCopyCallback_Release(callback);
+    if (callback) notify_release_callback((IUnknown *)callback);   /* also the CLSID's: not remembered */
 }
 
 /* The first notification that is due, removed from the queue; else NULL and, in *wait, the

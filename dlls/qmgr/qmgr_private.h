@@ -48,6 +48,9 @@ void get_system_filetime(FILETIME *ft);          /* the service's wall clock */
 #ifdef BITS_TEST_SEAM
 /* Test-only build: move get_system_filetime() by offset (100 ns units) and wake the scavenger. */
 void clock_set_test_offset(LONGLONG offset);
+/* Test-only build: heap_watched_freed(slot) tells whether the block given to heap_watch was freed. */
+void heap_watch(void *ptr, unsigned int slot);       /* slot < 8 */
+BOOL heap_watched_freed(unsigned int slot);
 #endif
 HRESULT write_output(HANDLE file, const void *data, DWORD size);
 
@@ -210,9 +213,8 @@ static inline IBackgroundCopyJob *job_iface(struct bits_job *job)
 /* ---- file.c ---- */
 struct bits_file
 {
-    IBackgroundCopyFile6 IBackgroundCopyFile6_iface;
-    LONG refs;
-    struct bits_job *job;              /* holds a reference; fields below under job->cs */
+    IBackgroundCopyFile6 IBackgroundCopyFile6_iface;   /* AddRef/Release are the job's */
+    struct bits_job *job;              /* the owner; fields below under job->cs */
     struct list entry;                 /* in job->files */
     WCHAR *remote_name;
     WCHAR *local_name;
@@ -237,6 +239,7 @@ struct bits_file
 
 HRESULT file_create(struct bits_job *job, const WCHAR *remote, const WCHAR *local,
                     const BG_FILE_RANGE *ranges, DWORD range_count, struct bits_file **file);
+void file_free(struct bits_file *file);          /* only the job, or a file never added to it */
 static inline IBackgroundCopyFile *file_iface(struct bits_file *file)
 {
     return (IBackgroundCopyFile *)&file->IBackgroundCopyFile6_iface;
@@ -368,6 +371,7 @@ enum notify_event
 void notify_post(struct bits_job *job, enum notify_event event, struct bits_file *file);
 void notify_post_ranges(struct bits_job *job, struct bits_file *file, const BG_FILE_RANGE *ranges, DWORD count);
 void notify_connect(IUnknown *callback);      /* caller holds no lock */
+void notify_release_callback(IUnknown *callback);   /* caller holds no lock */
 void notify_start(void);
 void notify_shutdown(void);
 

@@ -10,8 +10,35 @@ void *heap_alloc_zero(SIZE_T size)
     return HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, size);
 }
 
+#ifdef BITS_TEST_SEAM
+/* Test-only build: a few blocks whose freeing a unit test waits for (heap_watch). */
+static void *volatile watched[8];
+static volatile LONG watched_freed[8];
+
+void heap_watch(void *ptr, unsigned int slot)
+{
+    watched_freed[slot] = 0;
+    watched[slot] = ptr;
+}
+
+BOOL heap_watched_freed(unsigned int slot)
+{
+    return watched_freed[slot];
+}
+#endif
+
 void heap_free(void *ptr)
 {
+#ifdef BITS_TEST_SEAM
+    unsigned int i;
+
+    for (i = 0; ptr && i < ARRAYSIZE(watched); i++)
+        if (watched[i] == ptr)
+        {
+            watched[i] = NULL;
+            watched_freed[i] = 1;
+        }
+#endif
     HeapFree(GetProcessHeap(), 0, ptr);
 }
 

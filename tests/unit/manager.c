@@ -4,7 +4,8 @@
  * refuses NULL pointers first), the enumerator's NULL-fetched rule, service accounts and the
  * machine limit, per-user counts of several users under a machine limit, the owner's integrity
  * level and elevation, IBackgroundCopyError's methods on error objects made directly, and that
- * a job cancelled in ERROR is freed.
+ * a job cancelled in ERROR is freed, and a completed or cancelled one keeps its files until the
+ * last reference of a client goes, then is freed.
  */
 
 #include "qmgr_private.h"
@@ -568,6 +569,86 @@ static void test_error_job_freed(void)
     ok(!refs, "the cancelled job is still referenced %lu times\n", refs);
 }
 
+/* A job made final by Complete or Cancel keeps its files for the references clients hold (a
+ * file holds its job), and is freed, files and all, when the last of them goes. */
+static void test_final_job_freed(BOOL complete)
+{
+    WCHAR src[MAX_PATH], local[MAX_PATH], *name;
+    IEnumBackgroundCopyFiles *files;
+    IBackgroundCopyFile *file = NULL;
+    IBackgroundCopyJob *job;
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    unsigned int i;
+    ULONG count;
+    HANDLE handle;
+    DWORD written;
+    HRESULT hr;
+    GUID id;
+
+    winetest_push_context(complete ? "complete" : "cancel");
+    GetTempPathW(MAX_PATH - 40, src);
+    lstrcpyW(local, src);
+    lstrcatW(src, L"final_freed_src.bin");
+    lstrcatW(local, L"final_freed.bin");
+    handle = CreateFileW(src, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    ok(handle != INVALID_HANDLE_VALUE, "cannot create the source\n");
+    WriteFile(handle, "final", 5, &written, NULL);
+    CloseHandle(handle);
+    DeleteFileW(local);
+
+    hr = IBackgroundCopyManager_CreateJob(manager, L"final freed", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) goto done;
+    ok(IBackgroundCopyJob_AddFile(job, src, local) == S_OK, "AddFile failed\n");
+    ok(IBackgroundCopyJob_Resume(job) == S_OK, "Resume failed\n");
+    for (i = 0; i < 200 && state != BG_JOB_STATE_TRANSFERRED; i++)
+    {
+        Sleep(25);
+        IBackgroundCopyJob_GetState(job, &state);
+    }
+    ok(state == BG_JOB_STATE_TRANSFERRED, "state %u\n", state);
+    if (IBackgroundCopyJob_EnumFiles(job, &files) == S_OK)
+    {
+        IEnumBackgroundCopyFiles_Next(files, 1, &file, NULL);
+        IEnumBackgroundCopyFiles_Release(files);
+    }
+    ok(file != NULL, "no file\n");
+    heap_watch(CONTAINING_RECORD((IBackgroundCopyJob5 *)job, struct bits_job, IBackgroundCopyJob5_iface), 0);
+    if (file) heap_watch(CONTAINING_RECORD((IBackgroundCopyFile6 *)file, struct bits_file, IBackgroundCopyFile6_iface), 1);
+
+    hr = complete ? IBackgroundCopyJob_Complete(job) : IBackgroundCopyJob_Cancel(job);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    count = 0;
+    if (IBackgroundCopyJob_EnumFiles(job, &files) == S_OK)
+    {
+        IEnumBackgroundCopyFiles_GetCount(files, &count);
+        IEnumBackgroundCopyFiles_Release(files);
+    }
+    ok(count == 1, "the final job lists %lu files\n", count);
+
+    /* The file alone keeps the job, and itself, alive. */
+    IBackgroundCopyJob_Release(job);
+    Sleep(100);
+    ok(!heap_watched_freed(0), "the job was freed while a client holds its file\n");
+    if (file)
+    {
+        ok(!heap_watched_freed(1), "the file was freed while a client holds it\n");
+        name = NULL;
+        hr = IBackgroundCopyFile_GetLocalName(file, &name);
+        ok(hr == S_OK && name && !lstrcmpW(name, local), "GetLocalName got %#lx, %s\n", hr, wine_dbgstr_w(name));
+        CoTaskMemFree(name);
+        IBackgroundCopyFile_Release(file);
+    }
+    /* The scheduler or a notification may hold the job for a moment longer. */
+    for (i = 0; i < 100 && !(heap_watched_freed(0) && (!file || heap_watched_freed(1))); i++) Sleep(20);
+    ok(heap_watched_freed(0), "the final job was not freed\n");
+    if (file) ok(heap_watched_freed(1), "its file was not freed\n");
+done:
+    DeleteFileW(src);
+    DeleteFileW(local);
+    winetest_pop_context();
+}
+
 START_TEST(manager)
 {
     HRESULT hr;
@@ -582,6 +663,8 @@ START_TEST(manager)
     test_owner_integrity();
     test_error_object();
     test_error_job_freed();
+    test_final_job_freed(TRUE);
+    test_final_job_freed(FALSE);
     delete_policies();
     CoUninitialize();
 }
