@@ -61,7 +61,31 @@ HRESULT validate_remote_name(const WCHAR *remote, BG_JOB_TYPE type)
     return E_INVALIDARG;                        /* relative paths and other schemes */
 }
 
-/* spec 3.3: absolute, at most MAX_PATH, no wildcards, no \\?\ prefix, no NTFS streams. */
+/* CON, PRN, AUX, NUL, COM1-9 and LPT1-9, with or without an extension, in any case: such a
+ * name opens the device in every folder, so the transfer would write to it and Complete could
+ * never rename a temp file there. */
+static BOOL is_device_name(const WCHAR *name)
+{
+    static const WCHAR *const devices[] = { L"CON", L"PRN", L"AUX", L"NUL" };
+    size_t len = wcscspn(name, L".");
+    unsigned int i;
+
+    /* Windows also ignores spaces before the extension ("nul .txt" is NUL). */
+    while (len && name[len - 1] == ' ') len--;
+    if (len == 3)
+    {
+        for (i = 0; i < ARRAYSIZE(devices); i++)
+            if (!wcsnicmp(name, devices[i], 3)) return TRUE;
+    }
+    if (len == 4 && (!wcsnicmp(name, L"COM", 3) || !wcsnicmp(name, L"LPT", 3)) && name[3] >= '1' && name[3] <= '9')
+        return TRUE;
+    return FALSE;
+}
+
+/* spec 3.3: absolute, at most MAX_PATH, no wildcards, no \\?\ prefix, no NTFS streams.
+ * Device names and names ending in a dot or a space are refused with E_INVALIDARG, the code
+ * of every other bad local name: Windows strips the trailing dots and spaces when it creates
+ * the file, so the name the job reports would not be the file it writes. */
 HRESULT validate_local_name(const WCHAR *local)
 {
     const WCHAR *name;
@@ -75,6 +99,8 @@ HRESULT validate_local_name(const WCHAR *local)
     if (wcschr(is_drive_path(local) ? local + 2 : local, ':')) return E_INVALIDARG;
     name = wcsrchr(local, '\\') + 1;
     if (!wcscmp(name, L".") || !wcscmp(name, L"..")) return E_INVALIDARG;
+    if (name[lstrlenW(name) - 1] == '.' || name[lstrlenW(name) - 1] == ' ') return E_INVALIDARG;
+    if (is_device_name(name)) return E_INVALIDARG;
     return S_OK;
 }
 
@@ -121,6 +147,10 @@ HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type)
         if (attrs & FILE_ATTRIBUTE_DIRECTORY) return E_ACCESSDENIED;
         return S_OK;
     }
+    /* An existing directory cannot be replaced by the finished file: refused like any other
+     * local name that cannot be one (E_INVALIDARG), not left to fail in Complete. */
+    attrs = GetFileAttributesW(local);
+    if (attrs != INVALID_FILE_ATTRIBUTES && (attrs & FILE_ATTRIBUTE_DIRECTORY)) return E_INVALIDARG;
     len = wcsrchr(local, '\\') - local;
     if (len >= MAX_PATH - 1) return E_INVALIDARG;
     memcpy(dir, local, len * sizeof(WCHAR));

@@ -831,6 +831,7 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
     WCHAR *location;
     BOOL follow;
     unsigned int redirects = 0;
+    BOOL retried = FALSE;
     HINTERNET request;
 
     heap_free(req->final_url);
@@ -857,8 +858,22 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
         {
             WinHttpCloseHandle(request);
             request = NULL;
+            /* WinHTTP keeps the connection of an answer for the next request to the same
+             * server, as after a redirect; a server that reset it after answering makes that
+             * request fail before any answer, and Wine's WinHTTP does not try again on a new
+             * connection as Windows' does. The reset belongs to the old exchange, not to this
+             * request: one more try, on a new connection (the failed one is not kept). */
+            if (!retried && !upload && (error->code == HRESULT_FROM_WIN32(WSAECONNRESET)
+                                        || error->code == HRESULT_FROM_WIN32(WSAECONNABORTED)
+                                        || error->code == HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR)))
+            {
+                TRACE("connection reset before an answer (%#lx): trying again\n", error->code);
+                retried = TRUE;
+                continue;
+            }
             break;
         }
+        retried = FALSE;
         if (*status < 300 || *status >= 400 || *status == 304 || upload) break;
         previous = verb;
         location = query_location(request);

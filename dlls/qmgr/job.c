@@ -495,6 +495,23 @@ static void set_file_times(const WCHAR *path, const FILETIME *mtime)
     SetFileAttributesW(path, GetFileAttributesW(path) & ~FILE_ATTRIBUTE_HIDDEN);
 }
 
+/* One file is published at a time in the whole service. Jobs that complete together to the
+ * same destination would otherwise rename over a file that another job still holds open to set
+ * its times, and that rename fails with access denied, leaving the job TRANSFERRED. In turn,
+ * every job succeeds and the last one's bytes are the file. Innermost lock: nothing is taken
+ * while it is held. */
+static SRWLOCK publish_lock = SRWLOCK_INIT;
+
+static BOOL publish_file(const WCHAR *temp, const WCHAR *local, const FILETIME *mtime)
+{
+    BOOL ret;
+
+    AcquireSRWLockExclusive(&publish_lock);
+    if ((ret = MoveFileExW(temp, local, MOVEFILE_REPLACE_EXISTING)) && mtime) set_file_times(local, mtime);
+    ReleaseSRWLockExclusive(&publish_lock);
+    return ret;
+}
+
 /* Move finished temp files over their local names (spec 2.5). */
 static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
 {
@@ -524,7 +541,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
     {
         WCHAR *reply = job_reply_path(job);
         /* spec 2.5: the reply temp file becomes the reply file */
-        if (reply && !MoveFileExW(job->reply_temp, reply, MOVEFILE_REPLACE_EXISTING))
+        if (reply && !publish_file(job->reply_temp, reply, NULL))
         {
             hr = HRESULT_FROM_WIN32(GetLastError());
             WARN("cannot rename the reply %s: %#lx\n", debugstr_w(job->reply_temp), hr);
@@ -548,7 +565,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
             continue;
         }
         if (file->temp_name && lstrcmpiW(file->temp_name, file->local_name)
-            && !MoveFileExW(file->temp_name, file->local_name, MOVEFILE_REPLACE_EXISTING))
+            && !publish_file(file->temp_name, file->local_name, &file->remote_mtime))
         {
             hr = HRESULT_FROM_WIN32(GetLastError());
             WARN("cannot rename %s: %#lx\n", debugstr_w(file->temp_name), hr);
@@ -556,8 +573,10 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
             LeaveCriticalSection(&job->cs);     /* the job stays TRANSFERRED (spec 2.5) */
             return hr;
         }
+        /* a temp file that is already the local name only needs its times */
+        if (!file->temp_name || !lstrcmpiW(file->temp_name, file->local_name))
+            set_file_times(file->local_name, &file->remote_mtime);
         file->progress.Completed = TRUE;
-        set_file_times(file->local_name, &file->remote_mtime);
     }
     job_set_state(job, BG_JOB_STATE_ACKNOWLEDGED);
     job_detach_final(job, &left);

@@ -140,7 +140,31 @@ static void test_local_names(void)
         L"C:\\windows\\temp\\a.bin:stream",
         L"C:\\windows\\temp\\",
         L"",
+        /* devices, in any folder, with any extension, in any case */
+        L"C:\\con",
+        L"C:\\windows\\temp\\nul",
+        L"C:\\windows\\temp\\NUL.txt",
+        L"C:\\windows\\temp\\Prn.bin",
+        L"C:\\windows\\temp\\aux",
+        L"C:\\windows\\temp\\com1",
+        L"C:\\windows\\temp\\COM9.log",
+        L"C:\\windows\\temp\\lpt1",
+        L"C:\\windows\\temp\\LpT3.x.y",
+        L"C:\\windows\\temp\\con .txt",
+        /* names Windows would store without their last dots or spaces */
+        L"C:\\windows\\temp\\a.bin.",
+        L"C:\\windows\\temp\\a.bin ",
+        L"C:\\windows\\temp\\a...",
     };
+    static const WCHAR *accepted[] =
+    {
+        L"C:\\windows\\temp\\console.bin",
+        L"C:\\windows\\temp\\com10",
+        L"C:\\windows\\temp\\lpt0.txt",
+        L"C:\\windows\\temp\\nul_a",
+        L"C:\\windows\\temp\\a.b c",
+    };
+    BG_FILE_INFO info;
     SECURITY_ATTRIBUTES sa = { sizeof(sa) };
     PSECURITY_DESCRIPTOR sd;
     IBackgroundCopyJob *job;
@@ -154,8 +178,28 @@ static void test_local_names(void)
         winetest_push_context("%s", wine_dbgstr_w(rejected[i]));
         hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/a.bin", rejected[i]);
         ok(hr == E_INVALIDARG, "got %#lx\n", hr);
+        info.RemoteName = (WCHAR *)L"http://127.0.0.1/a.bin";
+        info.LocalName = (WCHAR *)rejected[i];
+        hr = IBackgroundCopyJob_AddFileSet(job, 1, &info);
+        ok(hr == E_INVALIDARG, "AddFileSet got %#lx\n", hr);
         winetest_pop_context();
     }
+    for (i = 0; i < ARRAY_SIZE(accepted); i++)
+    {
+        winetest_push_context("%s", wine_dbgstr_w(accepted[i]));
+        hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/a.bin", accepted[i]);
+        ok(hr == S_OK, "got %#lx\n", hr);
+        winetest_pop_context();
+    }
+    cancel_job(job);
+    if (!(job = create_job(L"local names", BG_JOB_TYPE_DOWNLOAD))) return;
+
+    /* An existing directory cannot become the downloaded file. */
+    local_path(dir, L"bits_dir_as_file");
+    CreateDirectoryW(dir, NULL);
+    hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/a.bin", dir);
+    ok(hr == E_INVALIDARG, "an existing directory got %#lx\n", hr);
+    RemoveDirectoryW(dir);
 
     /* spec 3.3: at most MAX_PATH characters */
     swprintf(long_path, ARRAY_SIZE(long_path), L"%ls", temp_dir);
@@ -355,6 +399,9 @@ static void test_ranges(void)
     hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"ftp://127.0.0.1/ranges.bin", local, 1,
                                                (BG_FILE_RANGE *)tests[0].ranges);
     ok(hr == E_INVALIDARG, "ftp got %#lx\n", hr);
+    hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"http://127.0.0.1/ranges.bin", L"C:\\windows\\temp\\Com2.dat", 1,
+                                               (BG_FILE_RANGE *)tests[0].ranges);
+    ok(hr == E_INVALIDARG, "a device name got %#lx\n", hr);
     /* spec 1.7: SMB is not accepted since BITS 3.0 */
     hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"\\\\server\\share\\ranges.bin", local, 1,
                                                (BG_FILE_RANGE *)tests[0].ranges);

@@ -289,10 +289,9 @@ static void test_first_error(void)
     tests[] =
     {
         { "/status500", BG_JOB_STATE_TRANSIENT_ERROR, BG_E_HTTP_ERROR_500 },
+        { "/status500?rude=1", BG_JOB_STATE_TRANSIENT_ERROR, BG_E_HTTP_ERROR_500 },
         { "/loop", BG_JOB_STATE_ERROR, HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED) },
-        /* The ?rude=1 variants (the server resets the connection after its answer) are left
-         * out: there the service sometimes reports the reset (0x80072746) before the status,
-         * depending on timing, which is still to be fixed. */
+        { "/loop?rude=1", BG_JOB_STATE_ERROR, HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED) },
     };
     WCHAR url[256], local[MAX_PATH];
     BG_ERROR_CONTEXT context;

@@ -102,6 +102,74 @@ static void test_local_copies(void)
     }
 }
 
+struct complete_race
+{
+    IBackgroundCopyJob *job;
+    HANDLE go;
+    HRESULT hr;
+};
+
+static DWORD WINAPI complete_thread(void *arg)
+{
+    struct complete_race *race = arg;
+
+    WaitForSingleObject(race->go, INFINITE);
+    race->hr = IBackgroundCopyJob_Complete(race->job);
+    return 0;
+}
+
+/* Ten jobs that publish to one file complete at the same moment: each Complete succeeds and the
+ * file is whole, one job's bytes, not a mix and not a job left TRANSFERRED. */
+static void test_same_destination(void)
+{
+    struct complete_race race[10];
+    HANDLE threads[10], go = CreateEventW(NULL, TRUE, FALSE, NULL);
+    WCHAR source[10][MAX_PATH], local[MAX_PATH];
+    BG_JOB_STATE state;
+    unsigned int i, matches = 0;
+
+    swprintf(local, MAX_PATH, L"%lssame-dest.bin", temp_dir);
+    DeleteFileW(local);
+    for (i = 0; i < ARRAY_SIZE(race); i++)
+    {
+        race[i].job = NULL;
+        race[i].go = go;
+        race[i].hr = E_FAIL;
+        swprintf(source[i], MAX_PATH, L"%lssame-dest-src-%u.bin", temp_dir, i);
+        if (!make_file(source[i], 70000 + 1000 * i)) continue;
+        if (!(race[i].job = create_download(L"same destination", source[i], local))) continue;
+        IBackgroundCopyJob_Resume(race[i].job);
+    }
+    for (i = 0; i < ARRAY_SIZE(race); i++)
+    {
+        if (!race[i].job) continue;
+        state = wait_state(race[i].job, 1 << BG_JOB_STATE_TRANSFERRED | 1 << BG_JOB_STATE_ERROR, 60000);
+        ok(state == BG_JOB_STATE_TRANSFERRED, "%u: state %d\n", i, state);
+    }
+    for (i = 0; i < ARRAY_SIZE(race); i++)
+        threads[i] = CreateThread(NULL, 0, complete_thread, &race[i], 0, NULL);
+    SetEvent(go);
+    WaitForMultipleObjects(ARRAY_SIZE(threads), threads, TRUE, 60000);
+    for (i = 0; i < ARRAY_SIZE(race); i++)
+    {
+        CloseHandle(threads[i]);
+        if (!race[i].job) continue;
+        ok(race[i].hr == S_OK, "%u: Complete got %#lx\n", i, race[i].hr);
+        state = BG_JOB_STATE_ERROR;
+        IBackgroundCopyJob_GetState(race[i].job, &state);
+        ok(state == BG_JOB_STATE_ACKNOWLEDGED, "%u: state %d after Complete\n", i, state);
+        IBackgroundCopyJob_Release(race[i].job);
+    }
+    for (i = 0; i < ARRAY_SIZE(race); i++)
+    {
+        if (files_equal(local, source[i])) matches++;
+        DeleteFileW(source[i]);
+    }
+    ok(matches == 1, "the published file equals %u of the sources\n", matches);
+    DeleteFileW(local);
+    CloseHandle(go);
+}
+
 /* Does the temp file of the job's first file exist? */
 static BOOL temp_file_exists(IBackgroundCopyJob *job)
 {
@@ -534,6 +602,7 @@ START_TEST(transfer)
     if (hr == S_OK)
     {
         test_local_copies();
+        test_same_destination();
         test_nginx_download();
         test_http_errors();
         test_resume_after_drop();
