@@ -23,8 +23,8 @@
  *   at the end GetProgress of the job (its metrics); on failure the cleanup above (files'
  *   local names first, then Cancel).
  *
- * Complete then EnumFiles: Chromium takes the file from the job it just completed. Today the
- * job forgets its files when it becomes final; those checks are todo_wine until it keeps them.
+ * Complete then EnumFiles: Chromium takes the file from the job it just completed, so a final
+ * job must still list its files and their progress.
  */
 
 #include <winsock2.h>
@@ -285,7 +285,7 @@ static HRESULT chromium_complete(IBackgroundCopyJob *job, struct chromium_result
     if (FAILED(hr) && hr != BG_S_UNABLE_TO_DELETE_FILES) return hr;
     ok(files_of_job(job, files, ARRAY_SIZE(files), &count), "EnumFiles after Complete failed\n");
     /* The job keeps its file after Complete; the updater fails the update without it. */
-    todo_wine ok(count == 1, "EnumFiles after Complete listed %lu files\n", count);
+    ok(count == 1, "EnumFiles after Complete listed %lu files\n", count);
     if (!count) return E_UNEXPECTED;
     res->file_found = TRUE;
     hr = IBackgroundCopyFile_GetLocalName(files[0], &name);
@@ -420,7 +420,7 @@ static void test_download(void)
     swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/1m.bin?run=%u", servers.http_port, replay_unique());
     chromium_download(url, L"1m.bin", 60000, &res, &transient);
     ok(!res.reused, "a job was reused for a new URL\n");
-    todo_wine ok(res.error == S_OK, "the download ended with %#lx\n", res.error);
+    ok(res.error == S_OK, "the download ended with %#lx\n", res.error);
     ok(res.handled || res.error == E_UNEXPECTED, "not handled: %#lx\n", res.error);
     served_path(L"1m.bin", served);
     if (res.file_found)
@@ -429,8 +429,8 @@ static void test_download(void)
         ok(files_equal(res.response, served), "the response file differs from the served file\n");
     }
     /* the metrics after Complete: the job's own bytes */
-    todo_wine ok(res.downloaded == 1048576 && res.total == 1048576, "job bytes %s of %s after Complete\n",
-                 wine_dbgstr_longlong(res.downloaded), wine_dbgstr_longlong(res.total));
+    ok(res.downloaded == 1048576 && res.total == 1048576, "job bytes %s of %s after Complete\n",
+       wine_dbgstr_longlong(res.downloaded), wine_dbgstr_longlong(res.total));
     after = count_jobs_named(manager, chromium_name);
     ok(after == before, "%lu jobs of the updater before, %lu after a completed download\n", before, after);
     if (res.response[0])
@@ -493,7 +493,7 @@ static void test_reuse_across_runs(void)
 
     chromium_download(url, L"16m.bin", 120000, &res, &transient);
     ok(res.reused, "the second run created another job\n");
-    todo_wine ok(res.error == S_OK, "the download ended with %#lx\n", res.error);
+    ok(res.error == S_OK, "the download ended with %#lx\n", res.error);
     if (res.file_found)
     {
         served_path(L"16m.bin", served);

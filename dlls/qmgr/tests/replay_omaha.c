@@ -247,8 +247,8 @@ static void test_download(void)
     snprintf(marker, sizeof(marker), "omaha=%u", run);
     ok(request_log_count(marker, "X-Omaha-Replay") >= 1, "the custom header was not sent\n");
     /* the metrics: the job's bytes after Complete */
-    todo_wine ok(at_end.BytesTransferred == 1048576 && at_end.FilesTotal == 1, "after Complete %s bytes, %lu files\n",
-                 wine_dbgstr_longlong(at_end.BytesTransferred), at_end.FilesTotal);
+    ok(at_end.BytesTransferred == 1048576 && at_end.FilesTotal == 1, "after Complete %s bytes, %lu files\n",
+       wine_dbgstr_longlong(at_end.BytesTransferred), at_end.FilesTotal);
     ok(!omaha_find(file), "the job is still in the queue\n");
     IBackgroundCopyJob_Release(job);
     DeleteFileW(file);
