@@ -378,6 +378,8 @@ static HRESULT WINAPI job_Suspend(IBackgroundCopyJob5 *iface)
     if (job->state != BG_JOB_STATE_SUSPENDED) job_set_state(job, BG_JOB_STATE_SUSPENDED);
     job_abort_transfer(job);                    /* a running transfer stops at once */
     job_unlock_modified(job);
+    /* It may have been the last job with work: a pass decides whether the session stays up. */
+    if (keeper_holding(KEEP_JOBS)) scheduler_wake();
     return S_OK;
 }
 

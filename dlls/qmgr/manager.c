@@ -242,6 +242,8 @@ void manager_remove_job(struct bits_job *job)
     }
     LeaveCriticalSection(&bits_manager.cs);
     if (removed) IBackgroundCopyJob_Release(job_iface(job));
+    /* It may have been the last job with work: a pass decides whether the session stays up. */
+    if (removed && keeper_holding(KEEP_JOBS)) scheduler_wake();
 }
 
 HRESULT manager_get_object(REFIID riid, void **obj)

@@ -288,6 +288,15 @@ struct bits_job *transfer_job(struct transfer *t);
 struct bits_file *transfer_file(struct transfer *t);
 HANDLE transfer_abort_event(struct transfer *t);
 
+/* ---- keeper.c: a process that keeps the Wine session up while the queue has work ---- */
+#define KEEP_JOBS       0x1    /* a job transfers or waits to */
+#define KEEP_CANCELS    0x2    /* a cancelled upload's session is still to be closed */
+BOOL keeper_want(DWORD reason, BOOL on);
+BOOL keeper_holding(DWORD reason);
+void keeper_apply(void);
+void keeper_start(void);
+void keeper_shutdown(void);
+
 /* ---- httpwait.c: WinHTTP calls that an abort or a timeout cuts short ---- */
 /* Milliseconds, 0 for no limit: WinHttpSetTimeouts' four and WINHTTP_OPTION_RECEIVE_RESPONSE_TIMEOUT. */
 struct http_timeouts

@@ -541,6 +541,21 @@ static BOOL is_background(const struct bits_job *job)
     return job->priority != BG_JOB_PRIORITY_FOREGROUND;
 }
 
+/* The session must stay up for it: it transfers or will without a client's call. */
+static BOOL job_has_work(const struct bits_job *job)
+{
+    switch (job->state)
+    {
+    case BG_JOB_STATE_QUEUED:
+    case BG_JOB_STATE_CONNECTING:
+    case BG_JOB_STATE_TRANSFERRING:
+    case BG_JOB_STATE_TRANSIENT_ERROR:
+        return TRUE;
+    default:
+        return job->worker_active;
+    }
+}
+
 static BOOL job_waiting(const struct bits_job *job)
 {
     return job->state == BG_JOB_STATE_QUEUED && !job->worker_active;
@@ -608,6 +623,7 @@ static ULONGLONG schedule(struct bits_job **inherit)
     DWORD wait = INFINITE;
     unsigned int foreground = 0, background = 0, started = 0;
     BG_JOB_PRIORITY best = BG_JOB_PRIORITY_LOW + 1;
+    BOOL work = FALSE, keep_changed;
 
     EnterCriticalSection(&bits_manager.cs);
     /* Read under the lock: a pass that waited for another (scheduler_run) sees its workers. */
@@ -617,6 +633,7 @@ static ULONGLONG schedule(struct bits_job **inherit)
     {
         EnterCriticalSection(&job->cs);
         job_deadlines(job, now, &wait);
+        if (job_has_work(job)) work = TRUE;
         if (job->worker_active)
         {
             if (is_background(job)) background++;
@@ -708,7 +725,10 @@ static ULONGLONG schedule(struct bits_job **inherit)
         }
         LeaveCriticalSection(&next->cs);
     }
+    /* Decided under the manager lock: a pass that saw an older queue cannot undo this. */
+    keep_changed = keeper_want(KEEP_JOBS, work);
     LeaveCriticalSection(&bits_manager.cs);
+    if (keep_changed) scheduler_wake();        /* its thread starts or ends the keeper */
     if (started) TRACE("%u worker(s) started\n", started);
     return wait == INFINITE ? NO_DEADLINE : now + wait;
 }
@@ -732,6 +752,7 @@ static DWORD WINAPI scheduler_thread(void *arg)
         }
         LeaveCriticalSection(&sched.cs);
         deadline = schedule(NULL);
+        keeper_apply();
         /* The timer is set again only when the deadline moved: passes on other threads leave
          * it alone unless theirs comes sooner (deadline_found). */
         EnterCriticalSection(&sched.cs);
@@ -789,5 +810,6 @@ void scheduler_shutdown(void)
     EnterCriticalSection(&bits_manager.cs);
     LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
         job_abort_transfer(job);
+    keeper_want(KEEP_JOBS, FALSE);
     LeaveCriticalSection(&bits_manager.cs);
 }

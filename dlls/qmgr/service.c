@@ -228,6 +228,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
     manager_get_object(&IID_IUnknown, (void **)&unk);
     scheduler_start();
+    keeper_start();
     notify_start();
     store_load();                              /* the queue of the last run (spec 8) */
     lifetime_start();                          /* expires loaded jobs that outlived JobInactivityTimeout */
@@ -259,6 +260,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     TRACE("stopping\n");
     scheduler_shutdown();
     upload_shutdown();
+    keeper_shutdown();
     lifetime_shutdown();
     notify_shutdown();
     store_flush();

@@ -772,7 +772,11 @@ static DWORD WINAPI cancel_thread(void *arg)
               && GetTickCount64() - start < limit;
     if (stopped) req->stopped = TRUE;
     else list_remove(&req->entry);
-    if (!--cancels.threads) SetEvent(cancels.idle);
+    if (!--cancels.threads)
+    {
+        SetEvent(cancels.idle);
+        if (keeper_want(KEEP_CANCELS, FALSE)) scheduler_wake();
+    }
     LeaveCriticalSection(&cancels.cs);
     if (stopped) TRACE("Cancel-Session %s pending at the stop\n", debugstr_w(req->session));
     else
@@ -808,7 +812,12 @@ void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCH
     EnterCriticalSection(&cancels.cs);
     list_add_tail(&cancels.pending, &req->entry);
     ResetEvent(cancels.stop);
-    if (!cancels.threads++) ResetEvent(cancels.idle);
+    if (!cancels.threads++)
+    {
+        ResetEvent(cancels.idle);
+        /* Its retries may take hours: the session stays up for them. */
+        if (keeper_want(KEEP_CANCELS, TRUE)) scheduler_wake();
+    }
     LeaveCriticalSection(&cancels.cs);
     if ((thread = CreateThread(NULL, 0, cancel_thread, req, 0, NULL))) CloseHandle(thread);
     else
