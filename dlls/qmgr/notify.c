@@ -27,13 +27,15 @@ struct notification
 
 static struct
 {
-    CRITICAL_SECTION cs;               /* protects queue, owners, thread, stopping */
+    CRITICAL_SECTION cs;               /* protects queue, owners, thread, stopping, mta_kept */
     struct list queue;
     struct list owners;                /* struct callback_owner: who gave each callback */
     HANDLE wake;
     HANDLE timer;                      /* waitable timer: the next deferred notification */
     HANDLE thread;
     BOOL stopping;
+    BOOL mta_kept;                     /* the apartment of kept proxies lives on (below) */
+    CO_MTA_USAGE_COOKIE mta_cookie;    /* never given back */
 } notify;
 
 static INIT_ONCE notify_once = INIT_ONCE_STATIC_INIT;
@@ -278,7 +280,10 @@ static IMarshal refuse_marshal = { &refuse_vtbl };
  * a process that is gone: the proxy, a few hundred bytes, is kept until the service stops, and
  * its entry stays (the pointer cannot be reused while the proxy lives). Should a client hand
  * over another process's object and exit, that object keeps its references: the price of a
- * quiet log in a case no real client has. */
+ * quiet log in a case no real client has. A kept proxy must also outlive the stop: when the
+ * service's CoUninitialize ends the multithreaded apartment, ole32 destroys its proxies with the
+ * same failing RemRelease. So the first kept proxy takes a usage of that apartment that is never
+ * given back, and it lasts until svchost exits (then nothing is released at all). */
 struct callback_owner
 {
     struct list entry;
@@ -331,6 +336,8 @@ void notify_release_callback(IUnknown *callback)
             gone = !owner->process;
             break;
         }
+    if (gone && !notify.mta_kept)
+        notify.mta_kept = SUCCEEDED(CoIncrementMTAUsage(&notify.mta_cookie));
     LeaveCriticalSection(&notify.cs);
     if (gone)
     {

@@ -104,11 +104,11 @@ static void print_error_lines(IBackgroundCopyJob *job)
     }
     if (SUCCEEDED(IBackgroundCopyError_GetError(error, &context, &code)))
     {
-        IBackgroundCopyError_GetErrorDescription(error, 0x409, &text);
+        IBackgroundCopyError_GetErrorDescription(error, GetUserDefaultUILanguage(), &text);
         print_description(L"ERROR CODE:    ", code, text);
         CoTaskMemFree(text);
         text = NULL;
-        IBackgroundCopyError_GetErrorContextDescription(error, 0x409, &text);
+        IBackgroundCopyError_GetErrorContextDescription(error, GetUserDefaultUILanguage(), &text);
         print_description(L"ERROR CONTEXT: ", context, text);
         CoTaskMemFree(text);
     }

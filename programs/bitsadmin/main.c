@@ -182,7 +182,9 @@ int report_error(struct bitsadmin *ctx, HRESULT hr, const WCHAR *action)
     WCHAR *text = NULL, *sys_text = NULL;
 
     out_fmt(L"Unable to %ls - 0x%08lx\n", action, (unsigned long)hr);
-    if (ctx->manager && SUCCEEDED(IBackgroundCopyManager_GetErrorDescription(ctx->manager, hr, 0x409, &text))
+    /* Texts in the user's UI language, as on Windows; the service falls back to English. */
+    if (ctx->manager && SUCCEEDED(IBackgroundCopyManager_GetErrorDescription(ctx->manager, hr,
+                                                                            GetUserDefaultUILanguage(), &text))
         && text)
     {
         trim_trailing_space(text);

@@ -639,7 +639,7 @@ int cmd_geterror(struct bitsadmin *ctx, int argc, WCHAR **argv)
         CoTaskMemFree(local);
         IBackgroundCopyFile_Release(file);
     }
-    IBackgroundCopyError_GetErrorDescription(error, 0x409, &text);
+    IBackgroundCopyError_GetErrorDescription(error, GetUserDefaultUILanguage(), &text);
     len = text ? lstrlenW(text) : 0;
     while (len && (text[len - 1] == '\r' || text[len - 1] == '\n' || text[len - 1] == ' ')) text[--len] = 0;
     out_fmt(L"ERROR CODE:    0x%08lx - ", (unsigned long)code);
@@ -647,7 +647,7 @@ int cmd_geterror(struct bitsadmin *ctx, int argc, WCHAR **argv)
     out_nl();
     CoTaskMemFree(text);
     text = NULL;
-    IBackgroundCopyError_GetErrorContextDescription(error, 0x409, &text);
+    IBackgroundCopyError_GetErrorContextDescription(error, GetUserDefaultUILanguage(), &text);
     len = text ? lstrlenW(text) : 0;
     while (len && (text[len - 1] == '\r' || text[len - 1] == '\n' || text[len - 1] == ' ')) text[--len] = 0;
     out_fmt(L"ERROR CONTEXT: 0x%08lx - ", (unsigned long)context);

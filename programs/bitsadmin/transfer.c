@@ -133,7 +133,7 @@ static void print_job_error(struct bitsadmin *ctx, IBackgroundCopyJob *job)
     if (FAILED(IBackgroundCopyJob_GetError(job, &error))) return;
     if (SUCCEEDED(IBackgroundCopyError_GetError(error, &context, &code)))
     {
-        IBackgroundCopyError_GetErrorDescription(error, 0x409, &text);
+        IBackgroundCopyError_GetErrorDescription(error, GetUserDefaultUILanguage(), &text);
         out_fmt(L"ERROR: 0x%08lx - %ls", (unsigned long)code, text ? text : L"");
         if (!text || !*text || text[lstrlenW(text) - 1] != '\n') out_nl();
         CoTaskMemFree(text);

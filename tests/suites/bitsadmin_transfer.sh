@@ -5,7 +5,7 @@
 # getters, /gettemporaryname, /complete); a job in ERROR (/geterror, /info /verbose error
 # lines); the progress redrawn in place on a console (a pty); /monitor with /refresh (plain
 # lines when redirected; a bounded run); Ctrl+C during /transfer (the job is cancelled) and
-# /monitor (it stops); bad arguments.
+# /monitor (it stops); bad arguments; the error texts in German under a German locale.
 T_SUITE=bitsadmin_transfer
 . "$TOP/tests/lib.sh"
 if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi
@@ -185,6 +185,18 @@ expect "/info /verbose: ERROR CONTEXT and its text" has '^ERROR CONTEXT: 0x00000
 grep -o '^[A-Z ]*:' "$BA/out" | sed -n '8,11p' | tr '\n' '|' >"$BA/labels"
 expect "/info /verbose: the error lines after the proxy line" test "$(cat "$BA/labels")" = 'PROXY USAGE:|ERROR FILE:|ERROR CODE:|ERROR CONTEXT:|'
 expect "/info /verbose: the state" has '^TYPE: DOWNLOAD STATE: ERROR OWNER: '
+
+# ---- the texts in the user's UI language: a German Wine. Wine takes the language from the C
+# library's locale when it has that locale, else from LC_ALL's name alone (not LANG's), so both are
+# set; bitsadmin asks the service for GetUserDefaultUILanguage()'s texts. ----
+ba_german() { (LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8; export LC_ALL LANG; ba "$@"); }
+ba_german /info ej /verbose
+expect "German: the 404's text" has '^ERROR CODE:    0x80190194 - HTTP 404: Der Server hat unter der angeforderten Adresse nichts gefunden\.$'
+expect "German: the context's text" has '^ERROR CONTEXT: 0x00000005 - Der Fehler ist bei der Arbeit an der Remotedatei aufgetreten\.$'
+ba_german /getstate '{00000000-0000-0000-0000-0000000000e1}'
+expect "German: an unknown job, with the code and its German text" reports 0x80200001 'In der Warteschlange wurde kein Auftrag'
+ba /getstate '{00000000-0000-0000-0000-0000000000e1}'
+expect "English: the same in English" reports 0x80200001 'No job matching'
 
 # ---- /monitor: a bounded run, output redirected ----
 timeout 6 "${WINE:-wine}" bitsadmin /monitor /refresh 1 >"$BA/mon.raw" 2>"$BA/mon.err" </dev/null

@@ -3,9 +3,9 @@
  * identity.c does not cover: the service's own argument checks (across processes the proxy
  * refuses NULL pointers first), the enumerator's NULL-fetched rule, service accounts and the
  * machine limit, per-user counts of several users under a machine limit, the owner's integrity
- * level and elevation, IBackgroundCopyError's methods on error objects made directly, and that
- * a job cancelled in ERROR is freed, and a completed or cancelled one keeps its files until the
- * last reference of a client goes, then is freed.
+ * level and elevation, IBackgroundCopyError's methods on error objects made directly, the
+ * language rules of the error texts, and that a job cancelled in ERROR is freed, and a completed
+ * or cancelled one keeps its files until the last reference of a client goes, then is freed.
  */
 
 #include "qmgr_private.h"
@@ -449,7 +449,7 @@ static void test_error_object(void)
     ok(hr == E_INVALIDARG, "GetProtocol(NULL) got %#lx\n", hr);
     IBackgroundCopyError_Release(&error->IBackgroundCopyError_iface);
 
-    /* Every context (0..8) has a text of its own, in English only. */
+    /* Every context (0..8) has a text of its own. */
     for (i = 0; i <= BG_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK; i++)
     {
         winetest_push_context("context %u", i);
@@ -466,11 +466,20 @@ static void test_error_object(void)
             ok(hr == S_OK && text && contexts[i] && !lstrcmpW(text, contexts[i]), "en-GB got %#lx, %s\n", hr,
                wine_dbgstr_w(text));
             CoTaskMemFree(text);
-            text = (WCHAR *)0xdeadbeef;
+            /* No French translation: the English text. */
+            text = NULL;
             hr = IBackgroundCopyError_GetErrorContextDescription(&error->IBackgroundCopyError_iface,
                                                                  MAKELANGID(LANG_FRENCH, SUBLANG_FRENCH), &text);
-            ok(hr == HRESULT_FROM_WIN32(ERROR_RESOURCE_LANG_NOT_FOUND), "French got %#lx\n", hr);
-            ok(!text, "text not cleared: %p\n", text);
+            ok(hr == S_OK && text && contexts[i] && !lstrcmpW(text, contexts[i]), "French got %#lx, %s\n", hr,
+               wine_dbgstr_w(text));
+            CoTaskMemFree(text);
+            /* Every context has a German text of its own. */
+            text = NULL;
+            hr = IBackgroundCopyError_GetErrorContextDescription(&error->IBackgroundCopyError_iface,
+                                                                 MAKELANGID(LANG_GERMAN, SUBLANG_GERMAN), &text);
+            ok(hr == S_OK && is_text(text), "German got %#lx, %s\n", hr, wine_dbgstr_w(text));
+            ok(text && contexts[i] && lstrcmpW(text, contexts[i]), "German is English: %s\n", wine_dbgstr_w(text));
+            CoTaskMemFree(text);
             IBackgroundCopyError_Release(&error->IBackgroundCopyError_iface);
         }
         for (j = 0; j < i; j++)
@@ -515,17 +524,106 @@ static void test_error_object(void)
                                                           MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US), &text);
             ok(hr == S_OK && is_text(text), "GetErrorDescription got %#lx, %s\n", hr, wine_dbgstr_w(text));
             CoTaskMemFree(text);
-            text = (WCHAR *)0xdeadbeef;
+            text = NULL;
             hr = IBackgroundCopyError_GetErrorDescription(&error->IBackgroundCopyError_iface,
                                                           MAKELANGID(LANG_GERMAN, SUBLANG_GERMAN), &text);
-            ok(hr == HRESULT_FROM_WIN32(ERROR_RESOURCE_LANG_NOT_FOUND), "German got %#lx\n", hr);
-            ok(!text, "text not cleared: %p\n", text);
+            ok(hr == S_OK && text && !lstrcmpW(text, L"HTTP 404: Der Server hat unter der angeforderten Adresse "
+               "nichts gefunden.\r\n"), "German got %#lx, %s\n", hr, wine_dbgstr_w(text));
+            CoTaskMemFree(text);
             IBackgroundCopyError_Release(&error->IBackgroundCopyError_iface);
         }
         IBackgroundCopyFile_Release(file);
     }
     IBackgroundCopyJob_Cancel(job);
     IBackgroundCopyJob_Release(job);
+}
+
+/* GetErrorDescription's text for code in langid, or NULL. */
+static WCHAR *describe(HRESULT code, DWORD langid)
+{
+    WCHAR *text = NULL;
+    HRESULT hr;
+
+    hr = IBackgroundCopyManager_GetErrorDescription(manager, code, langid, &text);
+    ok(hr == S_OK && is_text(text), "code %#lx, langid %#lx: got %#lx, %s\n", code, langid, hr, wine_dbgstr_w(text));
+    if (hr != S_OK) return NULL;
+    return text;
+}
+
+static void check_describe(HRESULT code, DWORD langid, const WCHAR *expect)
+{
+    WCHAR *text = describe(code, langid);
+
+    ok(text && !lstrcmpW(text, expect), "code %#lx, langid %#lx: got %s, expected %s\n", code, langid,
+       wine_dbgstr_w(text), wine_dbgstr_w(expect));
+    CoTaskMemFree(text);
+}
+
+/*
+ * Every LANGID gives text: the language's own where errtext.mc has it, else its primary language's,
+ * else English. A LANGID naming no language (0xffff, a primary language nobody defines, a locale
+ * alias such as 0x0c00) gets English too: Microsoft documents only that the text comes in the
+ * language asked for, and a caller that cannot have it is better served by English than by a
+ * failure it shows as "Unable to get error description". A value above 0xffff is no LANGID and keeps
+ * ERROR_RESOURCE_LANG_NOT_FOUND (test_arguments).
+ */
+static void test_error_languages(void)
+{
+    static const WCHAR en_404[] = L"HTTP 404: the server has nothing at the requested address.\r\n";
+    static const WCHAR de_404[] = L"HTTP 404: Der Server hat unter der angeforderten Adresse nichts gefunden.\r\n";
+    static const DWORD german[] =
+    {
+        MAKELANGID(LANG_GERMAN, SUBLANG_GERMAN), MAKELANGID(LANG_GERMAN, SUBLANG_NEUTRAL),
+        MAKELANGID(LANG_GERMAN, SUBLANG_GERMAN_AUSTRIAN), MAKELANGID(LANG_GERMAN, SUBLANG_GERMAN_SWISS),
+    };
+    static const DWORD english[] =
+    {
+        MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US), MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_UK),
+        MAKELANGID(LANG_ENGLISH, SUBLANG_NEUTRAL), MAKELANGID(LANG_FRENCH, SUBLANG_FRENCH),
+        MAKELANGID(LANG_JAPANESE, SUBLANG_DEFAULT), MAKELANGID(LANG_FRENCH, SUBLANG_FRENCH_CANADIAN),
+        0xffff, 0x03ff, MAKELANGID(0x1ff, SUBLANG_DEFAULT), 0x0c00, 0x1400, LANG_INVARIANT,
+    };
+    WCHAR *text, *expect;
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(german); i++)
+    {
+        winetest_push_context("langid %#lx", german[i]);
+        check_describe(BG_E_HTTP_ERROR_404, german[i], de_404);
+        check_describe(BG_E_NOT_FOUND, german[i],
+                       L"In der Warteschlange wurde kein Auftrag mit der angegebenen Kennung gefunden.\r\n");
+        check_describe(BG_E_NETWORK_DISCONNECTED, german[i], L"Es ist keine Netzwerkverbindung verf\x00fcgbar; der "
+                       "Auftrag wird fortgesetzt, sobald das Netzwerk wieder verf\x00fcgbar ist.\r\n");
+        /* A text without a translation comes in English. */
+        check_describe(BG_E_TOO_MANY_FILES, german[i], L"An upload job can hold one file only.\r\n");
+        /* The generic texts come from templates in the same language. */
+        check_describe(0x80190000 + 418, german[i], L"HTTP 418: Der Server hat mit einem Statuscode geantwortet, "
+                       "f\x00fcr den es keine eigene Beschreibung gibt.\r\n");
+        check_describe(0x802000ff, german[i], L"Unbekannter Fehler 0x802000ff.\r\n");
+        /* WinHTTP errors, which Wine's system has no text for, take ours. */
+        text = describe(HRESULT_FROM_WIN32(12029), german[i]);
+        ok(text && wcsncmp(text, L"Unknown", 7), "got %s\n", wine_dbgstr_w(text));
+        CoTaskMemFree(text);
+        winetest_pop_context();
+    }
+    for (i = 0; i < ARRAY_SIZE(english); i++)
+    {
+        winetest_push_context("langid %#lx", english[i]);
+        check_describe(BG_E_HTTP_ERROR_404, english[i], en_404);
+        check_describe(0x80190000 + 418, english[i],
+                       L"HTTP 418: the server answered with a status code that has no description of its own.\r\n");
+        check_describe(0x802000ff, english[i], L"Unknown error 0x802000ff.\r\n");
+        winetest_pop_context();
+    }
+
+    /* LANG_NEUTRAL and LANG_USER_DEFAULT are the user's UI language, LANG_SYSTEM_DEFAULT the system's. */
+    expect = describe(BG_E_HTTP_ERROR_404, GetUserDefaultUILanguage());
+    check_describe(BG_E_HTTP_ERROR_404, LANG_NEUTRAL, expect ? expect : L"");
+    check_describe(BG_E_HTTP_ERROR_404, LANG_USER_DEFAULT, expect ? expect : L"");
+    CoTaskMemFree(expect);
+    expect = describe(BG_E_HTTP_ERROR_404, GetSystemDefaultUILanguage());
+    check_describe(BG_E_HTTP_ERROR_404, LANG_SYSTEM_DEFAULT, expect ? expect : L"");
+    CoTaskMemFree(expect);
 }
 
 /* A job cancelled in ERROR is freed: its error refers to its file, which refers to the job. The
@@ -662,6 +760,7 @@ START_TEST(manager)
     test_users_and_machine();
     test_owner_integrity();
     test_error_object();
+    test_error_languages();
     test_error_job_freed();
     test_final_job_freed(TRUE);
     test_final_job_freed(FALSE);

@@ -197,6 +197,46 @@ static BOOL temp_file_exists(IBackgroundCopyJob *job)
     return exists;
 }
 
+/* The texts of a 404 in several languages, from the service: English; German, which has its own text
+ * (a Windows without the German language pack may answer in English or refuse it, as Microsoft
+ * documents for the method); French, which ours answers in English; the contexts alike. */
+static void check_error_languages(IBackgroundCopyError *error)
+{
+    static const DWORD langs[] = { MAKELANGID(LANG_GERMAN, SUBLANG_GERMAN), MAKELANGID(LANG_GERMAN, SUBLANG_GERMAN_SWISS),
+                                   MAKELANGID(LANG_FRENCH, SUBLANG_FRENCH) };
+    WCHAR *english = NULL, *context_english = NULL, *text, *context;
+    unsigned int i;
+    HRESULT hr;
+
+    hr = IBackgroundCopyError_GetErrorDescription(error, MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US), &english);
+    ok(hr == S_OK && english && wcsstr(english, L"404"), "English got %#lx, %s\n", hr, wine_dbgstr_w(english));
+    hr = IBackgroundCopyError_GetErrorContextDescription(error, MAKELANGID(LANG_ENGLISH, SUBLANG_ENGLISH_US),
+                                                         &context_english);
+    ok(hr == S_OK && context_english, "English context got %#lx\n", hr);
+    for (i = 0; english && context_english && i < ARRAY_SIZE(langs); i++)
+    {
+        winetest_push_context("lang %#lx", langs[i]);
+        text = context = NULL;
+        hr = IBackgroundCopyError_GetErrorDescription(error, langs[i], &text);
+        ok(hr == S_OK || broken(hr == HRESULT_FROM_WIN32(ERROR_RESOURCE_LANG_NOT_FOUND)), "got %#lx\n", hr);
+        ok(hr != S_OK || (text && wcsstr(text, L"404")), "got %s\n", wine_dbgstr_w(text));
+        hr = IBackgroundCopyError_GetErrorContextDescription(error, langs[i], &context);
+        ok(hr == S_OK || broken(hr == HRESULT_FROM_WIN32(ERROR_RESOURCE_LANG_NOT_FOUND)), "context got %#lx\n", hr);
+        if (text && context && PRIMARYLANGID(langs[i]) == LANG_GERMAN)
+        {
+            ok(lstrcmpW(text, english) || broken(!lstrcmpW(text, english)), "German is English: %s\n",
+               wine_dbgstr_w(text));
+            ok(lstrcmpW(context, context_english) || broken(!lstrcmpW(context, context_english)),
+               "German context is English: %s\n", wine_dbgstr_w(context));
+        }
+        CoTaskMemFree(text);
+        CoTaskMemFree(context);
+        winetest_pop_context();
+    }
+    CoTaskMemFree(english);
+    CoTaskMemFree(context_english);
+}
+
 static void test_http_errors(void)
 {
     static const struct { const char *path; BG_JOB_STATE state; HRESULT code; } tests[] =
@@ -240,6 +280,7 @@ static void test_http_errors(void)
             hr = IBackgroundCopyError_GetProtocol(error, &protocol);
             ok(hr == S_OK && protocol && !wcscmp(protocol, L"http"), "protocol %s\n", wine_dbgstr_w(protocol));
             CoTaskMemFree(protocol);
+            if (code == BG_E_HTTP_ERROR_404) check_error_languages(error);
             IBackgroundCopyError_Release(error);
         }
         /* Nothing of the failed request is on disk, not even an empty temp file (ours opens it
