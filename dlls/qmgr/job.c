@@ -1064,14 +1064,15 @@ static HRESULT WINAPI job_SetNotifyCmdLine(IBackgroundCopyJob5 *iface, LPCWSTR p
         heap_free(new_program);
         return E_OUTOFMEMORY;
     }
-    /* The program runs as the user who set it, and only if that is the owner (an administrator
-     * may change another user's job but gets no program run as that user). The token comes
-     * from this very call, so that a program set by a standard user never runs with the token
-     * of an administrator who created or touched the job, even one with the same SID. */
+    /* The program runs as the user who set it, and only if that is the owner: the owner's SID
+     * with the owner's administrator membership (an administrator may change another user's
+     * job, and under Wine every "user" has the same SID, but no program or copy of a standard
+     * user's job gets an administrator's token). The token comes from this very call, so that
+     * a program set by a standard user never runs with a token from an earlier call. */
     if (program && SUCCEEDED(hr = caller_identify(&caller)))
     {
         EnterCriticalSection(&job->cs);
-        by_owner = sid_equal(caller.sid, job->owner.sid);
+        by_owner = sid_equal(caller.sid, job->owner.sid) && !caller.admin == !job->owner.admin;
         LeaveCriticalSection(&job->cs);
         caller_free(&caller);
         if (by_owner && FAILED(caller_open_primary_token(&token)))

@@ -215,7 +215,7 @@ static void test_take_ownership_clears(void)
  * gives one again; TakeOwnership gives the new owner's token and clears the command line. */
 static void test_command_line_token(void)
 {
-    struct bits_caller alice, admin;
+    struct bits_caller alice, alice_admin, admin;
     IBackgroundCopyJob2 *job2;
     IBackgroundCopyJob *job;
     struct bits_job *impl;
@@ -224,6 +224,7 @@ static void test_command_line_token(void)
     GUID id;
 
     make_identity(&alice, L"S-1-5-21-1000-2000-3000-1001", FALSE, FALSE);
+    make_identity(&alice_admin, L"S-1-5-21-1000-2000-3000-1001", TRUE, FALSE);
     make_identity(&admin, L"S-1-5-21-1000-2000-3000-500", TRUE, FALSE);
     caller_set_test_identity(&alice);
     hr = IBackgroundCopyManager_CreateJob(manager, L"cmdline", BG_JOB_TYPE_DOWNLOAD, &id, &job);
@@ -244,6 +245,14 @@ static void test_command_line_token(void)
     ok(hr == S_OK, "SetNotifyCmdLine by an administrator got %#lx\n", hr);
     token = job_notify_token(impl);
     ok(!token, "a command line set by another user would run\n");
+    if (token) CloseHandle(token);
+
+    /* The owner's SID as an administrator (all of Wine's users have one SID): not the owner. */
+    caller_set_test_identity(&alice_admin);
+    hr = IBackgroundCopyJob2_SetNotifyCmdLine(job2, L"C:\\windows\\system32\\cmd.exe", NULL);
+    ok(hr == S_OK, "SetNotifyCmdLine by an administrator with the owner's SID got %#lx\n", hr);
+    token = job_notify_token(impl);
+    ok(!token, "a standard user's job would run a program as an administrator\n");
     if (token) CloseHandle(token);
 
     caller_set_test_identity(&alice);
@@ -269,6 +278,7 @@ static void test_command_line_token(void)
     IBackgroundCopyJob_Release(job);
     caller_set_test_identity(NULL);
     free_identity(&alice);
+    free_identity(&alice_admin);
     free_identity(&admin);
 }
 
