@@ -237,6 +237,7 @@ static ULONG WINAPI job_Release(IBackgroundCopyJob5 *iface)
         if (job->clsid_callback) notify_release_callback(job->clsid_callback);
         if (job->cert_callback) notify_release_callback(job->cert_callback);
         if (job->helper_token) CloseHandle(job->helper_token);
+        if (job->owner_token) CloseHandle(job->owner_token);
         if (job->worker_done) CloseHandle(job->worker_done);
         if (job->abort_event) CloseHandle(job->abort_event);
         job_clear_credentials(job);
@@ -1000,6 +1001,7 @@ static HRESULT WINAPI job_TakeOwnership(IBackgroundCopyJob5 *iface)
 {
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
     struct bits_caller caller;
+    HANDLE token, old_token;
     HRESULT hr;
 
     TRACE("(%p)\n", job);
@@ -1010,13 +1012,23 @@ static HRESULT WINAPI job_TakeOwnership(IBackgroundCopyJob5 *iface)
         caller_free(&caller);
         return E_ACCESSDENIED;                  /* spec 4: admin (elevated) only */
     }
+    /* The new owner's token: its sources are read as it from now on. */
+    if (FAILED(caller_open_primary_token(&token)))
+    {
+        WARN("job %s: no token of the new owner\n", debugstr_guid(&job->id));
+        token = NULL;
+    }
     if (FAILED(hr = job_lock_mutable(job)))
     {
+        if (token) CloseHandle(token);
         caller_free(&caller);
         return hr;
     }
     caller_free(&job->owner);
     job->owner = caller;
+    old_token = job->owner_token;
+    job->owner_token = token;
+    job->notify_set_by_owner = FALSE;
     /* spec 1.3: a new owner gets no credentials, certificate, headers or command line */
     job_clear_credentials(job);
     job_clear_certificate(job);
@@ -1026,6 +1038,7 @@ static HRESULT WINAPI job_TakeOwnership(IBackgroundCopyJob5 *iface)
     heap_free(job->notify_params);
     job->notify_program = job->notify_params = NULL;
     job_unlock_modified(job);
+    if (old_token) CloseHandle(old_token);
     return S_OK;
 }
 
@@ -1035,6 +1048,9 @@ static HRESULT WINAPI job_SetNotifyCmdLine(IBackgroundCopyJob5 *iface, LPCWSTR p
 {
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
     WCHAR *new_program = NULL, *new_params = NULL;
+    HANDLE token = NULL, old_token = NULL;
+    struct bits_caller caller;
+    BOOL by_owner = FALSE;
     HRESULT hr;
 
     TRACE("(%p)->(%s %s)\n", job, debugstr_w(program), debugstr_w(params));
@@ -1048,8 +1064,26 @@ static HRESULT WINAPI job_SetNotifyCmdLine(IBackgroundCopyJob5 *iface, LPCWSTR p
         heap_free(new_program);
         return E_OUTOFMEMORY;
     }
+    /* The program runs as the user who set it, and only if that is the owner: the owner's SID
+     * with the owner's administrator membership (an administrator may change another user's
+     * job, and under Wine every "user" has the same SID, but no program or copy of a standard
+     * user's job gets an administrator's token). The token comes from this very call, so that
+     * a program set by a standard user never runs with a token from an earlier call. */
+    if (program && SUCCEEDED(hr = caller_identify(&caller)))
+    {
+        EnterCriticalSection(&job->cs);
+        by_owner = sid_equal(caller.sid, job->owner.sid) && !caller.admin == !job->owner.admin;
+        LeaveCriticalSection(&job->cs);
+        caller_free(&caller);
+        if (by_owner && FAILED(caller_open_primary_token(&token)))
+        {
+            WARN("job %s: no token of the caller: the command line will not run\n", debugstr_guid(&job->id));
+            by_owner = FALSE;
+        }
+    }
     if (FAILED(hr = job_lock_mutable(job)))
     {
+        if (token) CloseHandle(token);
         heap_free(new_program);
         heap_free(new_params);
         return hr;
@@ -1058,7 +1092,14 @@ static HRESULT WINAPI job_SetNotifyCmdLine(IBackgroundCopyJob5 *iface, LPCWSTR p
     heap_free(job->notify_params);
     job->notify_program = new_program;
     job->notify_params = new_params;
+    job->notify_set_by_owner = by_owner;
+    if (token)
+    {
+        old_token = job->owner_token;
+        job->owner_token = token;
+    }
     job_unlock_modified(job);
+    if (old_token) CloseHandle(old_token);
     return S_OK;
 }
 
@@ -2107,6 +2148,54 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
     TRACE("created job %s %s type %u\n", debugstr_guid(&job->id), debugstr_w(name), type);
     *out = job;
     return S_OK;
+}
+
+/* The creator's token, taken in its CreateJob call: the job reads its local sources as it. */
+void job_keep_owner_token(struct bits_job *job)
+{
+    HANDLE token, old;
+
+    if (FAILED(caller_open_primary_token(&token)))
+    {
+        WARN("job %s: no token of the owner\n", debugstr_guid(&job->id));
+        return;
+    }
+    EnterCriticalSection(&job->cs);
+    old = job->owner_token;
+    job->owner_token = token;
+    LeaveCriticalSection(&job->cs);
+    if (old) CloseHandle(old);
+}
+
+static HANDLE token_snapshot(HANDLE token)
+{
+    HANDLE copy = NULL;
+
+    if (token && !DuplicateHandle(GetCurrentProcess(), token, GetCurrentProcess(), &copy, 0, FALSE,
+                                  DUPLICATE_SAME_ACCESS))
+        copy = NULL;
+    return copy;
+}
+
+/* A handle the caller closes: the job may replace or close its own meanwhile. */
+HANDLE job_owner_token(struct bits_job *job)
+{
+    HANDLE token;
+
+    EnterCriticalSection(&job->cs);
+    token = token_snapshot(job->owner_token);
+    LeaveCriticalSection(&job->cs);
+    return token;
+}
+
+HANDLE job_notify_token(struct bits_job *job)
+{
+    HANDLE token = NULL;
+
+    EnterCriticalSection(&job->cs);
+    if (job->notify_set_by_owner) token = token_snapshot(job->owner_token);
+    LeaveCriticalSection(&job->cs);
+    return token;
 }
 
 BOOL job_counts_for_quota(struct bits_job *job)

@@ -78,6 +78,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
         caller_free(&caller);
         return hr;
     }
+    job_keep_owner_token(job);
 
     /* The quota check and the insertion are one step under the manager lock. Service accounts
      * are exempt from both limits and their jobs are not counted (spec 3.2). Administrators are

@@ -72,21 +72,30 @@ static void notification_free(struct notification *n)
 }
 
 /* SetNotifyCmdLine: the program runs when no callback took the event (spec 5.6), never for
- * service-account jobs. It runs as the service's user, which under Wine is the owner. */
-static BOOL run_command_line(struct bits_job *job, const WCHAR *program, const WCHAR *params)
+ * service-account jobs, and only as the owner who set it: with the token kept from that call.
+ * Without one (tokens are not kept across a restart, or someone else set the command line) it
+ * does not run at all; the service's own identity is never lent to a client's program. */
+static BOOL run_command_line(struct bits_job *job, HANDLE token, const WCHAR *program, const WCHAR *params)
 {
     PROCESS_INFORMATION pi;
     STARTUPINFOW si;
     WCHAR *cmdline = NULL;
     BOOL ret;
 
+    if (!token)
+    {
+        WARN("job %s: %s is not run: no token of the owner who set it\n", debugstr_guid(&job->id),
+             debugstr_w(program));
+        return FALSE;
+    }
     memset(&si, 0, sizeof(si));
     si.cb = sizeof(si);
     if (params && !(cmdline = heap_strdupW(params))) return FALSE;
-    ret = CreateProcessW(program, cmdline, NULL, NULL, FALSE, CREATE_NO_WINDOW | DETACHED_PROCESS, NULL, NULL, &si, &pi);
+    ret = CreateProcessAsUserW(token, program, cmdline, NULL, NULL, FALSE, CREATE_NO_WINDOW | DETACHED_PROCESS,
+                               NULL, NULL, &si, &pi);
     if (ret)
     {
-        TRACE("job %s: started %s\n", debugstr_guid(&job->id), debugstr_w(program));
+        TRACE("job %s: started %s as its owner\n", debugstr_guid(&job->id), debugstr_w(program));
         CloseHandle(pi.hThread);
         CloseHandle(pi.hProcess);
     }
@@ -415,6 +424,7 @@ static void notification_deliver(struct notification *n)
     IBackgroundCopyCallback *callback = NULL;
     IBackgroundCopyError *error = NULL;
     WCHAR *program = NULL, *params = NULL;
+    HANDLE token = NULL;
     BOOL wanted, final_event = n->event == NOTIFY_JOB_TRANSFERRED || n->event == NOTIFY_JOB_ERROR;
     ULONG flags, retry_delay;
     HRESULT hr = E_FAIL;
@@ -440,6 +450,7 @@ static void notification_deliver(struct notification *n)
     {
         program = heap_strdupW(job->notify_program);
         params = heap_strdupW(job->notify_params);
+        token = job_notify_token(job);
     }
     LeaveCriticalSection(&job->cs);
     if (!wanted) goto done;
@@ -461,12 +472,13 @@ static void notification_deliver(struct notification *n)
     }
     if (hr == S_OK || !final_event) goto done;
     /* No callback, or it failed: the command line, else another try later (spec 5.6 rule 3). */
-    if (program && run_command_line(job, program, params)) goto done;
+    if (program && run_command_line(job, token, program, params)) goto done;
     if (callback) repost_later(job, n->event, retry_delay);
 
 done:
     heap_free(program);
     heap_free(params);
+    if (token) CloseHandle(token);
     if (error) IBackgroundCopyError_Release(error);
     if (callback) notify_release_callback((IUnknown *)callback);   /* also the CLSID's: not remembered */
 }

@@ -66,6 +66,7 @@ struct bits_caller
 
 HRESULT caller_identify(struct bits_caller *caller);
 HRESULT caller_open_token(HANDLE *token);        /* the caller's token, for helper tokens */
+HRESULT caller_open_primary_token(HANDLE *token);    /* the caller's token, to run a program as */
 void caller_free(struct bits_caller *caller);
 BOOL caller_copy(struct bits_caller *dst, const struct bits_caller *src);
 BOOL sid_equal(PSID a, PSID b);
@@ -130,6 +131,9 @@ struct bits_job
     ULONGLONG last_modification;       /* tick of the last JobModification call (notify lock) */
     ULONGLONG last_ranges;             /* tick of the last FileRangesTransferred call (notify lock) */
     WCHAR *notify_program, *notify_params;
+    BOOL notify_set_by_owner;          /* the owner set the command line: it may run as owner_token */
+    HANDLE owner_token;                /* primary token from the owner's CreateJob, TakeOwnership or
+                                        * SetNotifyCmdLine; never persisted: NULL after a restart */
     ULONG retry_delay;
     ULONG no_progress_timeout;
     ULONG max_download_time;
@@ -200,6 +204,9 @@ struct bits_job
 HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller *owner, struct bits_job **job);
 BOOL job_is_final(const struct bits_job *job);   /* caller holds job->cs */
 BOOL job_counts_for_quota(struct bits_job *job);
+void job_keep_owner_token(struct bits_job *job); /* in the owner's CreateJob call; no lock held */
+HANDLE job_owner_token(struct bits_job *job);    /* a handle of its own to owner_token, or NULL */
+HANDLE job_notify_token(struct bits_job *job);   /* the same, only if the owner set the command line */
 void job_touch(struct bits_job *job);            /* caller holds job->cs: modification time */
 WCHAR *job_reply_path(struct bits_job *job);      /* caller holds job->cs; heap string or NULL */
 WCHAR *job_reply_temp_name(struct bits_job *job); /* caller holds job->cs */

@@ -187,17 +187,19 @@ HRESULT caller_identify(struct bits_caller *caller)
 
 #endif
 
-/* The caller's own token (duplicated for impersonation), for IBitsTokenOptions::SetHelperToken. */
-HRESULT caller_open_token(HANDLE *token)
+/* The caller's own token as it is: the client's thread token (Windows) or its process token
+ * (Wine), or ours for an in-process call. */
+static HRESULT caller_source_token(HANDLE *src)
 {
-    HANDLE src = NULL, process;
+    const DWORD access = TOKEN_QUERY | TOKEN_DUPLICATE | TOKEN_IMPERSONATE;
+    HANDLE process;
     unsigned long pid = 0;
     BOOL ok;
 
-    *token = NULL;
+    *src = NULL;
     if (SUCCEEDED(CoImpersonateClient()))
     {
-        ok = OpenThreadToken(GetCurrentThread(), TOKEN_QUERY | TOKEN_DUPLICATE | TOKEN_IMPERSONATE, TRUE, &src);
+        ok = OpenThreadToken(GetCurrentThread(), access, TRUE, src);
         CoRevertToSelf();
         if (!ok) return CO_E_FAILEDTOIMPERSONATE;
     }
@@ -205,14 +207,37 @@ HRESULT caller_open_token(HANDLE *token)
     {
         if (!(process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)))
             return CO_E_FAILEDTOIMPERSONATE;
-        ok = OpenProcessToken(process, TOKEN_QUERY | TOKEN_DUPLICATE | TOKEN_IMPERSONATE, &src);
+        ok = OpenProcessToken(process, access, src);
         CloseHandle(process);
         if (!ok) return CO_E_FAILEDTOIMPERSONATE;
     }
-    else if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_DUPLICATE | TOKEN_IMPERSONATE, &src))
+    else if (!OpenProcessToken(GetCurrentProcess(), access, src))
         return CO_E_FAILEDTOIMPERSONATE;
+    return S_OK;
+}
 
-    ok = DuplicateTokenEx(src, TOKEN_ALL_ACCESS, NULL, SecurityImpersonation, TokenImpersonation, token);
+static HRESULT caller_duplicate_token(TOKEN_TYPE type, HANDLE *token)
+{
+    HANDLE src;
+    HRESULT hr;
+    BOOL ok;
+
+    *token = NULL;
+    if (FAILED(hr = caller_source_token(&src))) return hr;
+    ok = DuplicateTokenEx(src, TOKEN_ALL_ACCESS, NULL, SecurityImpersonation, type, token);
     CloseHandle(src);
     return ok ? S_OK : CO_E_FAILEDTOIMPERSONATE;
+}
+
+/* The caller's own token (duplicated for impersonation), for IBitsTokenOptions::SetHelperToken. */
+HRESULT caller_open_token(HANDLE *token)
+{
+    return caller_duplicate_token(TokenImpersonation, token);
+}
+
+/* A primary token of the caller: what a process started on its behalf runs with, and what the
+ * service impersonates to read a job's local sources as the owner. */
+HRESULT caller_open_primary_token(HANDLE *token)
+{
+    return caller_duplicate_token(TokenPrimary, token);
 }

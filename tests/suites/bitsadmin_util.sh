@@ -4,7 +4,8 @@
 # HKU\.DEFAULT for LocalSystem, HKLM\Software\Wine\BITS\ServiceProfiles\<SID> for the other two,
 # dlls/qmgr/ieproxy.c), RESET; /util /enableanalyticchannel and the service's analytic log
 # (%windir%\Logs\Bits\analytic.log: lines while enabled, none while disabled); access denied for
-# a non-administrator (tests/helpers/nonadmin.c); bad input. That a LocalSystem PRECONFIG job
+# a non-administrator (tests/helpers/nonadmin.c), whose notify program runs as it and whose
+# local copy works; bad input. That a LocalSystem PRECONFIG job
 # really uses the stored proxy is unit_ieproxy (tests/unit/ieproxy.c).
 T_SUITE=bitsadmin_util
 . "$TOP/tests/lib.sh"
@@ -129,6 +130,34 @@ if [ -f "$NONADMIN" ]; then
         expect "non-admin $args: E_ACCESSDENIED" reports 0x80070005 .
     done
     expect "non-admin: nothing changed" get_is NETWORKSERVICE AUTODETECT NULL NULL NULL
+
+    # The notify program of a standard user's job runs as that standard user, also once its
+    # bitsadmin has exited, and its local copy works. The program is the callback test in its
+    # "whoami" mode (tests/callback.c checks the administrator's case and the restart).
+    if [ -f "$B/tests/callback.exe" ]; then
+        na() {
+            wine_run "$BA/raw" "$BA/err" "$NONADMIN" bitsadmin "$@"
+            BA_RC=$?
+            tr -d '\r' <"$BA/raw" >"$BA/out"
+        }
+        cp "$B/tests/callback.exe" "$PUB_UNIX/whoami.exe"
+        rm -f "$PUB_UNIX/who.txt" "$PUB_UNIX/naj.ini"
+        na /create naj
+        expect "non-admin /create" ok
+        na /addfile naj 'C:\windows\win.ini' "$PUB\\naj.ini"
+        expect "non-admin /addfile of a local file" ok
+        na /setnotifycmdline naj "$PUB\\whoami.exe" "$PUB\\whoami.exe callback whoami $PUB\\who.txt"
+        expect "non-admin /setnotifycmdline" ok
+        na /resume naj
+        expect "non-admin /resume" ok
+        wait_for 30 test -f "$PUB_UNIX/who.txt"
+        tr -d '\r' <"$PUB_UNIX/who.txt" >"$BA/out" 2>/dev/null
+        expect "non-admin's notify program: not an administrator" grep -qx 'admin=0 sid=S-1-5-[0-9-]*' "$BA/out"
+        wait_state naj TRANSFERRED
+        na /complete naj
+        expect "non-admin /complete" ok
+        expect "non-admin's local copy" cmp -s "$WINEPREFIX/drive_c/windows/win.ini" "$PUB_UNIX/naj.ini"
+    fi
 fi
 ba /util /setieproxy NETWORKSERVICE RESET
 

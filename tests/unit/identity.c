@@ -210,6 +210,78 @@ static void test_take_ownership_clears(void)
     free_identity(&admin);
 }
 
+/* The command line runs only with the token of the owner who set it: one set by another
+ * user (an administrator may change the job) has no token to run with; the owner's own call
+ * gives one again; TakeOwnership gives the new owner's token and clears the command line. */
+static void test_command_line_token(void)
+{
+    struct bits_caller alice, alice_admin, admin;
+    IBackgroundCopyJob2 *job2;
+    IBackgroundCopyJob *job;
+    struct bits_job *impl;
+    HANDLE token;
+    HRESULT hr;
+    GUID id;
+
+    make_identity(&alice, L"S-1-5-21-1000-2000-3000-1001", FALSE, FALSE);
+    make_identity(&alice_admin, L"S-1-5-21-1000-2000-3000-1001", TRUE, FALSE);
+    make_identity(&admin, L"S-1-5-21-1000-2000-3000-500", TRUE, FALSE);
+    caller_set_test_identity(&alice);
+    hr = IBackgroundCopyManager_CreateJob(manager, L"cmdline", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return;
+    impl = CONTAINING_RECORD(job, struct bits_job, IBackgroundCopyJob5_iface);
+    IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob2, (void **)&job2);
+
+    token = job_owner_token(impl);
+    ok(token != NULL, "no owner token after CreateJob\n");
+    if (token) CloseHandle(token);
+    token = job_notify_token(impl);
+    ok(!token, "a notify token without a command line\n");
+    if (token) CloseHandle(token);
+
+    caller_set_test_identity(&admin);
+    hr = IBackgroundCopyJob2_SetNotifyCmdLine(job2, L"C:\\windows\\system32\\cmd.exe", NULL);
+    ok(hr == S_OK, "SetNotifyCmdLine by an administrator got %#lx\n", hr);
+    token = job_notify_token(impl);
+    ok(!token, "a command line set by another user would run\n");
+    if (token) CloseHandle(token);
+
+    /* The owner's SID as an administrator (all of Wine's users have one SID): not the owner. */
+    caller_set_test_identity(&alice_admin);
+    hr = IBackgroundCopyJob2_SetNotifyCmdLine(job2, L"C:\\windows\\system32\\cmd.exe", NULL);
+    ok(hr == S_OK, "SetNotifyCmdLine by an administrator with the owner's SID got %#lx\n", hr);
+    token = job_notify_token(impl);
+    ok(!token, "a standard user's job would run a program as an administrator\n");
+    if (token) CloseHandle(token);
+
+    caller_set_test_identity(&alice);
+    hr = IBackgroundCopyJob2_SetNotifyCmdLine(job2, L"C:\\windows\\system32\\cmd.exe", NULL);
+    ok(hr == S_OK, "SetNotifyCmdLine by the owner got %#lx\n", hr);
+    token = job_notify_token(impl);
+    ok(token != NULL, "the owner's command line has no token\n");
+    if (token) CloseHandle(token);
+
+    caller_set_test_identity(&admin);
+    hr = IBackgroundCopyJob_TakeOwnership(job);
+    ok(hr == S_OK, "TakeOwnership got %#lx\n", hr);
+    token = job_notify_token(impl);
+    ok(!token, "a notify token after TakeOwnership\n");
+    if (token) CloseHandle(token);
+    token = job_owner_token(impl);
+    ok(token != NULL, "no owner token after TakeOwnership\n");
+    if (token) CloseHandle(token);
+
+    hr = IBackgroundCopyJob_Cancel(job);
+    ok(hr == S_OK, "Cancel got %#lx\n", hr);
+    IBackgroundCopyJob2_Release(job2);
+    IBackgroundCopyJob_Release(job);
+    caller_set_test_identity(NULL);
+    free_identity(&alice);
+    free_identity(&alice_admin);
+    free_identity(&admin);
+}
+
 /* MaxFilesPerJob and MaxRangesPerFile bind standard users, not administrators (spec 3.1, 3.2). */
 static void test_file_limits(void)
 {
@@ -278,6 +350,7 @@ START_TEST(identity)
     test_other_users();
     test_per_user_limit();
     test_take_ownership_clears();
+    test_command_line_token();
     test_file_limits();
     CoUninitialize();
 }

@@ -5,6 +5,8 @@
  */
 
 #include <windows.h>
+#include <sddl.h>
+#include <stdio.h>
 #include "bitsall.h"
 #include "wine/test.h"
 
@@ -403,6 +405,209 @@ static void test_command_line(IBackgroundCopyManager *manager)
     DeleteFileW(marker);
 }
 
+/* ---- who the notify program runs as ----
+ * The program is this test itself, as "callback whoami <file>": it writes "admin=<0|1>
+ * sid=<its user SID>" into the file. The job's owner is this process or, as a standard user,
+ * a child of it ("callback standard_user"). */
+
+/* Membership of BUILTIN\Administrators and the user SID of a token. */
+static BOOL token_identity(HANDLE token, BOOL *admin, WCHAR *sid, DWORD size)
+{
+    SID_IDENTIFIER_AUTHORITY nt = { SECURITY_NT_AUTHORITY };
+    BYTE buffer[512];
+    TOKEN_USER *user = (TOKEN_USER *)buffer;
+    HANDLE imp;
+    PSID admins;
+    WCHAR *str;
+    DWORD len;
+    BOOL ret = FALSE;
+
+    *admin = FALSE;
+    if (!GetTokenInformation(token, TokenUser, buffer, sizeof(buffer), &len)
+        || !ConvertSidToStringSidW(user->User.Sid, &str))
+        return FALSE;
+    lstrcpynW(sid, str, size);
+    LocalFree(str);
+    AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0, 0, 0, &admins);
+    if (DuplicateToken(token, SecurityIdentification, &imp))
+    {
+        ret = CheckTokenMembership(imp, admins, admin);
+        CloseHandle(imp);
+    }
+    FreeSid(admins);
+    return ret;
+}
+
+static BOOL process_identity(BOOL *admin, WCHAR *sid, DWORD size)
+{
+    HANDLE token;
+    BOOL ret;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY | TOKEN_DUPLICATE, &token)) return FALSE;
+    ret = token_identity(token, admin, sid, size);
+    CloseHandle(token);
+    return ret;
+}
+
+/* "callback whoami <file>", run by the service: written to a temporary name first, so that
+ * the test never reads half a file. */
+static void child_whoami(const char *file)
+{
+    char tmp[MAX_PATH + 8];
+    WCHAR sid[128] = L"?";
+    BOOL admin = TRUE;
+    FILE *f;
+
+    process_identity(&admin, sid, ARRAY_SIZE(sid));
+    snprintf(tmp, sizeof(tmp), "%s.tmp", file);
+    if (!(f = fopen(tmp, "w"))) return;
+    fprintf(f, "admin=%d sid=%ls\n", admin ? 1 : 0, sid);
+    fclose(f);
+    MoveFileExA(tmp, file, MOVEFILE_REPLACE_EXISTING);
+}
+
+/* A job of ours copies win.ini with the whoami program as its command line; the fields
+ * (program, marker, command line) are ready to use. */
+struct whoami_job
+{
+    WCHAR program[MAX_PATH], marker[MAX_PATH], dest[MAX_PATH], params[3 * MAX_PATH + 32];
+    IBackgroundCopyJob *job;
+    GUID id;
+};
+
+static BOOL whoami_job_create(IBackgroundCopyManager *manager, struct whoami_job *w, const WCHAR *name)
+{
+    WCHAR source[MAX_PATH];
+    IBackgroundCopyJob2 *job2;
+    HRESULT hr;
+
+    GetModuleFileNameW(NULL, w->program, MAX_PATH);
+    GetWindowsDirectoryW(source, MAX_PATH);
+    lstrcatW(source, L"\\win.ini");
+    GetTempPathW(MAX_PATH, w->dest);
+    swprintf(w->marker, MAX_PATH, L"%ls%ls.txt", w->dest, name);
+    lstrcatW(w->dest, name);
+    lstrcatW(w->dest, L".ini");
+    DeleteFileW(w->marker);
+    DeleteFileW(w->dest);
+    swprintf(w->params, ARRAY_SIZE(w->params), L"\"%ls\" callback whoami \"%ls\"", w->program, w->marker);
+
+    hr = IBackgroundCopyManager_CreateJob(manager, name, BG_JOB_TYPE_DOWNLOAD, &w->id, &w->job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return FALSE;
+    hr = IBackgroundCopyJob_QueryInterface(w->job, &IID_IBackgroundCopyJob2, (void **)&job2);
+    ok(hr == S_OK, "got %#lx\n", hr);
+    hr = IBackgroundCopyJob2_SetNotifyCmdLine(job2, w->program, w->params);
+    ok(hr == S_OK, "SetNotifyCmdLine got %#lx\n", hr);
+    IBackgroundCopyJob2_Release(job2);
+    hr = IBackgroundCopyJob_AddFile(w->job, source, w->dest);
+    ok(hr == S_OK, "AddFile got %#lx\n", hr);
+    return TRUE;
+}
+
+static BOOL wait_for_file(const WCHAR *name, DWORD ms)
+{
+    DWORD i;
+
+    for (i = 0; i < ms / 100 && GetFileAttributesW(name) == INVALID_FILE_ATTRIBUTES; i++) Sleep(100);
+    return GetFileAttributesW(name) != INVALID_FILE_ATTRIBUTES;
+}
+
+static void wait_for_state(IBackgroundCopyJob *job, BG_JOB_STATE want)
+{
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    unsigned int i;
+
+    for (i = 0; i < 300; i++)
+    {
+        IBackgroundCopyJob_GetState(job, &state);
+        if (state == want || state == BG_JOB_STATE_ERROR) break;
+        Sleep(100);
+    }
+    ok(state == want, "state %d\n", state);
+}
+
+/* Our own job's program runs with our identity: as an administrator when we are one, and as
+ * a standard user when we are one, never as the service. The local copy reads as us too. */
+static void test_command_line_identity(IBackgroundCopyManager *manager, const WCHAR *name)
+{
+    WCHAR own_sid[128] = L"";
+    struct whoami_job w;
+    BOOL own_admin = TRUE;
+    char line[256], expect[256];
+    FILE *f;
+    HRESULT hr;
+
+    ok(process_identity(&own_admin, own_sid, ARRAY_SIZE(own_sid)), "cannot read our token\n");
+    if (!whoami_job_create(manager, &w, name)) return;
+    hr = IBackgroundCopyJob_Resume(w.job);
+    ok(hr == S_OK, "Resume got %#lx\n", hr);
+    ok(wait_for_file(w.marker, 20000), "the command line did not run\n");
+    wait_for_state(w.job, BG_JOB_STATE_TRANSFERRED);
+
+    memset(line, 0, sizeof(line));
+    if ((f = _wfopen(w.marker, L"r")))
+    {
+        fgets(line, sizeof(line) - 1, f);
+        fclose(f);
+    }
+    snprintf(expect, sizeof(expect), "admin=%d sid=%ls\n", own_admin ? 1 : 0, own_sid);
+    ok(!strcmp(line, expect), "the program ran as %s, expected %s\n", wine_dbgstr_a(line), wine_dbgstr_a(expect));
+
+    hr = IBackgroundCopyJob_Complete(w.job);
+    ok(hr == S_OK, "Complete got %#lx\n", hr);
+    ok(GetFileAttributesW(w.dest) != INVALID_FILE_ATTRIBUTES, "the copy is missing\n");
+    IBackgroundCopyJob_Release(w.job);
+    DeleteFileW(w.dest);
+    DeleteFileW(w.marker);
+}
+
+/* "callback standard_user": the same as a standard user (Administrators deny-only). */
+static void child_standard_user(void)
+{
+    IBackgroundCopyManager *manager;
+    WCHAR sid[128];
+    BOOL admin = TRUE;
+    HRESULT hr;
+
+    process_identity(&admin, sid, ARRAY_SIZE(sid));
+    ok(!admin, "the child is an administrator\n");
+    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
+                          (void **)&manager);
+    ok(hr == S_OK, "CoCreateInstance got %#lx\n", hr);
+    if (hr != S_OK) return;
+    test_command_line_identity(manager, L"cmdline-standard-user");
+    IBackgroundCopyManager_Release(manager);
+}
+
+static void test_command_line_standard_user(void)
+{
+    SID_IDENTIFIER_AUTHORITY nt = { SECURITY_NT_AUTHORITY };
+    HANDLE token, restricted = NULL;
+    SID_AND_ATTRIBUTES deny = { 0 };
+    PROCESS_INFORMATION pi;
+    BOOL ret;
+
+    AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0, 0, 0, &deny.Sid);
+    if (OpenProcessToken(GetCurrentProcess(), TOKEN_ALL_ACCESS, &token))
+    {
+        if (!CreateRestrictedToken(token, 0, 1, &deny, 0, NULL, 0, NULL, &restricted)) restricted = NULL;
+        CloseHandle(token);
+    }
+    FreeSid(deny.Sid);
+    ok(restricted != NULL, "cannot make a restricted token: %lu\n", GetLastError());
+    if (!restricted) return;
+    ret = winetest_start_child_as(restricted, "standard_user", &pi);
+    ok(ret, "cannot start the child: %lu\n", GetLastError());
+    if (ret)
+    {
+        winetest_wait_child_process(pi.hProcess);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+    }
+    CloseHandle(restricted);
+}
+
 static DWORD run(const WCHAR *cmdline)
 {
     STARTUPINFOW si = { sizeof(si) };
@@ -476,6 +681,65 @@ static void test_activation_after_slow_stop(IBackgroundCopyManager *manager)
     IBackgroundCopyManager_Release(manager);
     CloseHandle(cb.modified);
     CloseHandle(cb.entered);
+}
+
+static DWORD service_state(void)
+{
+    SC_HANDLE scm, service;
+    SERVICE_STATUS status = { 0 };
+
+    if (!(scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT))) return 0;
+    if ((service = OpenServiceW(scm, L"BITS", SERVICE_QUERY_STATUS)))
+    {
+        QueryServiceStatus(service, &status);
+        CloseServiceHandle(service);
+    }
+    CloseServiceHandle(scm);
+    return status.dwCurrentState;
+}
+
+/* The service keeps no token of a job's owner across a restart: a job whose command line
+ * was set before the restart does not run it afterwards (it would run as the service). */
+/* The service keeps no token of a job's owner across a restart: a job whose command line
+ * was set before the restart does not run it afterwards (it would run as the service).
+ * Restarts the service: *manager is replaced by one of the new instance, or NULL. */
+static void test_command_line_after_restart(IBackgroundCopyManager **manager)
+{
+    struct whoami_job w;
+    DWORD ret, state = 0, i;
+    BOOL created;
+    HRESULT hr;
+
+    created = whoami_job_create(*manager, &w, L"cmdline-restart");
+    if (created) IBackgroundCopyJob_Release(w.job);
+    IBackgroundCopyManager_Release(*manager);
+    *manager = NULL;
+    for (i = 0; i < 100 && (state = service_state()) != SERVICE_RUNNING; i++) Sleep(100);
+    ok(state == SERVICE_RUNNING, "the service is in state %lu\n", state);
+    ret = run(L"net stop BITS");
+    ok(ret == 0, "net stop BITS exited with %lu\n", ret);
+    /* A stop that is fully over, so that the next start is a clean one. */
+    for (i = 0; i < 100 && (state = service_state()) != SERVICE_STOPPED; i++) Sleep(100);
+    ok(state == SERVICE_STOPPED, "the service is in state %lu\n", state);
+
+    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
+                          (void **)manager);
+    ok(hr == S_OK, "CoCreateInstance after the restart got %#lx\n", hr);
+    if (hr != S_OK || !created) return;
+    hr = IBackgroundCopyManager_GetJob(*manager, &w.id, &w.job);
+    ok(hr == S_OK, "the job is gone after the restart: %#lx\n", hr);
+    if (hr == S_OK)
+    {
+        hr = IBackgroundCopyJob_Resume(w.job);
+        ok(hr == S_OK, "Resume got %#lx\n", hr);
+        wait_for_state(w.job, BG_JOB_STATE_TRANSFERRED);
+        ok(!wait_for_file(w.marker, 5000), "the command line ran without its owner's token\n");
+        hr = IBackgroundCopyJob_Complete(w.job);
+        ok(hr == S_OK, "Complete got %#lx\n", hr);
+        IBackgroundCopyJob_Release(w.job);
+    }
+    DeleteFileW(w.dest);
+    DeleteFileW(w.marker);
 }
 
 static IBackgroundCopyJob5 *create_job5(IBackgroundCopyManager *manager, const WCHAR *name)
@@ -767,10 +1031,23 @@ static void test_notification_clsid(IBackgroundCopyManager *manager)
 START_TEST(callback)
 {
     IBackgroundCopyManager *manager;
+    char **argv;
+    int argc = winetest_get_mainargs(&argv);
     HRESULT hr;
 
+    if (argc > 3 && !strcmp(argv[2], "whoami"))
+    {
+        child_whoami(argv[3]);
+        return;
+    }
     hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
     ok(hr == S_OK, "CoInitializeEx got %#lx\n", hr);
+    if (argc > 2 && !strcmp(argv[2], "standard_user"))
+    {
+        child_standard_user();
+        CoUninitialize();
+        return;
+    }
     hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
                           (void **)&manager);
     ok(hr == S_OK, "CoCreateInstance got %#lx\n", hr);
@@ -780,12 +1057,15 @@ START_TEST(callback)
         test_callback_untouched(manager);
         test_job_transferred(manager);
         test_command_line(manager);
+        test_command_line_identity(manager, L"cmdline-admin");
+        test_command_line_standard_user();
         test_upload_callbacks(manager);
         test_modification_interval(manager);
         test_callback_retry(manager);
         test_job_error_fatal_only(manager);
         test_notification_clsid(manager);
-        test_activation_after_slow_stop(manager);   /* releases the manager */
+        test_command_line_after_restart(&manager);  /* restarts the service: a new manager */
+        if (manager) test_activation_after_slow_stop(manager);   /* releases the manager */
     }
     CoUninitialize();
 }
