@@ -46,6 +46,12 @@ for exe in "$R"/x64/*.exe "$R"/x32/*.exe; do
         sh -c "! x86_64-w64-mingw32-objdump -h '$exe' 2>/dev/null | grep -q debug_info"
 done
 
+# A machine's queue is never empty: another program's job (with a file, suspended) is there
+# before the tests and must still be there, untouched, after them.
+wine_run1 "$D/foreign.out" bitsadmin /rawreturn /create /download crosstest-foreign
+wine_run1 "$D/foreign-add.out" bitsadmin /rawreturn /addfile crosstest-foreign http://127.0.0.1:9/foreign.bin 'C:\foreign.bin'
+check "a job of another program is in the queue" grep -q '^{' "$D/foreign.out"
+
 # As on Windows without the servers: no BITS_* variable reaches the programs.
 unset_bits=$(env | sed -n 's/^\(BITS_[A-Za-z0-9_]*\)=.*/-u \1/p' | tr '\n' ' ')
 # shellcheck disable=SC2086
@@ -67,5 +73,10 @@ for exe in "$R"/x64/*.exe; do
         [ -n "$f" ] && grep -E 'Test failed|unhandled|Tests skipped' "$f" | head -n 15 | sed 's/^/    | /' ;;
     esac
 done
+wine_run1 "$D/after.out" bitsadmin /rawreturn /getstate crosstest-foreign
+check "the other program's job is still there after the tests" grep -q SUSPENDED "$D/after.out"
+wine_run1 "$D/after-files.out" bitsadmin /rawreturn /getfilestotal crosstest-foreign
+check "with its file" grep -q "^1" "$D/after-files.out"
+wine_run1 "$D/cancel.out" bitsadmin /cancel crosstest-foreign
 rm -rf "$D"
 summary
