@@ -97,6 +97,9 @@ static ULONG count_jobs(DWORD flags)
  * of jobs is checked as a difference from these, and every limit is set above them. */
 static ULONG others_user, others_all;
 
+/* Windows did not apply the machine limit to this administrator (see test_machine_limit). */
+static BOOL admin_exempt;
+
 /* Whether the enumerator's snapshot holds the job with this id. */
 static BOOL enum_contains(IEnumBackgroundCopyJobs *jobs, const GUID *id)
 {
@@ -513,6 +516,15 @@ static void test_machine_limit(void)
 
     set_policy(L"MaxJobsPerMachine", others_all + 3);
     count = create_jobs(10, jobs, &hr);
+    /* Microsoft's policy text exempts administrators from the job quotas: Windows may not bind us. */
+    if (broken(count == 10 && hr == S_OK))
+    {
+        win_skip("MaxJobsPerMachine does not bind an administrator\n");
+        admin_exempt = TRUE;
+        cancel_jobs(jobs, count);
+        delete_policies();
+        return;
+    }
     ok(count == 3, "created %lu jobs\n", count);
     ok(hr == BG_E_TOO_MANY_JOBS_PER_MACHINE, "job %lu got %#lx\n", count + 1, hr);
 
@@ -740,6 +752,11 @@ static void test_concurrency(void)
     DWORD read;
     BOOL ret;
 
+    if (admin_exempt)
+    {
+        skip("the race needs MaxJobsPerMachine to bind\n");
+        return;
+    }
     ok(count_jobs(BG_JOB_ENUM_ALL_USERS) == others_all, "jobs left from earlier tests\n");
     GetTempPathA(MAX_PATH - 32, path);
     strcat(path, "bits_race.txt");
