@@ -161,6 +161,46 @@ static void delete_policies(void)
     delete_policy(L"MaxJobsPerUser");
 }
 
+/* The machine's own values, put back at the end (a Windows machine may have a policy set). */
+static struct
+{
+    const WCHAR *name;
+    BOOL present;
+    DWORD type, size;
+    BYTE data[64];
+} saved_policies[] = { { L"MaxJobsPerMachine" }, { L"MaxJobsPerUser" } };
+
+static void save_policies(void)
+{
+    unsigned int i;
+    HKEY key;
+
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, POLICY_KEY, 0, KEY_QUERY_VALUE, &key)) return;
+    for (i = 0; i < ARRAY_SIZE(saved_policies); i++)
+    {
+        saved_policies[i].size = sizeof(saved_policies[i].data);
+        saved_policies[i].present = !RegQueryValueExW(key, saved_policies[i].name, NULL, &saved_policies[i].type,
+                                                      saved_policies[i].data, &saved_policies[i].size);
+    }
+    RegCloseKey(key);
+}
+
+static void restore_policies(void)
+{
+    unsigned int i;
+    HKEY key;
+
+    delete_policies();
+    for (i = 0; i < ARRAY_SIZE(saved_policies); i++)
+    {
+        if (!saved_policies[i].present) continue;
+        if (RegCreateKeyExW(HKEY_LOCAL_MACHINE, POLICY_KEY, 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL)) return;
+        RegSetValueExW(key, saved_policies[i].name, 0, saved_policies[i].type, saved_policies[i].data,
+                       saved_policies[i].size);
+        RegCloseKey(key);
+    }
+}
+
 /* ---- child processes ---- */
 
 static HANDLE restricted_token(void)
@@ -960,6 +1000,7 @@ START_TEST(manager)
     else
     {
         cancel_own_jobs();
+        save_policies();
         delete_policies();
         others_user = count_jobs(0);
         others_all = count_jobs(BG_JOB_ENUM_ALL_USERS);
@@ -971,7 +1012,7 @@ START_TEST(manager)
         test_concurrency();
         test_GetErrorDescription();
         cancel_own_jobs();
-        delete_policies();
+        restore_policies();
     }
     IBackgroundCopyManager_Release(manager);
     CoUninitialize();
