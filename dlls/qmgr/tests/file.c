@@ -127,6 +127,17 @@ static void test_remote_names(void)
     DeleteFileW(local);
 }
 
+/* The names of the tests below are written in C:\windows\temp; they are tried in the user's
+ * temp directory instead, which every user may write to on Windows too. */
+static const WCHAR *in_temp(const WCHAR *name, WCHAR *buf)
+{
+    static const WCHAR prefix[] = L"C:\\windows\\temp\\";
+
+    if (wcsncmp(name, prefix, ARRAY_SIZE(prefix) - 1)) return name;
+    swprintf(buf, MAX_PATH, L"%ls%ls", temp_dir, name + ARRAY_SIZE(prefix) - 1);
+    return buf;
+}
+
 static void test_local_names(void)
 {
     static const WCHAR *rejected[] =
@@ -168,26 +179,29 @@ static void test_local_names(void)
     SECURITY_ATTRIBUTES sa = { sizeof(sa) };
     PSECURITY_DESCRIPTOR sd;
     IBackgroundCopyJob *job;
-    WCHAR local[MAX_PATH], dir[MAX_PATH], long_path[MAX_PATH + 10];
+    WCHAR local[MAX_PATH], dir[MAX_PATH], long_path[MAX_PATH + 10], buf[MAX_PATH];
+    const WCHAR *name;
     unsigned int i;
     HRESULT hr;
 
     if (!(job = create_job(L"local names", BG_JOB_TYPE_DOWNLOAD))) return;
     for (i = 0; i < ARRAY_SIZE(rejected); i++)
     {
-        winetest_push_context("%s", wine_dbgstr_w(rejected[i]));
-        hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/a.bin", rejected[i]);
+        name = in_temp(rejected[i], buf);
+        winetest_push_context("%s", wine_dbgstr_w(name));
+        hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/a.bin", name);
         ok(hr == E_INVALIDARG, "got %#lx\n", hr);
         info.RemoteName = (WCHAR *)L"http://127.0.0.1/a.bin";
-        info.LocalName = (WCHAR *)rejected[i];
+        info.LocalName = (WCHAR *)name;
         hr = IBackgroundCopyJob_AddFileSet(job, 1, &info);
         ok(hr == E_INVALIDARG, "AddFileSet got %#lx\n", hr);
         winetest_pop_context();
     }
     for (i = 0; i < ARRAY_SIZE(accepted); i++)
     {
-        winetest_push_context("%s", wine_dbgstr_w(accepted[i]));
-        hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/a.bin", accepted[i]);
+        name = in_temp(accepted[i], buf);
+        winetest_push_context("%s", wine_dbgstr_w(name));
+        hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/a.bin", name);
         ok(hr == S_OK, "got %#lx\n", hr);
         winetest_pop_context();
     }
@@ -353,7 +367,7 @@ static void test_ranges(void)
     IBackgroundCopyJob *job;
     BG_FILE_PROGRESS progress;
     BG_FILE_RANGE *got;
-    WCHAR local[MAX_PATH], src[MAX_PATH];
+    WCHAR local[MAX_PATH], src[MAX_PATH], buf[MAX_PATH];
     unsigned int i;
     DWORD count, j;
     HRESULT hr;
@@ -399,7 +413,7 @@ static void test_ranges(void)
     hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"ftp://127.0.0.1/ranges.bin", local, 1,
                                                (BG_FILE_RANGE *)tests[0].ranges);
     ok(hr == E_INVALIDARG, "ftp got %#lx\n", hr);
-    hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"http://127.0.0.1/ranges.bin", L"C:\\windows\\temp\\Com2.dat", 1,
+    hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"http://127.0.0.1/ranges.bin", in_temp(L"C:\\windows\\temp\\Com2.dat", buf), 1,
                                                (BG_FILE_RANGE *)tests[0].ranges);
     ok(hr == E_INVALIDARG, "a device name got %#lx\n", hr);
     /* spec 1.7: SMB is not accepted since BITS 3.0 */

@@ -14,11 +14,15 @@ static inline BOOL get_env(const char *name, char *buf, DWORD size)
     return len && len < size;
 }
 
-/* A Unix path of the harness seen from Wine: Z: is the root. */
+/* A Unix path of the harness seen from Wine: Z: is the root. A path that is already a Windows
+ * one (C:\..., \\server\share\...: the servers' files shared with a Windows machine) is kept. */
 static inline void unix_to_dos(const char *unix_path, WCHAR *out)
 {
     WCHAR *p;
-    swprintf(out, MAX_PATH, L"Z:%hs", unix_path);
+    if (unix_path[0] == '\\' || (unix_path[0] && unix_path[1] == ':'))
+        swprintf(out, MAX_PATH, L"%hs", unix_path);
+    else
+        swprintf(out, MAX_PATH, L"Z:%hs", unix_path);
     for (p = out; *p; p++) if (*p == '/') *p = '\\';
 }
 

@@ -1,0 +1,36 @@
+@echo off
+rem run-tests.cmd [x64] [x32]: runs every conformance program of this folder (both bitnesses
+rem unless named), each with its output in %TEMP%\wine-bits-tests\<bits>-<name>.log, and prints
+rem each one's summary line "<name>: N tests executed (T marked as todo, F failures), S skipped."
+rem or says that it has none (it crashed or was stopped). The test servers' BITS_* variables
+rem (README.txt) are passed on; without them the transfer tests are skipped.
+setlocal EnableExtensions
+set "HERE=%~dp0"
+set "LOGS=%TEMP%\wine-bits-tests"
+if not exist "%LOGS%" mkdir "%LOGS%"
+set "ARCHES=%*"
+if "%ARCHES%"=="" set "ARCHES=x64 x32"
+echo Logs in %LOGS%
+for %%a in (%ARCHES%) do call :arch %%a
+exit /b 0
+
+rem From inside the folder: Wine's cmd lists no quoted "<dir>\*.exe".
+:arch
+if not exist "%HERE%%1\" exit /b 0
+pushd "%HERE%%1"
+for %%f in (*.exe) do call :run %1 %%~nf
+popd
+exit /b 0
+
+:run
+"%HERE%%1\%2.exe" %2 >"%LOGS%\%1-%2.log" 2>&1
+set "RC=%ERRORLEVEL%"
+set "LINE="
+for /f "delims=" %%l in ('find "tests executed (" ^< "%LOGS%\%1-%2.log"') do set "LINE=%%l"
+rem Not in a ( ) block: the summary line has parentheses.
+if not defined LINE goto :nosummary
+echo %1\%LINE%
+exit /b 0
+:nosummary
+echo %1\%2: no summary line, exit code %RC%; see %LOGS%\%1-%2.log
+exit /b 0
