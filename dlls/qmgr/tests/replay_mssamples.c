@@ -10,6 +10,9 @@
  *   (LANGIDFROMLCID(GetThreadLocale())), GetErrorContextDescription, GetFile and its remote and
  *   local names, Cancel, PostQuitMessage; FileTransferred -> GetLocalName.
  * - The HTTPHEADER sample: IBackgroundCopyJobHttpOptions::SetCustomHeaders before Resume.
+ * - The CONTROLS sample: the DOWNLOADS flow with IBackgroundCopyJob4::SetPeerCachingFlags
+ *   (client and server) on the job, and the manager asked for IBitsPeerCacheAdministration to
+ *   size the peer cache.
  * - The documentation's "last set of HTTP headers received for each file": an STA, a job of
  *   several files, Resume, GetState polled until TRANSFERRED or ERROR, Complete, then
  *   EnumFiles, GetCount and for each file GetRemoteName and IBackgroundCopyFile5::GetProperty
@@ -204,6 +207,64 @@ static void test_download_error(void)
         ok(st.cancel_hr == S_OK, "Cancel in JobError got %#lx\n", st.cancel_hr);
     }
     ok(GetFileAttributesW(local) == INVALID_FILE_ATTRIBUTES, "a failed download left a file\n");
+}
+
+/* The CONTROLS sample. BITS 4.0 replaced peer caching with BranchCache, and this service exposes
+ * no peer cache object, so the manager's QueryInterface for IBitsPeerCacheAdministration gives
+ * E_NOINTERFACE (chosen as documented in README; a Windows of BITS 3.0 would answer S_OK, hence
+ * the broken()). The job's peer caching flags are kept and the download itself completes. */
+static void test_controls(void)
+{
+    WCHAR url[256], local[MAX_PATH], served[MAX_PATH];
+    IBitsPeerCacheAdministration *admin = NULL;
+    IBackgroundCopyJob4 *job4;
+    IBackgroundCopyJob *job;
+    struct sample_state st;
+    struct replay_callback cb;
+    DWORD flags = 0;
+    HRESULT hr;
+    BOOL quit;
+
+    hr = IBackgroundCopyManager_QueryInterface(manager, &IID_IBitsPeerCacheAdministration, (void **)&admin);
+    ok(hr == E_NOINTERFACE || broken(hr == S_OK), "QueryInterface(IBitsPeerCacheAdministration) got %#lx\n", hr);
+    if (SUCCEEDED(hr)) IBitsPeerCacheAdministration_Release(admin);
+
+    memset(&st, 0, sizeof(st));
+    replay_callback_init(&cb, &st);
+    cb.v2 = TRUE;
+    cb.transferred = sample_transferred;
+    cb.error = sample_error;
+    swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/1m.bin?controls=%u", servers.http_port, replay_unique());
+    local_path(local, L"replay_mssamples-controls.bin");
+    if (!(job = create_download(L"CONTROL", url, local))) return;
+    hr = IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob4, (void **)&job4);
+    ok(hr == S_OK, "QueryInterface(Job4) got %#lx\n", hr);
+    if (SUCCEEDED(hr))
+    {
+        hr = IBackgroundCopyJob4_SetPeerCachingFlags(job4, BG_ENABLE_PEERCACHING_CLIENT | BG_ENABLE_PEERCACHING_SERVER);
+        ok(hr == S_OK, "SetPeerCachingFlags got %#lx\n", hr);
+        hr = IBackgroundCopyJob4_GetPeerCachingFlags(job4, &flags);
+        ok(hr == S_OK && flags == (BG_ENABLE_PEERCACHING_CLIENT | BG_ENABLE_PEERCACHING_SERVER),
+           "GetPeerCachingFlags got %#lx, %#lx\n", hr, flags);
+        IBackgroundCopyJob4_Release(job4);
+    }
+    hr = IBackgroundCopyJob_SetNotifyInterface(job, replay_callback_unknown(&cb));
+    ok(hr == S_OK, "SetNotifyInterface got %#lx\n", hr);
+    hr = IBackgroundCopyJob_SetNotifyFlags(job, BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR);
+    ok(hr == S_OK, "SetNotifyFlags got %#lx\n", hr);
+    hr = IBackgroundCopyJob_Resume(job);
+    ok(hr == S_OK, "Resume got %#lx\n", hr);
+    quit = pump_until_quit(60000);
+    ok(quit, "no WM_QUIT from the callback\n");
+    if (quit)
+    {
+        ok(st.complete_hr == S_OK, "Complete in JobTransferred got %#lx\n", st.complete_hr);
+        served_path(L"1m.bin", served);
+        ok(files_equal(local, served), "the download differs from the served file\n");
+    }
+    else IBackgroundCopyJob_Cancel(job);
+    IBackgroundCopyJob_Release(job);
+    DeleteFileW(local);
 }
 
 /* The UPLOADS sample: a local file sent to the upload server's plain virtual directory. */
@@ -436,6 +497,7 @@ START_TEST(replay_mssamples)
     {
         test_downloads();
         test_download_error();
+        test_controls();
         test_uploads();
         test_response_headers();
         test_server_credentials();
