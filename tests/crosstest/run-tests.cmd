@@ -14,23 +14,26 @@ echo Logs in %LOGS%
 for %%a in (%ARCHES%) do call :arch %%a
 exit /b 0
 
-rem From inside the folder: Wine's cmd lists no quoted "<dir>\*.exe".
+rem From inside the folder: Wine's cmd lists no quoted "<dir>\*.exe". The whole file name goes
+rem to :run, which drops the extension there: Wine 10's cmd applies the name modifier of a for
+rem variable wrongly to some names (transfer2.exe became a path), not that of a call argument.
 :arch
 if not exist "%HERE%%1\" exit /b 0
 pushd "%HERE%%1"
-for %%f in (*.exe) do call :run %1 %%~nf
+for %%f in (*.exe) do call :run %1 "%%f"
 popd
 exit /b 0
 
 :run
-"%HERE%%1\%2.exe" %2 >"%LOGS%\%1-%2.log" 2>&1
+set "NAME=%~n2"
+"%HERE%%1\%NAME%.exe" %NAME% >"%LOGS%\%1-%NAME%.log" 2>&1
 set "RC=%ERRORLEVEL%"
 set "LINE="
-for /f "delims=" %%l in ('find "tests executed (" ^< "%LOGS%\%1-%2.log"') do set "LINE=%%l"
+for /f "delims=" %%l in ('find "tests executed (" ^< "%LOGS%\%1-%NAME%.log"') do set "LINE=%%l"
 rem Not in a ( ) block: the summary line has parentheses.
 if not defined LINE goto :nosummary
 echo %1\%LINE%
 exit /b 0
 :nosummary
-echo %1\%2: no summary line, exit code %RC%; see %LOGS%\%1-%2.log
+echo %1\%NAME%: no summary line, exit code %RC%; see %LOGS%\%1-%NAME%.log
 exit /b 0
