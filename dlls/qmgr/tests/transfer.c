@@ -325,10 +325,12 @@ static void test_resume_after_drop(void)
     hr = IBackgroundCopyJob_GetProgress(job, &progress);
     ok(hr == S_OK && progress.BytesTransferred == 300000, "kept %s bytes\n",
        wine_dbgstr_longlong(progress.BytesTransferred));
-    /* A file not started yet takes its size and time from the headers of one GET (the spec
-     * allows HEAD or a GET, 5.2 [inferred]: ours saves the round trip; Windows may ask first). */
+    /* A file not started yet takes its size and time from the headers of one GET: this service
+     * saves the round trip of a HEAD. Windows may send a HEAD first (either gives the size), so
+     * the absence of a HEAD is this service's choice and checked only on Wine. */
     ok(request_log_count("\"method\":\"GET\"", id_text) == 1, "not one GET before the drop\n");
-    ok(!request_log_count("\"method\":\"HEAD\"", id_text) || broken(1), "a fresh file was asked with HEAD\n");
+    if (winetest_platform_is_wine)
+        ok(!request_log_count("\"method\":\"HEAD\"", id_text), "a fresh file was asked with HEAD\n");
 
     /* Resume skips the rest of the retry delay. */
     hr = IBackgroundCopyJob_Resume(job);
