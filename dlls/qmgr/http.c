@@ -831,7 +831,7 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
     WCHAR *location;
     BOOL follow;
     unsigned int redirects = 0;
-    BOOL retried = FALSE;
+    unsigned int retries = 0;
     HINTERNET request;
 
     heap_free(req->final_url);
@@ -862,18 +862,21 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
              * server, as after a redirect; a server that reset it after answering makes that
              * request fail before any answer, and Wine's WinHTTP does not try again on a new
              * connection as Windows' does. The reset belongs to the old exchange, not to this
-             * request: one more try, on a new connection (the failed one is not kept). */
-            if (!retried && !upload && (error->code == HRESULT_FROM_WIN32(WSAECONNRESET)
+             * request: another try, on a new connection (the failed one is not kept). A server
+             * that resets right after answering can also make the new connection's answer be
+             * lost before WinHTTP reads it, so up to three more tries; one that resets every time
+             * still ends in the transient error. */
+            if (retries < 3 && !upload && (error->code == HRESULT_FROM_WIN32(WSAECONNRESET)
                                         || error->code == HRESULT_FROM_WIN32(WSAECONNABORTED)
                                         || error->code == HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR)))
             {
                 TRACE("connection reset before an answer (%#lx): trying again\n", error->code);
-                retried = TRUE;
+                retries++;
                 continue;
             }
             break;
         }
-        retried = FALSE;
+        retries = 0;
         if (*status < 300 || *status >= 400 || *status == 304 || upload) break;
         previous = verb;
         location = query_location(request);
