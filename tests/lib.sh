@@ -60,6 +60,16 @@ wine_run1() {
     wine_run "$out1" = "$@"
 }
 
+# stop_bits <file>: `net stop BITS` (its output in file), then until `sc query BITS` says
+# STOPPED, at most 60 s: net stop may return while the service still reports STOP_PENDING, and
+# the service writes the queue for the last time before STOPPED, so a test that reads or moves
+# the store's images waits for it. Returns net stop's exit code, or 1 if STOPPED never came.
+stop_bits() {
+    wine_run1 "$1" net stop BITS; sb_rc=$?
+    wait_for 60 sh -c "'${WINE:-wine}' sc query BITS >'$1.query' 2>&1 </dev/null; grep -q STOPPED '$1.query'" || return 1
+    return $sb_rc
+}
+
 # wait_for <seconds> <command...>: until the command succeeds, polling every half second.
 wait_for() {
     n=$(($1 * 2)); shift

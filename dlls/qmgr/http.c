@@ -822,6 +822,14 @@ static WCHAR *query_location(HINTERNET request)
  * follows redirects as the job's policy allows (upload packets are never redirected: their
  * 3xx is the server's answer, spec 5.5). Returns the request handle, or NULL with the error
  * filled in. */
+/* Reads and drops the body of a redirect (usually empty or a short page), so that WinHTTP can
+ * keep its connection for the request to the new location: a connection whose answer was not
+ * read to its end is closed instead. A long body is not worth reading: then the connection goes. */
+static void drain_body(struct http_session *req, HINTERNET request)
+{
+    if (!http_wait_drain(request, req->abort, 65536)) TRACE("redirect body not read to its end\n");
+}
+
 HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *extra, const void *body,
                     DWORD body_len, DWORD *status, struct transfer_error *error)
 {
@@ -859,16 +867,17 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
             WinHttpCloseHandle(request);
             request = NULL;
             /* WinHTTP keeps the connection of an answer for the next request to the same
-             * server, as after a redirect; a server that reset it after answering makes that
-             * request fail before any answer, and Wine's WinHTTP does not try again on a new
-             * connection as Windows' does. The reset belongs to the old exchange, not to this
-             * request: another try, on a new connection (the failed one is not kept). A server
-             * that resets right after answering can also make the new connection's answer be
-             * lost before WinHTTP reads it, so up to three more tries; one that resets every time
-             * still ends in the transient error. */
+             * server, as after a redirect; a server that dropped it meanwhile makes that request
+             * fail before any answer (Wine 8 reports the reset met while reading the answer as
+             * an invalid response), and Wine's WinHTTP does not try again on a new connection as
+             * Windows' does. The failure belongs to the old connection, not to this request:
+             * another try, on a new connection (the failed one is not kept). WinHTTP does not say
+             * whether a connection was kept, so a server that really answers this way gets up
+             * to three more tries and then its error. Uploads are not sent twice. */
             if (retries < 3 && !upload && (error->code == HRESULT_FROM_WIN32(WSAECONNRESET)
                                         || error->code == HRESULT_FROM_WIN32(WSAECONNABORTED)
-                                        || error->code == HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR)))
+                                        || error->code == HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR)
+                                        || error->code == HRESULT_FROM_WIN32(ERROR_WINHTTP_INVALID_SERVER_RESPONSE)))
             {
                 TRACE("connection reset before an answer (%#lx): trying again\n", error->code);
                 retries++;
@@ -880,6 +889,7 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
         if (*status < 300 || *status >= 400 || *status == 304 || upload) break;
         previous = verb;
         location = query_location(request);
+        drain_body(req, request);
         WinHttpCloseHandle(request);
         request = NULL;
         follow = follow_redirect(req, *status, location, &target, &verb, &redirects);

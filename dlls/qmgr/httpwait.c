@@ -311,3 +311,22 @@ BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD
     }
     return read_into(request, wait, abort, buffer, min(wait->bytes, size), read);
 }
+
+/* Reads the rest of a short body and drops it, up to limit bytes; TRUE once its end was read.
+ * WinHTTP keeps a connection for the next request only after a read has reached the end of the
+ * body, an empty one too (asking how much data is left is not enough). */
+BOOL http_wait_drain(void *request, HANDLE abort, DWORD limit)
+{
+    struct http_wait *wait = get_wait(request);
+    BYTE buffer[4096];
+    DWORD got, total = 0;
+
+    if (!wait) return FALSE;
+    while (total <= limit)
+    {
+        if (!read_into(request, wait, abort, buffer, sizeof(buffer), &got)) return FALSE;
+        if (!got) return TRUE;
+        total += got;
+    }
+    return FALSE;
+}

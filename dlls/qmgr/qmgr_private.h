@@ -316,6 +316,7 @@ BOOL http_wait_attach(void *request, const struct http_timeouts *timeouts);
 BOOL http_wait_send(void *request, HANDLE abort, const void *body, DWORD length, void (*meanwhile)(void *),
                     void *context);
 BOOL http_wait_read(void *request, HANDLE abort, BYTE *buffer, DWORD size, DWORD *read);
+BOOL http_wait_drain(void *request, HANDLE abort, DWORD limit);
 
 /* The result of a failed transfer: code, context and whether a retry may help. */
 struct transfer_error

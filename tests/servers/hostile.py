@@ -33,8 +33,9 @@ Endpoints (the counters are per request target: add `?id=<unique>` for fresh sta
   /drip?ms=M     the status line and an endless header a byte every M ms (default 1000).
   /status500     500 with a short body, then close.
   /loop          302 to itself, then close.
-  ?rude=1        (on /status500 and /loop) the answer comes after only 16 bytes of the request
-                 were read, so that the close is a TCP reset.
+  ?rude=1        (on /status500 and /loop) the answer is followed by no close: the connection
+                 stays open, and the next request that comes on it is answered by a TCP reset
+                 (a kept-alive connection that the server dropped abortively meanwhile).
   /a.bin         a.bin, with a correct 206 for a Range.
 Every GET/HEAD goes to the log as a JSON line: {"path", "method", "range"}; GET /__log returns it.
 """
@@ -44,6 +45,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -216,8 +218,11 @@ def chunked(conn, kind):
 
 
 def rude(conn):
-    """`rude=1` in the request line: answer having read only its first bytes, then close: the
-    unread rest of the request makes the close a TCP reset."""
+    """`rude=1` in the request line: answer it, keep the connection open, and reset the
+    connection (an abortive close: SO_LINGER with a zero timeout) as soon as the next request
+    arrives on it, before any answer. The whole answer is sent and the client has read it before
+    it can send another request on the connection, so the reset always hits the next request
+    and never the answer, whatever the timing."""
     try:
         peek = conn.recv(4096, socket.MSG_PEEK)
     except OSError:
@@ -225,15 +230,27 @@ def rude(conn):
     line = peek.split(b"\r\n", 1)[0]
     if b"rude=1" not in line:
         return False
-    conn.recv(16)
-    target = line.split(b" ")[1].decode("latin-1")
+    req = read_request(conn)
+    if not req:
+        return True
+    method, target, _ = req
     with STATE.lock:
-        STATE.log.append(json.dumps({"path": target, "method": "rude", "range": None}))
+        STATE.log.append(json.dumps({"path": target, "method": method, "range": None, "rude": True}))
     if target.startswith("/status500"):
         body = b"hostile: status 500\n"
-        conn.sendall(head_of("500 Internal Server Error", [("Content-Length", str(len(body)))]) + body)
+        conn.sendall(head_of("500 Internal Server Error", [("Content-Length", str(len(body)))])
+                     + (body if method == "GET" else b""))
     else:
         conn.sendall(head_of("302 Found", [("Location", target), ("Content-Length", "0")]))
+    conn.settimeout(30)
+    try:
+        more = conn.recv(1, socket.MSG_PEEK)
+    except OSError:
+        return True
+    if more:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with STATE.lock:
+            STATE.log.append(json.dumps({"path": target, "method": "reset", "range": None}))
     return True
 
 

@@ -45,7 +45,7 @@ sleep 2
 ba /getstate transferred >"$D/state1"
 check "transferred before the restart" grep -q TRANSFERRED "$D/state1"
 
-wine_run1 "$D/stop" net stop BITS; rc=$?
+stop_bits "$D/stop"; rc=$?
 check "net stop BITS" test $rc -eq 0
 check "the store exists" sh -c "test -f '$STORE/qmgr0.dat' || test -f '$STORE/qmgr1.dat'"
 ba /info keep /verbose >"$D/after"
@@ -160,7 +160,7 @@ else
 fi
 
 # A torn newest image: the other slot still has the job.
-"${WINE:-wine}" net stop BITS >/dev/null 2>&1 </dev/null; sleep 1
+stop_bits "$D/stop"
 newest=$(ls -t "$STORE"/qmgr0.dat "$STORE"/qmgr1.dat 2>/dev/null | head -n 1)
 check "two images exist" test "$(ls "$STORE"/qmgr0.dat "$STORE"/qmgr1.dat 2>/dev/null | wc -l)" -eq 2
 python3 -c "import sys; p=sys.argv[1]; d=bytearray(open(p,'rb').read()); d[len(d)//2]^=0xff; open(p,'wb').write(d[:len(d)-7])" "$newest"
@@ -168,7 +168,7 @@ ba /list >"$D/list2"
 check "a damaged newest image falls back to the other" grep -q "'keep'" "$D/list2"
 
 # Both damaged: set aside, start empty.
-"${WINE:-wine}" net stop BITS >/dev/null 2>&1 </dev/null; sleep 1
+stop_bits "$D/stop"
 for f in "$STORE"/qmgr0.dat "$STORE"/qmgr1.dat; do printf 'garbage' >"$f"; done
 ba /list >"$D/list3"
 check "two damaged images: the service starts empty" grep -q "Listed 0 job(s)." "$D/list3"

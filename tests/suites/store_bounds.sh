@@ -28,7 +28,7 @@ if [ -n "$BITS_FAULT_PORT" ]; then
     ba /addfile plain "http://127.0.0.1:$BITS_FAULT_PORT/files/4k.bin?id=bounds-plain-$$" 'C:\users\Public\plain.bin' >/dev/null
     ba /setdescription plain "created after the other" >/dev/null
 
-    wine_run1 "$D/stop" net stop BITS; rc=$?
+    stop_bits "$D/stop"; rc=$?
     check "net stop BITS" test $rc -eq 0
     ba /list >"$D/list"
     check "the job of the server with many headers is back" grep -q "'headers'" "$D/list"

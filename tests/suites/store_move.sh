@@ -15,7 +15,7 @@ ba() {
     wine_run1 "$D/out" bitsadmin "$@"
     tr -d '\r' <"$D/out" | grep -v '^BITSADMIN\|^BITS administration\|^$'
 }
-stop() { wine_run1 "$D/stop" net stop BITS; }
+stop() { stop_bits "$D/stop"; }
 has_job() { grep -q "'$1'" "$D/list"; }
 images() { ls "$1"/qmgr0.dat "$1"/qmgr1.dat 2>/dev/null; }
 # newest|older <dir>: the name of the image with the higher|lower sequence number (its header).

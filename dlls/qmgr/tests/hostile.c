@@ -274,10 +274,49 @@ static void test_silent_servers(void)
     set_timeout_value(L"ReceiveResponseTimeout", 0);
 }
 
+/* How many lines of the hostile server's request log contain both texts? */
+static unsigned int hostile_log_count(const char *text, const char *text2)
+{
+    HINTERNET session, connect = NULL, request = NULL;
+    char *log = NULL, *line, *next;
+    DWORD size = 0, got, read;
+    unsigned int count = 0;
+
+    session = WinHttpOpen(L"hostile test", WINHTTP_ACCESS_TYPE_NO_PROXY, NULL, NULL, 0);
+    if (session) connect = WinHttpConnect(session, L"127.0.0.1", atoi(hostile_port), 0);
+    if (connect) request = WinHttpOpenRequest(connect, L"GET", L"/__log", NULL, NULL, NULL, 0);
+    if (request && WinHttpSendRequest(request, NULL, 0, NULL, 0, 0, 0) && WinHttpReceiveResponse(request, NULL))
+    {
+        log = HeapAlloc(GetProcessHeap(), 0, 1);
+        while (WinHttpQueryDataAvailable(request, &got) && got)
+        {
+            log = HeapReAlloc(GetProcessHeap(), 0, log, size + got + 1);
+            if (!WinHttpReadData(request, log + size, got, &read) || !read) break;
+            size += read;
+        }
+        log[size] = 0;
+    }
+    ok(log != NULL, "cannot read the hostile server's log: %lu\n", GetLastError());
+    for (line = log; line && *line; line = next)
+    {
+        if ((next = strchr(line, '\n'))) *next++ = 0;
+        else next = line + strlen(line);
+        if (strstr(line, text) && strstr(line, text2)) count++;
+    }
+    HeapFree(GetProcessHeap(), 0, log);
+    if (request) WinHttpCloseHandle(request);
+    if (connect) WinHttpCloseHandle(connect);
+    if (session) WinHttpCloseHandle(session);
+    return count;
+}
+
 /* The first error a job reports is the server's answer: a 500 (transient) and a
- * redirect loop (more than 10 redirects: fatal), never a transport error of the same exchange
- * (the server closes each connection after its answer without saying so; rude=1 answers having
- * read only the start of the request, so that its close is a TCP reset). */
+ * redirect loop (more than 10 redirects: fatal), never a transport error of the same exchange.
+ * The server closes each connection after its answer without saying so; with rude=1 it keeps
+ * the connection instead and resets it when the next request comes on it, as a server that
+ * drops kept-alive connections abortively does. The redirects of the loop then meet the reset
+ * on the connection kept from the previous answer: the reset belongs to that connection, and the
+ * request is answered on a new one. */
 static void test_first_error(void)
 {
     static const struct
@@ -313,6 +352,14 @@ static void test_first_error(void)
             ok(context == BG_ERROR_CONTEXT_REMOTE_FILE, "context %d\n", context);
             cancel_job(job);
             ok(GetFileAttributesW(local) == INVALID_FILE_ATTRIBUTES, "a file was left\n");
+        }
+        /* The loop's redirects went over kept connections, so the server did reset some. */
+        if (strstr(tests[i].path, "/loop?rude=1"))
+        {
+            char target[256];
+
+            WideCharToMultiByte(CP_ACP, 0, wcschr(url + 7, '/'), -1, target, sizeof(target), NULL, NULL);
+            ok(hostile_log_count(target, "\"reset\"") > 0, "the server reset no connection\n");
         }
         winetest_pop_context();
     }
