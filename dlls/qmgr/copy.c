@@ -45,34 +45,19 @@ static void source_error(DWORD err, struct transfer_error *error)
                        || err == ERROR_SEM_TIMEOUT || err == ERROR_NETWORK_UNREACHABLE || err == ERROR_SHARING_VIOLATION;
 }
 
-/* The source is opened as the job's owner, so that a client gets only what it may read
- * itself (Windows checks the access here, once: reads through the handle need no more).
- * A job without the owner's token, one loaded after a restart, opens it as the service. */
+/* The source is opened as the job's owner (open_file_as): a client copies only what it may
+ * read itself. A job without the owner's token, one loaded after a restart, opens it as the
+ * service. */
 static HRESULT open_source(struct bits_job *job, const WCHAR *path, HANDLE *source)
 {
     HANDLE token = job_owner_token(job);
     DWORD err = ERROR_SUCCESS;
 
-    if (token && !ImpersonateLoggedOnUser(token))
-    {
-        err = GetLastError();
-        WARN("job %s: cannot impersonate the owner: %lu\n", debugstr_guid(&job->id), err);
-        CloseHandle(token);
-        *source = INVALID_HANDLE_VALUE;
-        return HRESULT_FROM_WIN32(err);
-    }
-    if (!token) TRACE("job %s: no token of the owner, %s is read as the service\n", debugstr_guid(&job->id),
-                      debugstr_w(path));
-    *source = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                          OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, NULL);
+    if (!token) TRACE("job %s: no token of the owner\n", debugstr_guid(&job->id));
+    *source = open_file_as(token, path, GENERIC_READ, FILE_FLAG_SEQUENTIAL_SCAN);
     if (*source == INVALID_HANDLE_VALUE) err = GetLastError();
-    if (token)
-    {
-        if (!RevertToSelf()) ERR("cannot revert to the service's identity: %lu\n", GetLastError());
-        else TRACE("job %s: %s opened as the owner: %lu\n", debugstr_guid(&job->id), debugstr_w(path), err);
-        CloseHandle(token);
-    }
-    return err == ERROR_SUCCESS ? S_OK : HRESULT_FROM_WIN32(err);
+    if (token) CloseHandle(token);
+    return HRESULT_FROM_WIN32(err);
 }
 
 HRESULT copy_download(struct transfer *t, struct transfer_error *error)

@@ -11,6 +11,7 @@
 #include "qmgr_private.h"
 #include <rpc.h>
 #include <rpcdcep.h>
+#include <userenv.h>
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
@@ -80,6 +81,7 @@ static BOOL run_command_line(struct bits_job *job, HANDLE token, const WCHAR *pr
     PROCESS_INFORMATION pi;
     STARTUPINFOW si;
     WCHAR *cmdline = NULL;
+    void *env = NULL;
     BOOL ret;
 
     if (!token)
@@ -91,8 +93,19 @@ static BOOL run_command_line(struct bits_job *job, HANDLE token, const WCHAR *pr
     memset(&si, 0, sizeof(si));
     si.cb = sizeof(si);
     if (params && !(cmdline = heap_strdupW(params))) return FALSE;
-    ret = CreateProcessAsUserW(token, program, cmdline, NULL, NULL, FALSE, CREATE_NO_WINDOW | DETACHED_PROCESS,
-                               NULL, NULL, &si, &pi);
+    /* The owner's own environment (their profile, TEMP, HKCU\Environment), as when they start a
+     * program themselves, not the service's. Without it the program still runs, with the
+     * service's variables: its rights come from the token alone, and a job's last notification
+     * would be lost otherwise. */
+    if (!CreateEnvironmentBlock(&env, token, FALSE))
+    {
+        WARN("job %s: no environment of the owner (%lu): %s gets the service's\n", debugstr_guid(&job->id),
+             GetLastError(), debugstr_w(program));
+        env = NULL;
+    }
+    ret = CreateProcessAsUserW(token, program, cmdline, NULL, NULL, FALSE,
+                               CREATE_NO_WINDOW | DETACHED_PROCESS | (env ? CREATE_UNICODE_ENVIRONMENT : 0), env, NULL,
+                               &si, &pi);
     if (ret)
     {
         TRACE("job %s: started %s as its owner\n", debugstr_guid(&job->id), debugstr_w(program));
@@ -100,6 +113,7 @@ static BOOL run_command_line(struct bits_job *job, HANDLE token, const WCHAR *pr
         CloseHandle(pi.hProcess);
     }
     else WARN("cannot run %s: %lu\n", debugstr_w(program), GetLastError());
+    if (env) DestroyEnvironmentBlock(env);
     heap_free(cmdline);
     return ret;
 }

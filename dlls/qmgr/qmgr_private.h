@@ -53,6 +53,18 @@ void heap_watch(void *ptr, unsigned int slot);       /* slot < 8 */
 BOOL heap_watched_freed(unsigned int slot);
 #endif
 HRESULT write_output(HANDLE file, const void *data, DWORD size);
+/* A user's file opened as that user (token: a primary token of theirs; NULL: as the service). */
+HANDLE open_file_as(HANDLE token, const WCHAR *path, DWORD access, DWORD flags);
+#ifdef BITS_TEST_SEAM
+/* Test-only build: the opens of the watched path by open_file_as, made while impersonating
+ * anybody, and while impersonating a member of BUILTIN\Administrators. */
+struct open_record
+{
+    LONG opens, impersonated, as_admin;
+};
+void open_file_test_watch(const WCHAR *path);
+void open_file_test_seen(struct open_record *record);
+#endif
 
 /* ---- security.c: who is calling ---- */
 struct bits_caller

@@ -30,6 +30,7 @@ struct upload
     WCHAR *target;                     /* the URL packets go to (remote, or the host id's) */
     WCHAR *session;                    /* BITS-Session-Id */
     BOOL on_host;                      /* target is the host id's */
+    HANDLE owner;                      /* the owner's token, who reads the local file; or NULL */
 };
 
 /* ---- errors ---- */
@@ -176,14 +177,23 @@ static HRESULT upload_connect(struct upload *u, struct transfer_error *error)
     return http_open(job, u->target, &u->http, error);
 }
 
-static UINT64 file_time_of(const WIN32_FILE_ATTRIBUTE_DATA *data)
+/* The size and last write time of the local file, opened as the owner like every read of it:
+ * the service tells a client nothing about a file it may not read itself. */
+static BOOL local_file_identity(struct upload *u, UINT64 *size, UINT64 *time)
 {
-    return ((UINT64)data->ftLastWriteTime.dwHighDateTime << 32) | data->ftLastWriteTime.dwLowDateTime;
-}
+    BY_HANDLE_FILE_INFORMATION info;
+    HANDLE handle;
+    BOOL ret;
 
-static UINT64 file_size_of(const WIN32_FILE_ATTRIBUTE_DATA *data)
-{
-    return ((UINT64)data->nFileSizeHigh << 32) | data->nFileSizeLow;
+    handle = open_file_as(u->owner, u->file->local_name, FILE_READ_ATTRIBUTES, 0);
+    if (handle == INVALID_HANDLE_VALUE) return FALSE;
+    if ((ret = GetFileInformationByHandle(handle, &info)))
+    {
+        *size = ((UINT64)info.nFileSizeHigh << 32) | info.nFileSizeLow;
+        *time = ((UINT64)info.ftLastWriteTime.dwHighDateTime << 32) | info.ftLastWriteTime.dwLowDateTime;
+    }
+    CloseHandle(handle);
+    return ret;
 }
 
 /* Ping, then Create-Session (spec 6.2). The session id, host id and the identity of the local
@@ -191,11 +201,11 @@ static UINT64 file_size_of(const WIN32_FILE_ATTRIBUTE_DATA *data)
 static HRESULT create_session(struct upload *u, struct transfer_error *error)
 {
     struct bits_job *job = u->job;
-    WIN32_FILE_ATTRIBUTE_DATA data;
     WCHAR protocol[64], id[256], host[512], timeout[32];
+    UINT64 size, time;
     HINTERNET request;
     DWORD status;
-    BOOL have_host, have_timeout;
+    BOOL have_host, have_timeout, have_file;
 
     if (!(request = post(u, L"Ping", NULL, NULL, 0, &status, error))) return error->code;
     transfer_connected(u->t);
@@ -235,6 +245,7 @@ static HRESULT create_session(struct upload *u, struct transfer_error *error)
           have_timeout ? debugstr_w(timeout) : "never");
 
     if (!(u->session = heap_strdupW(id))) return E_OUTOFMEMORY;
+    have_file = local_file_identity(u, &size, &time);
     EnterCriticalSection(&job->cs);
     heap_free(job->upload_session);
     job->upload_session = heap_strdupW(id);
@@ -243,10 +254,10 @@ static HRESULT create_session(struct upload *u, struct transfer_error *error)
     job->upload_fallback = have_timeout ? wcstoul(timeout, NULL, 10) : UPLOAD_NO_FALLBACK;
     job->upload_host_failed = 0;
     /* The file as it is now is what this session uploads (BG_E_LOCAL_FILE_CHANGED below). */
-    if (GetFileAttributesExW(u->file->local_name, GetFileExInfoStandard, &data))
+    if (have_file)
     {
-        job->upload_file_time = file_time_of(&data);
-        u->file->progress.BytesTotal = file_size_of(&data);
+        job->upload_file_time = time;
+        u->file->progress.BytesTotal = size;
     }
     u->file->progress.BytesTransferred = 0;
     store_changed(TRUE);
@@ -287,8 +298,7 @@ static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
 {
     struct bits_job *job = u->job;
     struct bits_file *file = u->file;
-    WIN32_FILE_ATTRIBUTE_DATA data;
-    UINT64 offset, total, expect_time;
+    UINT64 offset, total, expect_time, now_size, now_time;
     unsigned int refused = 0;
     WCHAR headers[MAX_PATH + 160];
     const WCHAR *name;
@@ -304,8 +314,7 @@ static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
     if (offset >= total && total) return S_OK;
 
     if (!(buffer = HeapAlloc(GetProcessHeap(), 0, FRAGMENT_SIZE))) return E_OUTOFMEMORY;
-    handle = CreateFileW(file->local_name, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                         NULL, OPEN_EXISTING, 0, NULL);
+    handle = open_file_as(u->owner, file->local_name, GENERIC_READ, 0);
     if (handle == INVALID_HANDLE_VALUE)
     {
         HeapFree(GetProcessHeap(), 0, buffer);
@@ -327,8 +336,7 @@ static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
             break;
         }
         /* spec 6.3.8: the file must stay what the session started with. */
-        if (!GetFileAttributesExW(file->local_name, GetFileExInfoStandard, &data)
-            || file_size_of(&data) != total || file_time_of(&data) != expect_time)
+        if (!local_file_identity(u, &now_size, &now_time) || now_size != total || now_time != expect_time)
         {
             WARN("%s changed during the upload\n", debugstr_w(file->local_name));
             set_error(error, BG_E_LOCAL_FILE_CHANGED, BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
@@ -623,7 +631,7 @@ static HRESULT close_session(struct upload *u, struct transfer_error *error)
 /* One attempt at the upload of the job's file: on from wherever the session stands. */
 HRESULT upload_transfer(struct transfer *t, struct transfer_error *error)
 {
-    struct upload u = { t, transfer_job(t), transfer_file(t), NULL, NULL, NULL, NULL, FALSE };
+    struct upload u = { t, transfer_job(t), transfer_file(t), NULL, NULL, NULL, NULL, FALSE, NULL };
     struct bits_job *job = u.job;
     BOOL reply, reply_done, finished;
     HRESULT hr;
@@ -644,6 +652,9 @@ HRESULT upload_transfer(struct transfer *t, struct transfer_error *error)
         set_error(error, BG_E_REMOTE_NOT_SUPPORTED, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);   /* spec 6.1 */
         return error->code;
     }
+    /* The local file is read as the owner (open_file_as); a job loaded after a restart has no
+     * token and reads it as the service. */
+    if (!(u.owner = job_owner_token(job))) TRACE("job %s: no token of the owner\n", debugstr_guid(&job->id));
 
     if (FAILED(hr = upload_connect(&u, error))) goto done;
     if (!u.session)
@@ -666,6 +677,7 @@ done:
     heap_free(u.remote);
     heap_free(u.target);
     heap_free(u.session);
+    if (u.owner) CloseHandle(u.owner);
     return hr;
 }
 
@@ -718,7 +730,7 @@ static DWORD WINAPI cancel_thread(void *arg)
 {
     struct cancel_request *req = arg;
     struct bits_job *job = req->job;
-    struct upload u = { NULL, job, NULL, NULL, NULL, NULL, NULL, FALSE };
+    struct upload u = { NULL, job, NULL, NULL, NULL, NULL, NULL, FALSE, NULL };
     ULONGLONG start = req->start, limit = CANCEL_RETRY_LIMIT_MS;
     struct transfer_error error;
     HINTERNET request;

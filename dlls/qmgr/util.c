@@ -1,9 +1,12 @@
 /*
- * util.c: string and memory helpers shared by every object of the service, and its wall clock
- * (get_system_filetime; the test-only build can shift it, BITS_TEST_SEAM).
+ * util.c: string and memory helpers shared by every object of the service, its wall clock
+ * (get_system_filetime; the test-only build can shift it, BITS_TEST_SEAM), and the opening of a
+ * user's file as that user (open_file_as; the test-only build records who opened what).
  */
 
 #include "qmgr_private.h"
+
+BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
 void *heap_alloc_zero(SIZE_T size)
 {
@@ -109,4 +112,100 @@ HRESULT write_output(HANDLE file, const void *data, DWORD size)
         size -= written;
     }
     return S_OK;
+}
+
+#ifdef BITS_TEST_SEAM
+/* Test-only build: the opens of one path by open_file_as, and who made them. */
+static struct
+{
+    CRITICAL_SECTION cs;
+    WCHAR path[MAX_PATH];
+    struct open_record record;
+} open_watch;
+static INIT_ONCE open_watch_once = INIT_ONCE_STATIC_INIT;
+
+static BOOL CALLBACK open_watch_init(INIT_ONCE *once, void *param, void **context)
+{
+    InitializeCriticalSection(&open_watch.cs);
+    return TRUE;
+}
+
+void open_file_test_watch(const WCHAR *path)
+{
+    InitOnceExecuteOnce(&open_watch_once, open_watch_init, NULL, NULL);
+    EnterCriticalSection(&open_watch.cs);
+    lstrcpynW(open_watch.path, path, MAX_PATH);
+    memset(&open_watch.record, 0, sizeof(open_watch.record));
+    LeaveCriticalSection(&open_watch.cs);
+}
+
+void open_file_test_seen(struct open_record *record)
+{
+    InitOnceExecuteOnce(&open_watch_once, open_watch_init, NULL, NULL);
+    EnterCriticalSection(&open_watch.cs);
+    *record = open_watch.record;
+    LeaveCriticalSection(&open_watch.cs);
+}
+
+/* Called right after the open, still as whoever opened it. */
+static void open_watch_note(const WCHAR *path)
+{
+    SID_IDENTIFIER_AUTHORITY nt = { SECURITY_NT_AUTHORITY };
+    HANDLE thread_token;
+    PSID admins;
+    BOOL admin = FALSE;
+
+    InitOnceExecuteOnce(&open_watch_once, open_watch_init, NULL, NULL);
+    EnterCriticalSection(&open_watch.cs);
+    if (*open_watch.path && !wcsicmp(path, open_watch.path))
+    {
+        open_watch.record.opens++;
+        if (OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &thread_token))
+        {
+            open_watch.record.impersonated++;
+            if (AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0,
+                                         0, 0, &admins))
+            {
+                if (CheckTokenMembership(thread_token, admins, &admin) && admin) open_watch.record.as_admin++;
+                FreeSid(admins);
+            }
+            CloseHandle(thread_token);
+        }
+    }
+    LeaveCriticalSection(&open_watch.cs);
+}
+#endif
+
+/* A user's own file (a job's local source) is opened as that user, token a primary token of
+ * theirs, so that a client gets only what it may read itself: Windows checks the access when
+ * the file is opened, and reads through the handle need no more. Without a token (a job loaded
+ * after a restart has none) it is opened as the service. On failure INVALID_HANDLE_VALUE, with
+ * the error in GetLastError(). */
+HANDLE open_file_as(HANDLE token, const WCHAR *path, DWORD access, DWORD flags)
+{
+    HANDLE file;
+    DWORD err;
+
+    if (token && !ImpersonateLoggedOnUser(token))
+    {
+        err = GetLastError();
+        WARN("cannot impersonate the owner of %s: %lu\n", debugstr_w(path), err);
+        SetLastError(err);
+        return INVALID_HANDLE_VALUE;
+    }
+    if (!token) TRACE("no token of the owner: %s is opened as the service\n", debugstr_w(path));
+    file = CreateFileW(path, access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                       flags, NULL);
+    err = file == INVALID_HANDLE_VALUE ? GetLastError() : ERROR_SUCCESS;
+#ifdef BITS_TEST_SEAM
+    open_watch_note(path);
+#endif
+    if (token)
+    {
+        /* Never go on as the user: the thread belongs to the service's pool. */
+        if (!RevertToSelf()) ERR("cannot revert to the service's identity: %lu\n", GetLastError());
+        TRACE("%s opened as the owner: %lu\n", debugstr_w(path), err);
+    }
+    SetLastError(err);
+    return file;
 }

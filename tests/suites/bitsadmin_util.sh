@@ -5,7 +5,7 @@
 # dlls/qmgr/ieproxy.c), RESET; /util /enableanalyticchannel and the service's analytic log
 # (%windir%\Logs\Bits\analytic.log: lines while enabled, none while disabled); access denied for
 # a non-administrator (tests/helpers/nonadmin.c), whose notify program runs as it and whose
-# local copy works; bad input. That a LocalSystem PRECONFIG job
+# local copy and upload work; bad input. That a LocalSystem PRECONFIG job
 # really uses the stored proxy is unit_ieproxy (tests/unit/ieproxy.c).
 T_SUITE=bitsadmin_util
 . "$TOP/tests/lib.sh"
@@ -157,6 +157,21 @@ if [ -f "$NONADMIN" ]; then
         na /complete naj
         expect "non-admin /complete" ok
         expect "non-admin's local copy" cmp -s "$WINEPREFIX/drive_c/windows/win.ini" "$PUB_UNIX/naj.ini"
+
+        # Its upload reads the local file as the standard user (unit_identity checks who opens
+        # it); here, that such a user's upload works end to end.
+        if [ -n "${BITS_UPLOAD_PORT:-}" ]; then
+            printf 'a standard user uploads this\n' >"$PUB_UNIX/naup.txt"
+            na /create /upload naup
+            expect "non-admin /create /upload" ok
+            na /addfile naup "http://127.0.0.1:$BITS_UPLOAD_PORT/up/naup-$$.txt" "$PUB\\naup.txt"
+            expect "non-admin /addfile of an upload" ok
+            na /resume naup
+            wait_state naup TRANSFERRED
+            na /complete naup
+            expect "non-admin /complete of the upload" ok
+            expect "non-admin's upload arrived" cmp -s "$PUB_UNIX/naup.txt" "$BITS_UPLOAD_DIR/up/naup-$$.txt"
+        fi
     fi
 fi
 ba /util /setieproxy NETWORKSERVICE RESET

@@ -2,6 +2,7 @@
  * In-process unit tests of the manager with injected caller identities (the test-only seam
  * of security.c): owners, other users' jobs, administrators, service accounts, per-user
  * counts. Different users cannot exist in one Wine prefix, so these rules are tested here.
+ * Also which token reads an upload's local file (the test-only record of open_file_as).
  */
 
 #include "qmgr_private.h"
@@ -340,6 +341,109 @@ static void test_file_limits(void)
     free_identity(&admin);
 }
 
+/* A token like our own with BUILTIN\Administrators deny-only: a standard user's. */
+static HANDLE standard_user_token(void)
+{
+    SID_IDENTIFIER_AUTHORITY nt = { SECURITY_NT_AUTHORITY };
+    SID_AND_ATTRIBUTES deny = { 0 };
+    HANDLE token, restricted = NULL;
+
+    AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0, 0, 0, &deny.Sid);
+    if (OpenProcessToken(GetCurrentProcess(), TOKEN_ALL_ACCESS, &token))
+    {
+        if (!CreateRestrictedToken(token, 0, 1, &deny, 0, NULL, 0, NULL, &restricted)) restricted = NULL;
+        CloseHandle(token);
+    }
+    FreeSid(deny.Sid);
+    return restricted;
+}
+
+/* An upload reads its local file as the job's owner: every open of it (the size and time when
+ * the session starts, the handle the fragments come from, the check that it did not change)
+ * happens while the service impersonates the owner's token; a job without one (loaded after a
+ * restart) reads it as the service. Wine does not check file ACLs, so the test-only build
+ * records who opened the file (open_file_test_watch). The token is set into the job, as its
+ * owner's CreateJob would have. */
+static void test_upload_reads_as_owner(void)
+{
+    static const struct { const char *who; BOOL standard, none; } cases[] =
+    {
+        { "administrator", FALSE, FALSE }, { "standard user", TRUE, FALSE }, { "no token", FALSE, TRUE },
+    };
+    WCHAR local[MAX_PATH], url[256];
+    char port[16], data[3000];
+    struct open_record seen;
+    IBackgroundCopyJob *job;
+    struct bits_job *impl;
+    BG_JOB_STATE state = BG_JOB_STATE_QUEUED;
+    unsigned int i, n;
+    HANDLE file, token, old;
+    DWORD written;
+    HRESULT hr;
+    GUID id;
+
+    if (!GetEnvironmentVariableA("BITS_UPLOAD_PORT", port, sizeof(port)))
+    {
+        skip("no upload server (BITS_UPLOAD_PORT)\n");
+        return;
+    }
+    GetTempPathW(MAX_PATH, local);
+    lstrcatW(local, L"owner-upload.bin");
+    memset(data, 'u', sizeof(data));
+    file = CreateFileW(local, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    ok(file != INVALID_HANDLE_VALUE, "cannot create %s: %lu\n", wine_dbgstr_w(local), GetLastError());
+    WriteFile(file, data, sizeof(data), &written, NULL);
+    CloseHandle(file);
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++)
+    {
+        winetest_push_context("%s", cases[i].who);
+        swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/up/owner-%lu-%u.bin", port, GetTickCount(), i);
+        hr = IBackgroundCopyManager_CreateJob(manager, L"owner upload", BG_JOB_TYPE_UPLOAD, &id, &job);
+        ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+        if (hr != S_OK)
+        {
+            winetest_pop_context();
+            continue;
+        }
+        hr = IBackgroundCopyJob_AddFile(job, url, local);
+        ok(hr == S_OK, "AddFile got %#lx\n", hr);
+        impl = CONTAINING_RECORD(job, struct bits_job, IBackgroundCopyJob5_iface);
+        token = cases[i].none ? NULL : cases[i].standard ? standard_user_token() : job_owner_token(impl);
+        ok(cases[i].none || token != NULL, "no token\n");
+        EnterCriticalSection(&impl->cs);
+        old = impl->owner_token;
+        impl->owner_token = token;
+        LeaveCriticalSection(&impl->cs);
+        if (old) CloseHandle(old);
+
+        open_file_test_watch(local);
+        hr = IBackgroundCopyJob_Resume(job);
+        ok(hr == S_OK, "Resume got %#lx\n", hr);
+        for (n = 0; n < 300; n++)
+        {
+            IBackgroundCopyJob_GetState(job, &state);
+            if (state == BG_JOB_STATE_TRANSFERRED || state == BG_JOB_STATE_ERROR) break;
+            Sleep(100);
+        }
+        ok(state == BG_JOB_STATE_TRANSFERRED, "state %u\n", state);
+        open_file_test_seen(&seen);
+        /* the size and time, the handle of the fragments, the check before the fragment */
+        ok(seen.opens >= 3, "%ld opens of the local file\n", seen.opens);
+        if (cases[i].none)
+            ok(!seen.impersonated, "%ld of %ld opens impersonated without a token\n", seen.impersonated, seen.opens);
+        else
+            ok(seen.impersonated == seen.opens, "%ld of %ld opens as the owner\n", seen.impersonated, seen.opens);
+        ok(seen.as_admin == (cases[i].standard || cases[i].none ? 0 : seen.opens),
+           "%ld of %ld opens as an administrator\n", seen.as_admin, seen.opens);
+        IBackgroundCopyJob_Complete(job);
+        IBackgroundCopyJob_Release(job);
+        winetest_pop_context();
+    }
+    open_file_test_watch(L"");
+    DeleteFileW(local);
+}
+
 START_TEST(identity)
 {
     HRESULT hr;
@@ -352,5 +456,6 @@ START_TEST(identity)
     test_take_ownership_clears();
     test_command_line_token();
     test_file_limits();
+    test_upload_reads_as_owner();
     CoUninitialize();
 }

@@ -407,8 +407,9 @@ static void test_command_line(IBackgroundCopyManager *manager)
 
 /* ---- who the notify program runs as ----
  * The program is this test itself, as "callback whoami <file>": it writes "admin=<0|1>
- * sid=<its user SID>" into the file. The job's owner is this process or, as a standard user,
- * a child of it ("callback standard_user"). */
+ * sid=<its user SID>" and, on a second line, "env=<%BITS_TEST_OWNER_ENV%, or nothing>" into
+ * the file. The job's owner is this process or, as a standard user, a child of it ("callback
+ * standard_user"). */
 
 /* Membership of BUILTIN\Administrators and the user SID of a token. */
 static BOOL token_identity(HANDLE token, BOOL *admin, WCHAR *sid, DWORD size)
@@ -453,15 +454,16 @@ static BOOL process_identity(BOOL *admin, WCHAR *sid, DWORD size)
  * the test never reads half a file. */
 static void child_whoami(const char *file)
 {
-    char tmp[MAX_PATH + 8];
+    char tmp[MAX_PATH + 8], env[128] = "";
     WCHAR sid[128] = L"?";
     BOOL admin = TRUE;
     FILE *f;
 
     process_identity(&admin, sid, ARRAY_SIZE(sid));
+    GetEnvironmentVariableA("BITS_TEST_OWNER_ENV", env, sizeof(env));
     snprintf(tmp, sizeof(tmp), "%s.tmp", file);
     if (!(f = fopen(tmp, "w"))) return;
-    fprintf(f, "admin=%d sid=%ls\n", admin ? 1 : 0, sid);
+    fprintf(f, "admin=%d sid=%ls\nenv=%s\n", admin ? 1 : 0, sid, env);
     fclose(f);
     MoveFileExA(tmp, file, MOVEFILE_REPLACE_EXISTING);
 }
@@ -528,31 +530,54 @@ static void wait_for_state(IBackgroundCopyJob *job, BG_JOB_STATE want)
 }
 
 /* Our own job's program runs with our identity: as an administrator when we are one, and as
- * a standard user when we are one, never as the service. The local copy reads as us too. */
+ * a standard user when we are one, never as the service. The local copy reads as us too.
+ * It gets our environment, not the service's: a variable we put in HKCU\Environment now, after
+ * the service started, is in an environment built for us, not in the one the service has. */
 static void test_command_line_identity(IBackgroundCopyManager *manager, const WCHAR *name)
 {
     WCHAR own_sid[128] = L"";
     struct whoami_job w;
     BOOL own_admin = TRUE;
-    char line[256], expect[256];
+    char line[256], expect[256], env_line[256], value[64];
+    HKEY key;
     FILE *f;
     HRESULT hr;
 
     ok(process_identity(&own_admin, own_sid, ARRAY_SIZE(own_sid)), "cannot read our token\n");
-    if (!whoami_job_create(manager, &w, name)) return;
+    snprintf(value, sizeof(value), "owner-%lu", GetTickCount());
+    key = NULL;
+    ok(!RegCreateKeyExW(HKEY_CURRENT_USER, L"Environment", 0, NULL, 0, KEY_SET_VALUE, NULL, &key, NULL),
+       "cannot open HKCU\\Environment\n");
+    if (key) RegSetValueExA(key, "BITS_TEST_OWNER_ENV", 0, REG_SZ, (BYTE *)value, strlen(value) + 1);
+    if (!whoami_job_create(manager, &w, name))
+    {
+        if (key) RegDeleteValueA(key, "BITS_TEST_OWNER_ENV");
+        if (key) RegCloseKey(key);
+        return;
+    }
     hr = IBackgroundCopyJob_Resume(w.job);
     ok(hr == S_OK, "Resume got %#lx\n", hr);
     ok(wait_for_file(w.marker, 20000), "the command line did not run\n");
     wait_for_state(w.job, BG_JOB_STATE_TRANSFERRED);
 
     memset(line, 0, sizeof(line));
+    memset(env_line, 0, sizeof(env_line));
     if ((f = _wfopen(w.marker, L"r")))
     {
         fgets(line, sizeof(line) - 1, f);
+        fgets(env_line, sizeof(env_line) - 1, f);
         fclose(f);
     }
     snprintf(expect, sizeof(expect), "admin=%d sid=%ls\n", own_admin ? 1 : 0, own_sid);
     ok(!strcmp(line, expect), "the program ran as %s, expected %s\n", wine_dbgstr_a(line), wine_dbgstr_a(expect));
+    snprintf(expect, sizeof(expect), "env=%s\n", value);
+    ok(!strcmp(env_line, expect), "the program's environment had %s, expected %s\n", wine_dbgstr_a(env_line),
+       wine_dbgstr_a(expect));
+    if (key)
+    {
+        RegDeleteValueA(key, "BITS_TEST_OWNER_ENV");
+        RegCloseKey(key);
+    }
 
     hr = IBackgroundCopyJob_Complete(w.job);
     ok(hr == S_OK, "Complete got %#lx\n", hr);
