@@ -1,5 +1,5 @@
 /*
- * copy.c: "downloads" from a local path, a UNC path or a file:// URL (spec 5.1).
+ * copy.c: "downloads" from a local path, a UNC path or a file:// URL (SMB sources).
  * Owns: the source handle of one copy. The bytes go through the same temp file and
  * progress as HTTP downloads, so Complete and Cancel treat both alike.
  */
@@ -39,7 +39,7 @@ static void source_error(DWORD err, struct transfer_error *error)
 {
     error->code = HRESULT_FROM_WIN32(err);
     error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-    /* spec 1.7: a missing file, a missing path or denied access is an ERROR; a server or
+    /* a missing file, a missing path or denied access is an ERROR, as BITS documents; a server or
      * network that cannot be reached is worth a retry. */
     error->transient = err == ERROR_BAD_NETPATH || err == ERROR_NETNAME_DELETED || err == ERROR_UNEXP_NET_ERR
                        || err == ERROR_SEM_TIMEOUT || err == ERROR_NETWORK_UNREACHABLE || err == ERROR_SHARING_VIOLATION;
@@ -115,7 +115,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
     }
     if (FAILED(hr = transfer_set_size(t, size.QuadPart, &mtime, NULL)))
     {
-        error->code = hr;                    /* MAX_DOWNLOAD_SIZE [inferred] */
+        error->code = hr;                    /* MAX_DOWNLOAD_SIZE: fatal, our choice */
         error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
         error->transient = FALSE;
         goto done;
@@ -174,7 +174,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
     }
     if (done < (UINT64)size.QuadPart)
     {
-        /* The source shrank under us: start over next time (spec 5.2 consistency). */
+        /* The source shrank under us: start over next time, as for a changed remote file. */
         error->code = BG_E_REMOTE_FILE_CHANGED;
         error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
         error->transient = TRUE;

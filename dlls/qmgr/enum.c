@@ -1,6 +1,6 @@
 /*
  * enum.c: IEnumBackgroundCopyJobs and IEnumBackgroundCopyFiles.
- * Owns: a snapshot of referenced objects taken when the enumerator was made (spec 1.2:
+ * Owns: a snapshot of referenced objects taken when the enumerator was made (as in BITS:
  * later jobs are not included, property reads stay live) and the current position.
  * Both interfaces have the same shape and share one implementation.
  */
@@ -61,7 +61,7 @@ static ULONG bits_enum_release(struct bits_enum *e)
     return refs;
 }
 
-/* spec 1.4: fetched may be NULL only when one item is asked for. */
+/* fetched may be NULL only when one item is asked for. */
 static HRESULT bits_enum_next(struct bits_enum *e, ULONG celt, IUnknown **out, ULONG *fetched)
 {
     ULONG got = 0;

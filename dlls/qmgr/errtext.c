@@ -1,5 +1,5 @@
 /*
- * errtext.c: message texts for HRESULTs and for BG_ERROR_CONTEXT values (spec 1.2, 1.4, 5.8).
+ * errtext.c: message texts for HRESULTs and for BG_ERROR_CONTEXT values.
  * Owns the choice of language and the lookup of texts: ours, for BITS (0x0020xxxx / 0x8020xxxx)
  * and HTTP (0x80190000 + status) codes, come from the message tables of errtext.mc, a resource
  * of the module this file is linked into (qmgr.dll, the unit tests); every other code from the
@@ -42,7 +42,7 @@ HRESULT errtext_context(BG_ERROR_CONTEXT context, DWORD langid, WCHAR **text);
 BOOL errtext_selftest(void);
 #endif
 
-/* Newer than mingw-w64's bitsmsg.h; normally bitserr.h defines it (value: spec 5.8). */
+/* Newer than mingw-w64's bitsmsg.h; normally bitserr.h defines it (0x80200076). */
 #ifndef BG_E_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK
 #define BG_E_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK _HRESULT_TYPEDEF_(0x80200076)
 #endif

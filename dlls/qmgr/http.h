@@ -38,7 +38,7 @@ HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UIN
  * file changed, else an error (BG_E_INVALID_SERVER_RESPONSE, BG_E_INSUFFICIENT_RANGE_SUPPORT). */
 BOOL http_content_range(HINTERNET request, UINT64 *first, UINT64 *last, UINT64 *total);
 HRESULT http_check_partial(HINTERNET request, UINT64 start, UINT64 end, UINT64 size, struct transfer_error *error);
-/* Error of an HTTP status (REMOTE_FILE, spec 5.5) and of a failed WinHTTP call. */
+/* Error of an HTTP status (REMOTE_FILE context) and of a failed WinHTTP call. */
 void http_status_error(DWORD status, struct transfer_error *error);
 void http_winhttp_error(struct transfer_error *error);
 

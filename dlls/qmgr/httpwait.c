@@ -1,5 +1,6 @@
 /*
- * httpwait.c: blocking WinHTTP calls that a Suspend or Cancel cuts short (spec 2.2, issue 4.1).
+ * httpwait.c: blocking WinHTTP calls that a Suspend or Cancel cuts short, so a job stops within
+ * about 100 ms instead of when the server next sends something.
  * Owns: the per-request completion state of WinHTTP's asynchronous mode. http.c opens its
  * session asynchronously and calls these instead of WinHttpSendRequest, WinHttpReceiveResponse
  * and WinHttpReadData: each starts the call and waits for either its completion or the job's

@@ -1,7 +1,7 @@
 /*
  * ieproxy.c: where the IE proxy settings of LocalSystem, NetworkService and LocalService live,
- * and the WinINet connection-settings blob they are kept in (spec 4 "Proxy defaults", spec 7.1
- * /util /setieproxy). Compiled into qmgr.dll (http.c reads them for PRECONFIG jobs of those
+ * and the WinINet connection-settings blob they are kept in (system accounts have no IE settings
+ * of their own, so BITS lets `bitsadmin /util /setieproxy` set them). Compiled into qmgr.dll (http.c reads them for PRECONFIG jobs of those
  * accounts) and into bitsadmin.exe (which writes them).
  *
  * Windows keeps them in each account's hive: HKEY_USERS\<SID>\Software\Microsoft\Windows\

@@ -1,5 +1,5 @@
 /*
- * lifetime.c: JobInactivityTimeout (spec 8, 2.4, 3.1). A job without activity (a change made
+ * lifetime.c: JobInactivityTimeout, the Group Policy in days. A job without activity (a change made
  * by a client, or bytes transferred) for the policy's number of days is cancelled, which
  * deletes its temp files; jobs stuck in ERROR or TRANSIENT_ERROR go the same way.
  * Owns: the scavenger thread, its waitable timer, its wake event and the policy key watch.

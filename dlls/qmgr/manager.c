@@ -70,7 +70,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     if (!id || !out) return E_INVALIDARG;
 
     if (FAILED(hr = caller_identify(&caller))) return hr;
-    /* Policy is read at every call: a change applies without a restart (spec 3.1). */
+    /* Policy is read at every call: a change applies without a restart. */
     max_machine = policy_max_jobs_per_machine();
     max_user = policy_max_jobs_per_user();
     if (FAILED(hr = job_create(name, type, &caller, &job)))
@@ -81,10 +81,10 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     job_keep_owner_token(job);
 
     /* The quota check and the insertion are one step under the manager lock. Service accounts
-     * are exempt from both limits and their jobs are not counted (spec 3.2). Administrators are
-     * exempt from the per-user limit only [decision: spec 3.2's ADMX text exempts them from the
-     * machine limit too, but issue 3 applies MaxJobsPerMachine to every other caller, and under
-     * Wine every caller is an administrator, so an exemption would leave the limit unreachable];
+     * are exempt from both limits and their jobs are not counted, as BITS documents. Administrators are
+     * exempt from the per-user limit only. That is our choice: the ADMX text exempts them from the
+     * machine limit too, but MaxJobsPerMachine must bind every other caller, and under
+     * Wine every caller is an administrator, so an exemption would leave the limit unreachable;
      * their jobs count toward the machine limit. When both limits are reached, the machine
      * limit is reported. Tested by tests/manager.c and unit/manager.c. */
     EnterCriticalSection(&manager->cs);
@@ -114,7 +114,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     return S_OK;
 }
 
-/* Jobs are visible to their owner and to administrators (spec 4). */
+/* Jobs are visible to their owner and to administrators. */
 static BOOL caller_may_access(const struct bits_caller *caller, struct bits_job *job)
 {
     return caller->admin || sid_equal(caller->sid, job->owner.sid);

@@ -1,8 +1,8 @@
 /*
- * policy.c: Group Policy limits from HKLM\Software\Policies\Microsoft\Windows\BITS (spec 3.1).
+ * policy.c: Group Policy limits from HKLM\Software\Policies\Microsoft\Windows\BITS.
  * Owns nothing: every call reads the registry, so a change applies without a restart.
  *
- * Unusable values [decision, spec 3.1 gives no rule]: a value of 0 or a value that is not a
+ * Unusable values (Windows documents no rule, so this is our choice): a value of 0 or one that is not a
  * REG_DWORD is ignored and the default applies (a policy of 0 jobs would make BITS useless;
  * Windows' ADMX does not allow 0). Huge values are taken as they are. A per-user limit above
  * the per-machine limit is honoured as written; the machine limit then binds first.
@@ -47,7 +47,7 @@ DWORD policy_max_ranges_per_file(void)
     return policy_read(L"MaxRangesPerFile", 500);
 }
 
-/* Days (spec 3.1: 1-999, default 90). [decision] Values above 999, the ADMX maximum, are taken
+/* Days (the policy allows 1-999, default 90). Our choice: values above 999, the ADMX maximum, are taken
  * as 999: a larger number of days would overflow the timer arithmetic and means "never" anyway. */
 DWORD policy_job_inactivity_days(void)
 {

@@ -9,7 +9,7 @@
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
-/* Every versioned CLSID is served by the same manager (spec 1.1). */
+/* Every versioned CLSID is served by the same manager: apps probe the BITS version by CLSID. */
 const CLSID *const bits_manager_clsids[] =
 {
     &CLSID_BackgroundCopyManager, &CLSID_BackgroundCopyManager1_5, &CLSID_BackgroundCopyManager2_0,
@@ -230,7 +230,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     scheduler_start();
     keeper_start();
     notify_start();
-    store_load();                              /* the queue of the last run (spec 8) */
+    store_load();                              /* the queue of the last run */
     lifetime_start();                          /* expires loaded jobs that outlived JobInactivityTimeout */
     pin_interfaces();
     for (i = 0; i < bits_manager_clsid_count; i++)

@@ -148,7 +148,7 @@ static const struct field job_fields[] =
     U64(store_job, retry_due_in_ms),
     U64(store_job, no_progress_ms),
     FILES(store_job, file_count, files),
-    /* version 2: the upload session (spec 6, 8) */
+    /* version 2: the upload session */
     STRING(store_job, upload_session),
     STRING(store_job, upload_host),
     U32(store_job, upload_fallback),
@@ -158,9 +158,9 @@ static const struct field job_fields[] =
     U64(store_job, reply_bytes_total),
     U64(store_job, reply_bytes_transferred),
     FLAGS(upload_flag_bits),
-    /* version 2 too: JobInactivityTimeout (spec 8) */
+    /* version 2 too: JobInactivityTimeout */
     U64(store_job, activity_time),
-    /* version 3: the MaxDownloadTime clock and the host id fallback timer (spec 1.9, 6.3.4) */
+    /* version 3: the MaxDownloadTime clock and the host id fallback timer */
     U64(store_job, download_ms),
     U64(store_job, upload_host_failed_ms),
 };

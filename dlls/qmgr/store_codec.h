@@ -1,5 +1,5 @@
 /*
- * store_codec.h: the on-disk image of the job queue (spec 8), as plain data.
+ * store_codec.h: the on-disk image of the job queue, as plain data.
  *
  * Pure C with no Windows calls, so that the same file builds into qmgr.dll (MinGW) and natively
  * on Linux for the unit test and the fuzzer (tests/fuzz). The service converts its COM objects

@@ -53,7 +53,7 @@ WCHAR *heap_strdupW(const WCHAR *src)
     return dst;
 }
 
-/* Every string handed to a client is a CoTaskMemAlloc'd copy (spec 0). */
+/* Every string handed to a client is a CoTaskMemAlloc'd copy: the client frees it with CoTaskMemFree. */
 HRESULT strdup_for_client(const WCHAR *src, WCHAR **dst)
 {
     SIZE_T size;

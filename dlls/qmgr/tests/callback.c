@@ -185,7 +185,7 @@ static void test_job_modification(IBackgroundCopyManager *manager)
     CloseHandle(cb.modified);
 }
 
-/* A local copy: FileTransferred for the file, then JobTransferred (spec 1.5). */
+/* A local copy: FileTransferred for the file, then JobTransferred. */
 /* The service may prepare its connection to a new callback object ahead of the first event
  * (ours does, so that JobTransferred does not wait for the client's RPC runtime to accept a
  * connection), but nothing of that may reach the object: every call carries a live job, and
@@ -298,7 +298,7 @@ static void test_job_transferred(IBackgroundCopyManager *manager)
     CloseHandle(cb.failed);
 }
 
-/* Uploads (spec 1.5): JobTransferred once the server has the file; FileTransferred only for
+/* Uploads: JobTransferred once the server has the file; FileTransferred only for
  * the reply of an upload-reply job, before JobTransferred. Needs the harness's upload server. */
 static void test_upload_callbacks(IBackgroundCopyManager *manager)
 {
@@ -360,7 +360,7 @@ static void test_upload_callbacks(IBackgroundCopyManager *manager)
     CloseHandle(cb.transferred);
 }
 
-/* Without a callback object the command line of SetNotifyCmdLine runs (spec 5.6). */
+/* Without a callback object the command line of SetNotifyCmdLine runs. */
 static void test_command_line(IBackgroundCopyManager *manager)
 {
     WCHAR source[MAX_PATH], dest[MAX_PATH], marker[MAX_PATH], cmd[MAX_PATH], params[3 * MAX_PATH];
@@ -768,7 +768,7 @@ static void set_interval(IBackgroundCopyJob5 *job5, DWORD ms)
     ok(hr == S_OK, "SetProperty got %#lx\n", hr);
 }
 
-/* MINIMUM_NOTIFICATION_INTERVAL_MS rate-limits JobModification (spec 1.9); 0 lets every change through. */
+/* MINIMUM_NOTIFICATION_INTERVAL_MS rate-limits JobModification; 0 lets every change through. */
 static void test_modification_interval(IBackgroundCopyManager *manager)
 {
     struct callback cb = { { &callback_vtbl }, 1 };
@@ -834,7 +834,7 @@ static void copy_source(WCHAR *source, WCHAR *dest, const WCHAR *name)
     DeleteFileW(dest);
 }
 
-/* A callback that fails is called again after the retry delay (spec 2.4, 5.6 rule 3). */
+/* A callback that fails is called again after the retry delay. */
 static void test_callback_retry(IBackgroundCopyManager *manager)
 {
     static struct callback cb = { { &callback_vtbl }, 1 };
@@ -865,7 +865,7 @@ static void test_callback_retry(IBackgroundCopyManager *manager)
     DeleteFileW(dest);
 }
 
-/* JobError only for fatal errors (spec 1.5, 5.6): a locked source is a transient error and stays
+/* JobError only for fatal errors: a locked source is a transient error and stays
  * silent; once no retry is allowed (NoProgressTimeout 0) the job enters ERROR and JobError comes. */
 static void test_job_error_fatal_only(IBackgroundCopyManager *manager)
 {
@@ -964,8 +964,8 @@ static const IClassFactoryVtbl factory_vtbl =
 };
 static IClassFactory factory = { &factory_vtbl };
 
-/* Without a live callback object the service activates the job's NOTIFICATION_CLSID (spec 5.6
- * rule 2) and calls JobTransferred on that instance; a live object comes first. */
+/* Without a live callback object the service activates the job's NOTIFICATION_CLSID
+ * and calls JobTransferred on that instance; a live object comes first. */
 static void test_notification_clsid(IBackgroundCopyManager *manager)
 {
     static struct callback live = { { &callback_vtbl }, 1 };

@@ -53,7 +53,7 @@ static BG_JOB_STATE run_after_drop(IBackgroundCopyJob *job, HRESULT *code, BG_ER
 /* A 206 whose Content-Range starts 1000 bytes before the Range asked for, ends a byte short, or
  * has another total with the bytes of a new version (105000 bytes). The first two are errors
  * of the job: a server that answers another range than the one asked for (chosen: fatal, as the
- * spec's BG_E_INVALID_SERVER_RESPONSE for ranges answered wrongly; Windows may differ) and no
+ * BG_E_INVALID_SERVER_RESPONSE BITS documents for ranges answered wrongly; Windows may differ) and no
  * byte of theirs reaches the file. A new total, or a new ETag after the drop, is another version
  * of the file: it restarts from 0 and the new version is published whole. */
 static void test_wrong_206(void)
