@@ -1,7 +1,7 @@
 /*
  * jobcmds.c: the job life-cycle commands of bitsadmin: /create, /addfile, /addfileset,
  * /addfilewithranges, /replaceremoteprefix, /listfiles, /suspend, /resume, /cancel, /complete,
- * /list, /info, /reset and /takeownership, and the /list and /info /verbose layouts (spec 7.2).
+ * /list, /info, /reset and /takeownership, and the /list and /info /verbose layouts (as documented, with sample output).
  */
 
 #include <stdio.h>
@@ -130,7 +130,7 @@ static const WCHAR *integrity_name(ULONG level, WCHAR *buf, int len)
     return buf;
 }
 
-/* The /info /verbose block (spec 7.2), followed by the properties of later BITS versions. */
+/* The /info /verbose block as documented, followed by the properties of later BITS versions. */
 void print_job_verbose(struct bitsadmin *ctx, IBackgroundCopyJob *job)
 {
     BG_JOB_PROXY_USAGE proxy_usage = 0;

@@ -1,5 +1,5 @@
 /*
- * main.c: bitsadmin.exe, the BITS command-line tool (spec 7).
+ * main.c: bitsadmin.exe, the BITS command-line tool.
  * Owns: the switch table, command-line parsing, the connection to the BITS service, job lookup
  * by name or GUID, error reporting and the help text. The commands live in jobcmds.c and props.c.
  *
@@ -226,7 +226,7 @@ static BOOL parse_guid(const WCHAR *str, GUID *guid)
     return SUCCEEDED(IIDFromString(buf, guid));
 }
 
-/* Looks a job up by GUID or by display name among the caller's jobs (spec 7: names are not
+/* Looks a job up by GUID or by display name among the caller's jobs (display names are not
  * unique; an ambiguous name is an error that lists the candidates). */
 static int find_job(struct bitsadmin *ctx, const WCHAR *name, IBackgroundCopyJob **out)
 {
@@ -534,7 +534,8 @@ static BOOL qmgr_file_version(WCHAR *buf, int len)
     return ret;
 }
 
-/* The BITS version is the newest versioned manager class that can be created (spec 0). */
+/* The BITS version is the newest versioned manager class that can be created: a
+ * versioned CLSID that is not registered gives REGDB_E_CLASSNOTREG, as apps rely on. */
 int show_version(struct bitsadmin *ctx)
 {
     static const struct { const CLSID *clsid; const WCHAR *version; } versions[] =

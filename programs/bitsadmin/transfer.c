@@ -1,5 +1,5 @@
 /*
- * transfer.c: /transfer and /monitor, the two commands that watch jobs over time (spec 7.1).
+ * transfer.c: /transfer and /monitor, the two commands that watch jobs over time.
  * Owns: the Ctrl+C handling and the progress display. On a console the progress lines are
  * redrawn in place; when the output is redirected, a line is printed whenever the state or
  * the file count changes (and at most every few seconds for bytes).

@@ -1,5 +1,5 @@
 /*
- * util.c: the /util commands that change the machine rather than a job (spec 7.1):
+ * util.c: the /util commands that change the machine rather than a job:
  * /util /getieproxy and /util /setieproxy (the IE proxy settings of LocalSystem, NetworkService
  * and LocalService, which their PRECONFIG jobs use: dlls/qmgr/ieproxy.c says where they live)
  * and /util /enableanalyticchannel (the Bits-Client/Analytic channel: dlls/qmgr/analytic.h).
