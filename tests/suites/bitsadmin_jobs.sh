@@ -1,4 +1,4 @@
-# tests/suites/bitsadmin_jobs.sh: bitsadmin's job commands (spec 7.1, 7.2): /create with each
+# tests/suites/bitsadmin_jobs.sh: bitsadmin's job commands: /create with each
 # type, /addfile, /addfileset, /addfilewithranges, /replaceremoteprefix, /listfiles, /suspend,
 # /resume, /cancel, /complete, /list [/allusers] [/verbose], /info [/verbose], /reset [/allusers],
 # /takeownership, job names and GUIDs (ambiguous names), the global switches (/rawreturn,

@@ -1,4 +1,4 @@
-# tests/suites/bitsadmin_props.sh: every /get* and /set* switch of bitsadmin (spec 7.1): set,
+# tests/suites/bitsadmin_props.sh: every /get* and /set* switch of bitsadmin: set,
 # then read back with /rawreturn (the bare value, no banner, no newline); the confirmations;
 # credentials, proxy settings, custom headers (and write-only), security flags, client
 # certificates, the helper token, the HTTP method, the notification command line; bad input

@@ -1,4 +1,4 @@
-# tests/suites/bitsadmin_util.sh: bitsadmin's /util switches that change the machine (spec 7.1):
+# tests/suites/bitsadmin_util.sh: bitsadmin's /util switches that change the machine:
 # /util /setieproxy and /getieproxy for each service account and each proxy usage, round-tripped
 # (also with /conn and /rawreturn), where the settings are stored (the account's WinINet blob:
 # HKU\.DEFAULT for LocalSystem, HKLM\Software\Wine\BITS\ServiceProfiles\<SID> for the other two,

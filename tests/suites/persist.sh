@@ -1,4 +1,4 @@
-# tests/suites/persist.sh: the job queue survives `net stop BITS` and a killed session (spec 8):
+# tests/suites/persist.sh: the job queue survives `net stop BITS` and a killed session:
 # properties, files, states and encrypted secrets come back; final jobs do not; a 64 MiB
 # download killed at about half resumes with a Range request and ends byte-identical; a
 # TRANSIENT_ERROR retry timer and MaxDownloadTime's clock go on; a damaged newest image falls
@@ -133,7 +133,7 @@ PY
     check "and the retry comes by itself after the restart" grep -q TRANSFERRED "$D/rstate"
     ba /complete retry >/dev/null
 
-    # MaxDownloadTime's clock (time in CONNECTING/TRANSFERRING since the last Resume, spec 1.9)
+    # MaxDownloadTime's clock (time in CONNECTING/TRANSFERRING since the last Resume)
     # counts on across a restart. A 24 s budget against a trickle; `net stop` once the job has
     # been TRANSFERRING for 15 s. A fresh budget would start only when the new worker runs,
     # after the restart, so it could not end before stop + 24 s: the error must come before

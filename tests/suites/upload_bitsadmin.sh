@@ -1,5 +1,5 @@
 # tests/suites/upload_bitsadmin.sh: bitsadmin's upload switches end to end against the upload
-# server (spec 7.1): /transfer /upload, /create /upload-reply, /setreplyfilename,
+# server: /transfer /upload, /create /upload-reply, /setreplyfilename,
 # /getreplyfilename, /getreplyprogress, /getreplydata and /complete with the reply file.
 T_SUITE=upload_bitsadmin
 . "$TOP/tests/lib.sh"

@@ -1,6 +1,6 @@
 # tests/suites/uploadserver.sh: the upload server the upload tests use (tests/servers/
 # uploadserver.py, contract in tests/servers/README.md) speaks the BITS 1.5 upload protocol as
-# spec section 6 says: every packet type and its Ack headers, fragment resume and 416,
+# BITS documents it: every packet type and its Ack headers, fragment resume and 416,
 # overwrites, the maximum size, the session timeout, the server-application modes 1 and 2
 # (reply file, by value, static URL, copy to destination, application errors), the reply URL and
 # its download, host affinity, and each fault. Driven from Linux with curl (no Wine).

@@ -96,7 +96,7 @@ static void test_other_users(void)
     free_identity(&system);
 }
 
-/* MaxJobsPerUser counts per owner; admins and service accounts are exempt (spec 3.2). */
+/* MaxJobsPerUser counts per owner; admins and service accounts are exempt. */
 static void test_per_user_limit(void)
 {
     struct bits_caller alice, bob, admin, service;
@@ -159,7 +159,7 @@ static void test_per_user_limit(void)
     free_identity(&service);
 }
 
-/* TakeOwnership drops what belongs to the old owner (spec 1.3, 4). */
+/* TakeOwnership drops what belongs to the old owner: credentials, certificate, headers, command line. */
 static void test_take_ownership_clears(void)
 {
     struct bits_caller alice, admin;
@@ -282,7 +282,7 @@ static void test_command_line_token(void)
     free_identity(&admin);
 }
 
-/* MaxFilesPerJob and MaxRangesPerFile bind standard users, not administrators (spec 3.1, 3.2). */
+/* MaxFilesPerJob and MaxRangesPerFile bind standard users, not administrators. */
 static void test_file_limits(void)
 {
     static const BG_FILE_RANGE ranges[] = { { 0, 10 }, { 100, 10 }, { 200, 10 } };

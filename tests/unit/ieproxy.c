@@ -1,6 +1,7 @@
 /*
- * In-process unit test of the service accounts' IE proxy settings (dlls/qmgr/ieproxy.c, spec 4
- * "Proxy defaults"): the connection-settings blob, and PRECONFIG jobs owned by LocalSystem,
+ * In-process unit test of the service accounts' IE proxy settings (dlls/qmgr/ieproxy.c, used
+ * because system accounts have no IE settings of their own): the connection-settings blob,
+ * and PRECONFIG jobs owned by LocalSystem,
  * NetworkService or a user (injected identities, the BITS_TEST_SEAM of security.c) after
  * `bitsadmin /util /setieproxy` (the installed bitsadmin.exe): LocalSystem's job goes through
  * the proxy stored for LocalSystem, the others do not; a Cancel does not wait for an
@@ -144,7 +145,7 @@ static void test_service_account_preconfig(void)
 }
 
 /* An autoconfig script from a server that never sends it: the job waits in CONNECTING, and a
- * Cancel does not wait for the lookup (issue 4.1: a transfer stops within 100 ms; the bound
+ * Cancel does not wait for the lookup (a transfer stops within 100 ms; the bound
  * here is generous, a worker that could not be stopped costs Cancel 2 s). */
 static void test_script_lookup_cancel(void)
 {

@@ -154,7 +154,7 @@ static void test_arguments(void)
     ok(hr == HRESULT_FROM_WIN32(ERROR_RESOURCE_LANG_NOT_FOUND), "langid 0x10409 got %#lx\n", hr);
     ok(!text, "text not cleared: %p\n", text);
 
-    /* Enumerator: fetched may be NULL only for one item (spec 1.4). */
+    /* Enumerator: fetched may be NULL only for one item. */
     hr = IBackgroundCopyManager_CreateJob(manager, L"enum", BG_JOB_TYPE_DOWNLOAD, &id, &job);
     ok(hr == S_OK, "CreateJob got %#lx\n", hr);
     if (hr != S_OK) return;
@@ -182,8 +182,8 @@ static void test_arguments(void)
 /* ---- service accounts ---- */
 
 /* LocalSystem, LocalService and NetworkService are exempt from both limits, and their jobs do
- * not count toward the machine limit (spec 3.2). Administrators are bound by the machine limit
- * [decision, see manager.c]. */
+ * not count toward the machine limit. Administrators are bound by the machine limit
+ * (our choice, see manager.c). */
 static void test_service_accounts(void)
 {
     static const WCHAR *service_sids[] = { L"S-1-5-18", L"S-1-5-19", L"S-1-5-20" };
@@ -278,7 +278,7 @@ static void test_users_and_machine(void)
     /* Five jobs in all: carol is below her limit, the machine is full. */
     hr = try_create(&list, L"carol");
     ok(hr == BG_E_TOO_MANY_JOBS_PER_MACHINE, "carol 2 got %#lx\n", hr);
-    /* Both limits reached: the machine limit is reported [decision: it is checked first]. */
+    /* Both limits reached: the machine limit is reported (our choice: it is checked first). */
     caller_set_test_identity(&alice);
     hr = try_create(&list, L"alice");
     ok(hr == BG_E_TOO_MANY_JOBS_PER_MACHINE, "alice on a full machine got %#lx\n", hr);
