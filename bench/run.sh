@@ -1,5 +1,6 @@
 #!/bin/sh
-# bench/run.sh <builddir>: the benchmarks behind `make bench` (issue 4 item 9, issue 5 item 2).
+# bench/run.sh <builddir>: the benchmarks behind `make bench`: the transfer
+# engine against Wine's builtin, plain WinHTTP and curl, and the cost of persistence.
 # Not part of `make check`: it prints times and ratios, it never fails on a slow result.
 #
 # In one invocation, against the same nginx (tests/servers/start.sh, with a 256 MiB file made
