@@ -6,6 +6,22 @@
 # lines); the progress redrawn in place on a console (a pty); /monitor with /refresh (plain
 # lines when redirected; a bounded run); Ctrl+C during /transfer (the job is cancelled) and
 # /monitor (it stops); bad arguments; the error texts in German under a German locale.
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=bitsadmin_transfer
 . "$TOP/tests/lib.sh"
 if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi
