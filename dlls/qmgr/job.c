@@ -1845,7 +1845,7 @@ static HRESULT WINAPI http_options_GetCustomHeaders(IBackgroundCopyJobHttpOption
     *headers = NULL;
     EnterCriticalSection(&job->cs);
     if (job->headers_write_only) hr = E_ACCESSDENIED;            /* write-only headers: the code is our choice */
-    else if (!job->custom_headers) hr = S_FALSE;                 /* S_FALSE with NULL [S13] */
+    else if (!job->custom_headers) hr = S_FALSE;                 /* S_FALSE with NULL, as Wine's tests see on Windows */
     else hr = strdup_for_client(job->custom_headers, headers);
     LeaveCriticalSection(&job->cs);
     return hr;
