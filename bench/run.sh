@@ -1,5 +1,6 @@
 #!/bin/sh
-# bench/run.sh <builddir>: the benchmarks behind `make bench` (issue 4 item 9, issue 5 item 2).
+# bench/run.sh <builddir>: the benchmarks behind `make bench`: the transfer
+# engine against Wine's builtin, plain WinHTTP and curl, and the cost of persistence.
 # Not part of `make check`: it prints times and ratios, it never fails on a slow result.
 #
 # In one invocation, against the same nginx (tests/servers/start.sh, with a 256 MiB file made
@@ -21,6 +22,22 @@
 # logs/ (every program's output: Wine output always goes to files, never pipes).
 # Environment: BENCH_RUNS, BENCH_LATENCY_RUNS (20), BENCH_MANY_JOBS (100), BENCH_CREATE_JOBS
 # (300), BENCH_BIG (256M), BITSBENCH_PRIORITY (job priority, default NORMAL).
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 
 B=${1:-build}
 case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac

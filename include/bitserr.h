@@ -1,6 +1,6 @@
 /*
  * bitserr.h: every BG_E_* / BG_S_* code and BITS constant that the system headers may lack
- * (spec 1.1 "Constants and types missing from both local header sets", 1.8, 5.8).
+ * (mingw-w64's and Wine's headers each miss some of the newer ones).
  *
  * Include after <bits.h> (which pulls in bitsmsg.h). Works over both header sets:
  *   - mingw-w64's bitsmsg.h has 0x80200001..0x80200040 and the 41 HTTP codes, nothing newer;
@@ -8,10 +8,26 @@
  *     9 HTTP codes.
  * Every definition is guarded by #ifndef, so whatever the system header already defines
  * wins and nothing is redefined. Names and values for 0x80200001..0x80200040 are copied from
- * mingw-w64's bitsmsg.h; later codes follow the spec 5.8 table.
+ * mingw-w64's bitsmsg.h; later codes follow the values of the Win32 metadata.
  *
  * Note: BG_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK needs BG_ERROR_CONTEXT from <bits.h>
  * where it is used; the HRESULT codes need only <windows.h>.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #ifndef __BITSERR_H
@@ -19,7 +35,7 @@
 
 #include <windows.h>
 
-/* ---- BITS success and error codes, facility 0x20 (spec 5.8) ---- */
+/* ---- BITS success and error codes, facility 0x20 ---- */
 #ifndef BG_E_NOT_FOUND
 #define BG_E_NOT_FOUND _HRESULT_TYPEDEF_(0x80200001L)
 #endif
@@ -343,7 +359,7 @@
 #define BG_E_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK _HRESULT_TYPEDEF_(0x80200076L)
 #endif
 
-/* ---- HTTP status codes: 0x80190000 + status (the documented set, spec 5.8) ---- */
+/* ---- HTTP status codes: 0x80190000 + status (the documented set) ---- */
 #ifndef BG_E_HTTP_ERROR_100
 #define BG_E_HTTP_ERROR_100 _HRESULT_TYPEDEF_(0x80190064L)
 #endif
@@ -468,7 +484,7 @@
 #define BG_E_HTTP_ERROR_505 _HRESULT_TYPEDEF_(0x801901F9L)
 #endif
 
-/* ---- IBackgroundCopyJobHttpOptions::SetSecurityFlags (spec 1.8) ---- */
+/* ---- IBackgroundCopyJobHttpOptions::SetSecurityFlags ---- */
 #ifndef BG_SSL_ENABLE_CRL_CHECK
 #define BG_SSL_ENABLE_CRL_CHECK 0x0001
 #endif
@@ -500,7 +516,7 @@
 #define BG_HTTP_REDIRECT_POLICY_ALLOW_HTTPS_TO_HTTP 0x0800
 #endif
 
-/* ---- Other constants (spec 1.1) ---- */
+/* ---- Other constants missing from the system headers ---- */
 /* BG_ERROR_CONTEXT value 8 (BITS 10.3): the error came from the server certificate callback.
  * Both header sets stop at BG_ERROR_CONTEXT_REMOTE_APPLICATION (7). */
 #ifndef BG_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK

@@ -10,6 +10,22 @@
 #   raw_is <text>        the last output is exactly <text>, no newline (for /rawreturn)
 #   lines <regex>        prints how many lines match
 #   wait_state <job> <STATE>  polls /getstate (up to ~60 calls) until the job has that state
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 BA=$(mktemp -d)
 BA_RC=0
 PUB='C:\users\Public\ba'

@@ -1,7 +1,23 @@
 /*
- * copy.c: "downloads" from a local path, a UNC path or a file:// URL (spec 5.1).
+ * copy.c: "downloads" from a local path, a UNC path or a file:// URL (SMB sources).
  * Owns: the source handle of one copy. The bytes go through the same temp file and
  * progress as HTTP downloads, so Complete and Cancel treat both alike.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -39,7 +55,7 @@ static void source_error(DWORD err, struct transfer_error *error)
 {
     error->code = HRESULT_FROM_WIN32(err);
     error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-    /* spec 1.7: a missing file, a missing path or denied access is an ERROR; a server or
+    /* a missing file, a missing path or denied access is an ERROR, as BITS documents; a server or
      * network that cannot be reached is worth a retry. */
     error->transient = err == ERROR_BAD_NETPATH || err == ERROR_NETNAME_DELETED || err == ERROR_UNEXP_NET_ERR
                        || err == ERROR_SEM_TIMEOUT || err == ERROR_NETWORK_UNREACHABLE || err == ERROR_SHARING_VIOLATION;
@@ -100,7 +116,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
     }
     if (FAILED(hr = transfer_set_size(t, size.QuadPart, &mtime, NULL)))
     {
-        error->code = hr;                    /* MAX_DOWNLOAD_SIZE [inferred] */
+        error->code = hr;                    /* MAX_DOWNLOAD_SIZE: fatal, our choice */
         error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
         error->transient = FALSE;
         goto done;
@@ -159,7 +175,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
     }
     if (done < (UINT64)size.QuadPart)
     {
-        /* The source shrank under us: start over next time (spec 5.2 consistency). */
+        /* The source shrank under us: start over next time, as for a changed remote file. */
         error->code = BG_E_REMOTE_FILE_CHANGED;
         error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
         error->transient = TRUE;

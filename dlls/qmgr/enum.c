@@ -1,8 +1,24 @@
 /*
  * enum.c: IEnumBackgroundCopyJobs and IEnumBackgroundCopyFiles.
- * Owns: a snapshot of referenced objects taken when the enumerator was made (spec 1.2:
+ * Owns: a snapshot of referenced objects taken when the enumerator was made (as in BITS:
  * later jobs are not included, property reads stay live) and the current position.
  * Both interfaces have the same shape and share one implementation.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -61,7 +77,7 @@ static ULONG bits_enum_release(struct bits_enum *e)
     return refs;
 }
 
-/* spec 1.4: fetched may be NULL only when one item is asked for. */
+/* fetched may be NULL only when one item is asked for. */
 static HRESULT bits_enum_next(struct bits_enum *e, ULONG celt, IUnknown **out, ULONG *fetched)
 {
     ULONG got = 0;

@@ -1,5 +1,5 @@
 /*
- * errtext.c: message texts for HRESULTs and for BG_ERROR_CONTEXT values (spec 1.2, 1.4, 5.8).
+ * errtext.c: message texts for HRESULTs and for BG_ERROR_CONTEXT values.
  * Owns the choice of language and the lookup of texts: ours, for BITS (0x0020xxxx / 0x8020xxxx)
  * and HTTP (0x80190000 + status) codes, come from the message tables of errtext.mc, a resource
  * of the module this file is linked into (qmgr.dll, the unit tests); every other code from the
@@ -28,6 +28,22 @@
  *    every WinHTTP error, E_PENDING and other COM codes) our table has one.
  *  - An HTTP status or a code nobody has text for gives a generic text from a template in the
  *    same language, and S_OK, since the method is meant to describe any HRESULT.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <string.h>
@@ -42,7 +58,7 @@ HRESULT errtext_context(BG_ERROR_CONTEXT context, DWORD langid, WCHAR **text);
 BOOL errtext_selftest(void);
 #endif
 
-/* Newer than mingw-w64's bitsmsg.h; normally bitserr.h defines it (value: spec 5.8). */
+/* Newer than mingw-w64's bitsmsg.h; normally bitserr.h defines it (0x80200076). */
 #ifndef BG_E_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK
 #define BG_E_ERROR_CONTEXT_SERVER_CERTIFICATE_CALLBACK _HRESULT_TYPEDEF_(0x80200076)
 #endif

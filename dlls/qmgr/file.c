@@ -1,8 +1,24 @@
 /*
  * file.c: IBackgroundCopyFile..File6, one object per file of a job, and the validation of
- * remote and local names (spec 3.3, 5.1).
+ * remote and local names (schemes, lengths and forms BITS accepts).
  * Owns: the remote/local/temp names, ranges and progress of one file. The job's lock
  * protects all of it.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -36,7 +52,7 @@ static BOOL has_wildcards(const WCHAR *str)
     return wcspbrk(str, L"*?") != NULL;
 }
 
-/* spec 5.1: http, https, file:// and SMB (UNC or drive paths); upload-reply jobs need HTTP. */
+/* http, https, file:// and SMB (UNC or drive paths); upload-reply jobs need HTTP. */
 HRESULT validate_remote_name(const WCHAR *remote, BG_JOB_TYPE type)
 {
     int len;
@@ -82,7 +98,7 @@ static BOOL is_device_name(const WCHAR *name)
     return FALSE;
 }
 
-/* spec 3.3: absolute, at most MAX_PATH, no wildcards, no \\?\ prefix, no NTFS streams.
+/* Absolute, at most MAX_PATH, no wildcards, no \\?\ prefix, no NTFS streams.
  * Device names and names ending in a dot or a space are refused with E_INVALIDARG, the code
  * of every other bad local name: Windows strips the trailing dots and spaces when it creates
  * the file, so the name the job reports would not be the file it writes. */
@@ -132,8 +148,9 @@ static BOOL caller_can_add_file(const WCHAR *dir)
     return allowed;
 }
 
-/* spec 1.3, 3.3: a download needs an existing, writable destination directory (E_ACCESSDENIED
- * [inferred]); an upload needs its source file (HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) [inferred]). */
+/* A download needs an existing, writable destination directory (E_ACCESSDENIED, the code
+ * AddFile documents for an unwritable one); an upload needs its source file (our choice of
+ * HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND): the documentation names no code). */
 HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type)
 {
     WCHAR dir[MAX_PATH];
@@ -161,7 +178,7 @@ HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type)
     return caller_can_add_file(dir) ? S_OK : E_ACCESSDENIED;
 }
 
-/* The hidden temp file of a download lives beside its destination (spec 2.5). Its name has
+/* The hidden temp file of a download lives beside its destination, as on Windows. Its name has
  * 32 random bits, and is not one that exists: many jobs may share a directory, and 16 bits
  * collided (about 7 % of the time for 100 files). */
 WCHAR *file_temp_name(const WCHAR *local)
@@ -194,7 +211,7 @@ static HRESULT check_ranges(const BG_FILE_RANGE *ranges, DWORD count)
         if (ranges[i].Length != BG_LENGTH_TO_EOF && ranges[i].InitialOffset + ranges[i].Length < ranges[i].InitialOffset)
             return BG_E_INVALID_RANGE;
     }
-    /* Any two ranges that share a byte, or start at the same offset, overlap (spec 1.7). */
+    /* Any two ranges that share a byte, or start at the same offset, overlap: BG_E_OVERLAPPING_RANGES. */
     for (i = 0; i < count; i++)
     {
         UINT64 start_i = ranges[i].InitialOffset;
@@ -378,7 +395,7 @@ static HRESULT WINAPI file_SetValidationState(IBackgroundCopyFile6 *iface, BOOL 
 
     EnterCriticalSection(&job->cs);
     if (job_is_final(job)) hr = BG_E_INVALID_STATE;
-    else if (!file->transferred) hr = E_PENDING;               /* spec 1.10 */
+    else if (!file->transferred) hr = E_PENDING;               /* only once the file is done */
     else if (state) file->validation_state = TRUE;
     else if (SUCCEEDED(hr = error_create(BG_ERROR_CONTEXT_REMOTE_FILE, BG_E_VALIDATION_FAILED, file,
                                          L"http", &error)))
@@ -464,7 +481,7 @@ static HRESULT WINAPI file_GetProperty(IBackgroundCopyFile6 *iface, BITS_FILE_PR
     return hr;
 }
 
-/* On-demand methods need a download job with ON_DEMAND_MODE (spec 1.9, 1.10). */
+/* On-demand methods need a download job with ON_DEMAND_MODE. */
 static HRESULT file_check_on_demand(struct bits_file *file)
 {
     struct bits_job *job = file->job;
@@ -523,7 +540,7 @@ static HRESULT WINAPI file_RequestFileRanges(IBackgroundCopyFile6 *iface, DWORD 
             goto done;
         }
     }
-    /* Overlap with earlier requests is allowed (spec 1.10): keep them all. */
+    /* Overlap with earlier requests is allowed: keep them all. */
     if (!(all = HeapReAlloc(GetProcessHeap(), 0, file->requested ? file->requested : heap_alloc_zero(1),
                             (file->requested_count + count) * sizeof(*all))))
     {
@@ -553,7 +570,7 @@ static HRESULT WINAPI file_GetFilledFileRanges(IBackgroundCopyFile6 *iface, DWOR
         hr = copy_ranges_for_client(file->filled, file->filled_count, count, ranges);
     else
     {
-        /* Other files fill from the start [inferred]. */
+        /* Other files fill from the start: one range, our choice, as they are written in order. */
         BG_FILE_RANGE all = { 0, file->progress.BytesTransferred };
         hr = copy_ranges_for_client(&all, all.Length ? 1 : 0, count, ranges);
     }
@@ -616,7 +633,7 @@ HRESULT file_create(struct bits_job *job, const WCHAR *remote, const WCHAR *loca
         file->range_count = range_count;
         for (i = 0; i < range_count && total != BG_SIZE_UNKNOWN; i++)
             total = ranges[i].Length == BG_LENGTH_TO_EOF ? BG_SIZE_UNKNOWN : total + ranges[i].Length;
-        file->progress.BytesTotal = total;     /* spec 1.3: the sum of the ranges */
+        file->progress.BytesTotal = total;     /* the sum of the ranges */
     }
     if (job->type != BG_JOB_TYPE_DOWNLOAD)
     {

@@ -7,6 +7,22 @@
  * Owns: the WinHTTP handles of one transfer. Size and time come from HEAD; the body comes
  * from GET, with a Range request to continue after the bytes already in the temp file.
  * HTTP statuses of 400 and more become BG_E_HTTP_ERROR_nnn; their bodies are never saved.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -82,7 +98,8 @@ static void read_timeouts(struct http_timeouts *timeouts)
           timeouts->receive, timeouts->response);
 }
 
-/* Transient or fatal, for an HTTP status (spec 5.5): 408 and 5xx but 501/505 are worth a retry. */
+/* Transient or fatal, for an HTTP status: 408 and 5xx but 501/505 are worth a retry (BITS' table
+ * for server applications; BITS documents downloads only by example, so reusing it is our choice). */
 void http_status_error(DWORD status, struct transfer_error *error)
 {
     error->code = MAKE_HRESULT(SEVERITY_ERROR, 0x19, status);
@@ -100,7 +117,7 @@ void http_winhttp_error(struct transfer_error *error)
 
     error->code = HRESULT_FROM_WIN32(err);
     error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-    /* Name resolution, connection, timeouts and resets are transient (spec 5.5); a bad URL
+    /* Name resolution, connection, timeouts and resets are transient, as BITS documents; a bad URL
      * or a certificate problem is not. */
     switch (err)
     {
@@ -125,7 +142,7 @@ void http_winhttp_error(struct transfer_error *error)
 }
 
 /* A failure of transfer_set_size or transfer_check_size: the job's MAX_DOWNLOAD_SIZE is
- * exceeded, fatal, in the remote file's context [inferred]. */
+ * exceeded. Fatal, in the remote file's context: our choice, since Windows documents only the code. */
 static HRESULT size_error(HRESULT hr, struct transfer_error *error)
 {
     if (FAILED(hr))
@@ -171,7 +188,7 @@ void http_close(struct http_session *req)
     heap_free(req);
 }
 
-/* A client certificate in a system store (spec 1.8): S_OK, HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)
+/* A client certificate in a system store: S_OK, HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)
  * when the store does not exist, CRYPT_E_NOT_FOUND when the certificate is not in it. Also used
  * by SetClientCertificateByID/ByName. */
 HRESULT client_cert_find(BG_CERT_STORE_LOCATION location, const WCHAR *store_name, const BYTE *hash,
@@ -259,7 +276,7 @@ static DWORD CALLBACK lookup_proc(void *arg)
     return 0;
 }
 
-/* AUTODETECT (spec 1.3): WinHTTP's WPAD discovery, and for the IE settings of a service account
+/* AUTODETECT: WinHTTP's WPAD discovery, and for the IE settings of a service account
  * also an autoconfig script (config_url); when they find nothing the session keeps its proxy
  * (direct, or the account's manual proxy). The job's abort event ends the wait at once. */
 static void auto_proxy(HINTERNET session, const WCHAR *url, BOOL detect_wpad, const WCHAR *config_url, HANDLE abort)
@@ -340,7 +357,7 @@ HRESULT http_connect(struct http_session *req, const WCHAR *url, struct transfer
 
 /* PRECONFIG for a job of LocalSystem, NetworkService or LocalService: the IE settings stored for
  * that account (ieproxy.c, `bitsadmin /util /setieproxy`), in IE's order: auto-detection, the
- * autoconfig script, then the manual proxy, else direct (spec 4 "Proxy defaults"). FALSE when
+ * autoconfig script, then the manual proxy, else direct, as WinHTTP orders them. FALSE when
  * the owner is no such account or nothing is stored for it: then WinHTTP's default applies. */
 static BOOL service_account_proxy(PSID owner, struct ieproxy_settings *settings)
 {
@@ -362,7 +379,7 @@ static BOOL service_account_proxy(PSID owner, struct ieproxy_settings *settings)
     return hr == S_OK;
 }
 
-/* Copy what a transfer needs from the job, then open the session (proxy settings, spec 1.3)
+/* Copy what a transfer needs from the job, then open the session (proxy settings)
  * and connect it to url. */
 HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **out, struct transfer_error *error)
 {
@@ -435,7 +452,7 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
         else if (FAILED(hr = client_cert_find(cert_location, cert_store, cert_by_hash ? cert_hash : NULL,
                                               cert_subject, &req->cert)))
         {
-            /* Gone since it was chosen: fatal, with the setter's code [inferred]. */
+            /* Gone since it was chosen: fatal, with the setter's code. Our choice: a retry cannot bring it back. */
             error->code = hr;
             error->context = BG_ERROR_CONTEXT_GENERAL_TRANSPORT;
             error->transient = FALSE;
@@ -605,7 +622,7 @@ static BOOL digest_applies(struct http_session *req, unsigned int target, const 
 
 /* A 401/407 with a Digest challenge and Digest credentials for its target: take the challenge
  * and set the answer. Not again after an answer of this request was refused, unless the
- * server only found its nonce stale (spec 1.6: wrong credentials end in the 401). */
+ * server only found its nonce stale: a 401 after wrong credentials is fatal, as documented for SetCredentials. */
 static BOOL answer_digest(struct http_session *req, HINTERNET request, unsigned int target,
                           const struct http_target *dest, const WCHAR *verb, const void *body, DWORD body_len,
                           unsigned int *answered)
@@ -754,7 +771,7 @@ static WCHAR *resolve_location(const WCHAR *base, const WCHAR *location)
     return ret;
 }
 
-/* The next hop of a redirect (spec 1.8), or FALSE when the job's policy forbids it: DISALLOW,
+/* The next hop of a redirect, or FALSE when the job's policy forbids it: DISALLOW,
  * HTTPS -> HTTP without ALLOW_HTTPS_TO_HTTP, a scheme other than http(s), no Location, more
  * than 10 redirects as WinHTTP allows. The verb becomes GET after a 303, and after a 301 or
  * 302 of a POST; 307 and 308 keep it and the body. */
@@ -820,7 +837,7 @@ static WCHAR *query_location(HINTERNET request)
 
 /* Send one request and read the status; answers 401/407 with the job's credentials and
  * follows redirects as the job's policy allows (upload packets are never redirected: their
- * 3xx is the server's answer, spec 5.5). Returns the request handle, or NULL with the error
+ * 3xx is the server application's status). Returns the request handle, or NULL with the error
  * filled in. */
 /* Reads and drops the body of a redirect (usually empty or a short page), so that WinHTTP can
  * keep its connection for the request to the new location: a connection whose answer was not
@@ -896,8 +913,8 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
         heap_free(location);
         if (!follow)
         {
-            /* spec 1.8: a redirect under DISALLOW, or one that the policy does not allow,
-             * is a fatal error [inferred for HTTPS -> HTTP]. */
+            /* a redirect under DISALLOW, or one that the policy does not allow,
+             * is a fatal error (documented for DISALLOW; our choice for HTTPS -> HTTP, treated alike). */
             error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED);
             error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
             error->transient = FALSE;
@@ -913,7 +930,7 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
     return request;
 }
 
-/* ALLOW_REPORT: after a successful response, GetRemoteName reports the final URL (spec 1.4). */
+/* ALLOW_REPORT: after a successful response, GetRemoteName reports the final URL. */
 static void report_final_url(struct transfer *t, struct http_session *req)
 {
     struct bits_file *file = transfer_file(t);
@@ -981,7 +998,7 @@ static void save_response_headers(struct transfer *t, HINTERNET request)
 
 /* The server's answer does not fit the request (a range other than the one asked for, a length
  * that contradicts its Content-Range, a body cut or malformed): BG_E_INVALID_SERVER_RESPONSE,
- * the code the spec gives a server that answers ranges wrongly. A server that answered a range
+ * the code BITS documents for a server that merges ranges. A server that answered a range
  * wrongly does so again: fatal. A body that ends early may be a dropped connection: transient. */
 static HRESULT invalid_response(struct transfer_error *error, BOOL transient)
 {
@@ -1143,7 +1160,7 @@ HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UIN
     return S_OK;
 }
 
-/* AddFileWithRanges: the ranges, in the order given, back to back in the output (spec 1.7).
+/* AddFileWithRanges: the ranges, in the order given, back to back in the output.
  * offset counts the output bytes already there. */
 static HRESULT download_ranges(struct transfer *t, struct http_session *req, HANDLE output, UINT64 offset,
                                UINT64 size, const BG_FILE_RANGE *ranges, DWORD count, BYTE *buffer,
@@ -1213,7 +1230,7 @@ static HRESULT download_ranges(struct transfer *t, struct http_session *req, HAN
     return S_OK;
 }
 
-/* ON_DEMAND_MODE (spec 1.10): ranged GETs for the gaps ondemand.c chooses, written where they
+/* ON_DEMAND_MODE: ranged GETs for the gaps ondemand.c chooses, written where they
  * belong; a new request from the client interrupts the current fetch. S_FALSE: the requested
  * ranges are done and the rest of the file is not wanted yet. */
 static HRESULT download_on_demand(struct transfer *t, struct http_session *req, UINT64 size, BOOL restart,
@@ -1248,7 +1265,7 @@ static HRESULT download_on_demand(struct transfer *t, struct http_session *req, 
         if (status >= 400) http_status_error(status, error);
         else if (status != 206)
         {
-            /* The server does not do ranges (any more): no random access (spec 1.10). */
+            /* The server does not do ranges (any more): no random access. */
             error->code = BG_E_RANDOM_ACCESS_NOT_SUPPORTED;
             error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
             error->transient = FALSE;
@@ -1327,7 +1344,7 @@ static HRESULT download_on_demand(struct transfer *t, struct http_session *req, 
     return hr;
 }
 
-/* The remote size (Content-Length, required: spec 5.2) and time (Last-Modified) of a HEAD or of
+/* The remote size (Content-Length, which BITS requires) and time (Last-Modified) of a HEAD or of
  * a GET of the whole file, handed to the worker. */
 static HRESULT take_size(struct transfer *t, HINTERNET request, UINT64 *size, BOOL *restart,
                          struct transfer_error *error)
@@ -1352,7 +1369,7 @@ static HRESULT take_size(struct transfer *t, HINTERNET request, UINT64 *size, BO
     if (WinHttpQueryHeaders(request, WINHTTP_QUERY_LAST_MODIFIED | WINHTTP_QUERY_FLAG_SYSTEMTIME, NULL, &st, &len, NULL)
         && SystemTimeToFileTime(&st, &mtime))
         have_mtime = &mtime;
-    /* Size and time are what the spec tracks; an ETag that changed tells the same (a server may
+    /* Size and Last-Modified are what BITS tracks; an ETag that changed tells the same (a server may
      * change a file without changing either). */
     EnterCriticalSection(&job->cs);
     if (etag && file->remote_etag && etag != file->remote_etag && file->progress.BytesTransferred)
@@ -1369,7 +1386,7 @@ static HRESULT take_size(struct transfer *t, HINTERNET request, UINT64 *size, BO
 }
 
 /* A request of the download: the job is connected once it is answered, the headers are kept
- * for File5, and a status of 400 or more is the error (spec 5.5). NULL with error filled in. */
+ * for File5, and a status of 400 or more is the error. NULL with error filled in. */
 static HINTERNET send_for_body(struct transfer *t, struct http_session *req, const WCHAR *verb, const WCHAR *extra,
                                DWORD *status, struct transfer_error *error)
 {
@@ -1527,7 +1544,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     }
     if (dynamic && offset)
     {
-        /* No resume for dynamic content (spec 1.9): start again. */
+        /* Dynamic content has no resume: start again. */
         LARGE_INTEGER zero = { 0 };
         SetFilePointerEx(output, zero, NULL, FILE_BEGIN);
         SetEndOfFile(output);

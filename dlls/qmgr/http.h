@@ -4,6 +4,22 @@
  * a 401/407 offers; a Digest nonce is answered again on later requests), security flags,
  * redirect policy and custom headers, copied from the job when it opens, and is connected to
  * one host at a time (redirects reach others on connections of their own).
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #ifndef __QMGR_HTTP_H
@@ -38,7 +54,7 @@ HRESULT http_read_body(struct transfer *t, HINTERNET request, HANDLE output, UIN
  * file changed, else an error (BG_E_INVALID_SERVER_RESPONSE, BG_E_INSUFFICIENT_RANGE_SUPPORT). */
 BOOL http_content_range(HINTERNET request, UINT64 *first, UINT64 *last, UINT64 *total);
 HRESULT http_check_partial(HINTERNET request, UINT64 start, UINT64 end, UINT64 size, struct transfer_error *error);
-/* Error of an HTTP status (REMOTE_FILE, spec 5.5) and of a failed WinHTTP call. */
+/* Error of an HTTP status (REMOTE_FILE context) and of a failed WinHTTP call. */
 void http_status_error(DWORD status, struct transfer_error *error);
 void http_winhttp_error(struct transfer_error *error);
 

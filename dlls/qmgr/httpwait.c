@@ -1,5 +1,6 @@
 /*
- * httpwait.c: blocking WinHTTP calls that a Suspend or Cancel cuts short (spec 2.2, issue 4.1).
+ * httpwait.c: blocking WinHTTP calls that a Suspend or Cancel cuts short, so a job stops within
+ * about 100 ms instead of when the server next sends something.
  * Owns: the per-request completion state of WinHTTP's asynchronous mode. http.c opens its
  * session asynchronously and calls these instead of WinHttpSendRequest, WinHttpReceiveResponse
  * and WinHttpReadData: each starts the call and waits for either its completion or the job's
@@ -11,6 +12,22 @@
  * answers, or sends its headers a byte at a time, would otherwise hold the worker (and its
  * foreground slot) for good. A call past its deadline fails with ERROR_WINHTTP_TIMEOUT and is
  * abandoned like an aborted one.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"

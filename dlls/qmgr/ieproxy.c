@@ -1,7 +1,7 @@
 /*
  * ieproxy.c: where the IE proxy settings of LocalSystem, NetworkService and LocalService live,
- * and the WinINet connection-settings blob they are kept in (spec 4 "Proxy defaults", spec 7.1
- * /util /setieproxy). Compiled into qmgr.dll (http.c reads them for PRECONFIG jobs of those
+ * and the WinINet connection-settings blob they are kept in (system accounts have no IE settings
+ * of their own, so BITS lets `bitsadmin /util /setieproxy` set them). Compiled into qmgr.dll (http.c reads them for PRECONFIG jobs of those
  * accounts) and into bitsadmin.exe (which writes them).
  *
  * Windows keeps them in each account's hive: HKEY_USERS\<SID>\Software\Microsoft\Windows\
@@ -17,6 +17,22 @@
  * The blob: DWORD version (0x46), DWORD change counter, DWORD flags (IEPROXY_*), then three
  * strings, each a DWORD length and that many single-byte (ANSI) characters: the proxy list, the
  * bypass list and the autoconfig URL; then the auto-detection fields, written as zeros.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>

@@ -3,6 +3,22 @@
  * one object per job.
  * Owns: every property of a job, its state and its file list. job->cs protects all of it;
  * the manager lock, when both are needed, is taken first (qmgr_private.h).
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -44,7 +60,7 @@ void job_touch(struct bits_job *job)
     analytic_job_state(job);
 }
 
-/* Property changes and successful transfers count as activity (spec 2.4, 3.1); retries,
+/* Property changes and successful transfers count as activity, which keeps the inactivity timeout away; retries,
  * errors and state changes made by the scheduler do not. */
 void job_activity(struct bits_job *job)
 {
@@ -57,7 +73,7 @@ void job_changed(struct bits_job *job)
     job_activity(job);
 }
 
-/* Take the job lock for a change; fails with BG_E_INVALID_STATE in a final state (spec 0). */
+/* Take the job lock for a change; fails with BG_E_INVALID_STATE in a final state, as for every BITS mutator. */
 static HRESULT job_lock_mutable(struct bits_job *job)
 {
     EnterCriticalSection(&job->cs);
@@ -77,7 +93,7 @@ static void job_unlock_modified(struct bits_job *job)
     LeaveCriticalSection(&job->cs);
 }
 
-/* Is the caller the owner of the job? Some settings belong to the owner alone (spec 1.6, 1.8). */
+/* Is the caller the owner of the job? Credentials, the client certificate and custom headers belong to the owner alone. */
 static HRESULT job_check_owner(struct bits_job *job)
 {
     struct bits_caller caller;
@@ -264,7 +280,7 @@ static ULONG WINAPI job_Release(IBackgroundCopyJob5 *iface)
 }
 
 /* Validate and build the files of one AddFile/AddFileSet/AddFileWithRanges call, then add them
- * all or none (spec 1.3: AddFileSet is atomic). */
+ * all or none: BITS documents AddFileSet as atomic. */
 static HRESULT job_add_files(struct bits_job *job, ULONG count, const BG_FILE_INFO *info,
                              const BG_FILE_RANGE *ranges, DWORD range_count)
 {
@@ -283,7 +299,7 @@ static HRESULT job_add_files(struct bits_job *job, ULONG count, const BG_FILE_IN
     for (i = 0; i < count; i++)
         if (FAILED(hr = check_local_file(info[i].LocalName, job->type))) return hr;
     if (FAILED(hr = caller_identify(&caller))) return hr;
-    exempt = caller.admin || caller.service;          /* spec 3.2: quotas do not apply */
+    exempt = caller.admin || caller.service;          /* quotas do not bind admins and services */
     caller_free(&caller);
     if (!exempt && range_count > policy_max_ranges_per_file()) return BG_E_TOO_MANY_RANGES_IN_FILE;
     max_files = policy_max_files_per_job();
@@ -308,7 +324,7 @@ static HRESULT job_add_files(struct bits_job *job, ULONG count, const BG_FILE_IN
             list_add_tail(&job->files, &files[i]->entry);
             job->file_count++;
         }
-        /* A TRANSFERRED job with new files has work again once resumed (spec 2.2). */
+        /* A TRANSFERRED job with new files has work again once resumed, as BITS documents. */
         job_unlock_modified(job);
     }
     else
@@ -404,10 +420,10 @@ static HRESULT WINAPI job_Resume(IBackgroundCopyJob5 *iface)
     if (!job->file_count)
     {
         LeaveCriticalSection(&job->cs);
-        return BG_E_EMPTY;                      /* the job stays SUSPENDED (spec 1.3) */
+        return BG_E_EMPTY;                      /* no files: the job stays SUSPENDED */
     }
     job->resumed_once = TRUE;
-    /* Resume starts the MaxDownloadTime clock again (spec 1.9). */
+    /* Resume starts the MaxDownloadTime clock again, as documented for SetMaximumDownloadTime. */
     job->download_ms = 0;
     if (job->active_since) job->active_since = GetTickCount64();
     switch (job->state)
@@ -456,7 +472,7 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     if (done && WaitForSingleObject(done, 2000) == WAIT_TIMEOUT) WARN("worker still busy\n");
     if (job->type != BG_JOB_TYPE_DOWNLOAD)
     {
-        /* The reply goes, and the server's session is cancelled (spec 2.5, 6.3.6). */
+        /* The reply goes, and the server's session is cancelled: Cancel-Session cancels the reply even after the last fragment. */
         EnterCriticalSection(&job->cs);
         if (!list_empty(&job->files))
             remote = heap_strdupW(LIST_ENTRY(job->files.next, struct bits_file, entry)->remote_name);
@@ -484,7 +500,7 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     return failed ? BG_S_UNABLE_TO_DELETE_FILES : S_OK;
 }
 
-/* Downloads take the remote file's time; the creation time equals it (spec 2.5). */
+/* Downloads take the remote file's time; the creation time equals it, as BITS does for HTTP downloads. */
 static void set_file_times(const WCHAR *path, const FILETIME *mtime)
 {
     HANDLE handle;
@@ -515,7 +531,7 @@ static BOOL publish_file(const WCHAR *temp, const WCHAR *local, const FILETIME *
     return ret;
 }
 
-/* Move finished temp files over their local names (spec 2.5). */
+/* Move finished temp files over their local names; unfinished ones are deleted. */
 static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
 {
     struct bits_job *job = impl_from_IBackgroundCopyJob5(iface);
@@ -530,12 +546,12 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
     if (job->type != BG_JOB_TYPE_DOWNLOAD && job->state != BG_JOB_STATE_TRANSFERRED)
     {
         LeaveCriticalSection(&job->cs);
-        return BG_E_INVALID_STATE;              /* spec 2.3: uploads complete only when TRANSFERRED */
+        return BG_E_INVALID_STATE;              /* uploads complete only when TRANSFERRED */
     }
     if (job->worker_active)
     {
         /* A download in progress stops, and closes its temp file, before the files it did not
-         * finish are given up (spec 2.5). The stopped job is not QUEUED: nothing restarts it. */
+         * finish are given up. The stopped job is not QUEUED: nothing restarts it. */
         LeaveCriticalSection(&job->cs);
         job_stop_worker(job);
         if (FAILED(hr = job_lock_mutable(job))) return hr;
@@ -543,7 +559,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
     if (job->type == BG_JOB_TYPE_UPLOAD_REPLY && job->reply_temp)
     {
         WCHAR *reply = job_reply_path(job);
-        /* spec 2.5: the reply temp file becomes the reply file */
+        /* the reply temp file becomes the reply file */
         if (reply && !publish_file(job->reply_temp, reply, NULL))
         {
             hr = HRESULT_FROM_WIN32(GetLastError());
@@ -554,7 +570,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
             return hr;
         }
         if (reply) SetFileAttributesW(reply, GetFileAttributesW(reply) & ~FILE_ATTRIBUTE_HIDDEN);
-        /* the files go with Complete: a generated name stays readable (GetReplyData, spec 2.3) */
+        /* the files go with Complete: a generated name stays readable (GetReplyData works after Complete too) */
         if (!job->reply_name) job->reply_name = reply;
         else heap_free(reply);
     }
@@ -573,7 +589,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
             hr = HRESULT_FROM_WIN32(GetLastError());
             WARN("cannot rename %s: %#lx\n", debugstr_w(file->temp_name), hr);
             job_changed(job);
-            LeaveCriticalSection(&job->cs);     /* the job stays TRANSFERRED (spec 2.5) */
+            LeaveCriticalSection(&job->cs);     /* the job stays TRANSFERRED: the app may Complete or Cancel again */
             return hr;
         }
         /* a temp file that is already the local name only needs its times */
@@ -730,7 +746,7 @@ static HRESULT WINAPI job_SetDisplayName(IBackgroundCopyJob5 *iface, LPCWSTR nam
 
     TRACE("(%p)->(%s)\n", job, debugstr_w(name));
 
-    /* spec 3.3: too long is E_INVALIDARG, as in CreateJob */
+    /* too long is E_INVALIDARG, as in CreateJob */
     return job_set_string(job, &job->display_name, name, MAX_DISPLAY_NAME, E_INVALIDARG);
 }
 
@@ -772,7 +788,7 @@ static HRESULT WINAPI job_SetPriority(IBackgroundCopyJob5 *iface, BG_JOB_PRIORIT
     if (FAILED(hr = job_lock_mutable(job))) return hr;
     if (job->http_method && priority != BG_JOB_PRIORITY_FOREGROUND)
     {
-        /* spec 1.8: a custom verb locks the job to FOREGROUND */
+        /* a custom verb locks the job to FOREGROUND */
         LeaveCriticalSection(&job->cs);
         return BG_E_NOT_SUPPORTED_WITH_CUSTOM_HTTP_METHOD;
     }
@@ -933,7 +949,8 @@ static HRESULT WINAPI job_GetErrorCount(IBackgroundCopyJob5 *iface, ULONG *count
     return job_get_ulong(job, &job->error_count, count);
 }
 
-/* spec 3.3: the proxy lists may be 32 KB (bytes, with the terminating NUL) [inferred]. */
+/* The proxy lists may be 32 KB. Reading that as bytes including the terminating NUL is our choice:
+ * the documentation does not say, and the smaller reading never accepts what Windows refuses. */
 #define MAX_PROXY_CHARS (MAX_PROXY_LIST / sizeof(WCHAR) - 1)
 
 static HRESULT WINAPI job_SetProxySettings(IBackgroundCopyJob5 *iface, BG_JOB_PROXY_USAGE usage,
@@ -958,7 +975,7 @@ static HRESULT WINAPI job_SetProxySettings(IBackgroundCopyJob5 *iface, BG_JOB_PR
             return E_OUTOFMEMORY;
         }
     }
-    else if (list || bypass) return E_INVALIDARG;   /* spec 1.3: lists only with OVERRIDE */
+    else if (list || bypass) return E_INVALIDARG;   /* lists only with OVERRIDE */
 
     if (FAILED(hr = job_lock_mutable(job)))
     {
@@ -1010,7 +1027,7 @@ static HRESULT WINAPI job_TakeOwnership(IBackgroundCopyJob5 *iface)
     if (!caller.admin)
     {
         caller_free(&caller);
-        return E_ACCESSDENIED;                  /* spec 4: admin (elevated) only */
+        return E_ACCESSDENIED;                  /* admin (elevated) only */
     }
     /* The new owner's token: its sources are read as it from now on. */
     if (FAILED(caller_open_primary_token(&token)))
@@ -1029,7 +1046,7 @@ static HRESULT WINAPI job_TakeOwnership(IBackgroundCopyJob5 *iface)
     old_token = job->owner_token;
     job->owner_token = token;
     job->notify_set_by_owner = FALSE;
-    /* spec 1.3: a new owner gets no credentials, certificate, headers or command line */
+    /* a new owner gets no credentials, certificate, headers or command line */
     job_clear_credentials(job);
     job_clear_certificate(job);
     free_secret(&job->custom_headers);
@@ -1124,8 +1141,8 @@ static HRESULT WINAPI job_GetNotifyCmdLine(IBackgroundCopyJob5 *iface, LPWSTR *p
 }
 
 /* The reply file: the name set, else one BITS makes up beside the upload, which is NULL until a
- * file is added (spec 1.6). The made-up name is "<upload file>.<8 hex digits of the job id>.reply"
- * [inferred: Windows documents only the directory]. */
+ * file is added. The made-up name is "<upload file>.<8 hex digits of the job id>.reply": Windows
+ * documents only the directory, and the job id keeps two jobs on one upload file apart. */
 WCHAR *job_reply_path(struct bits_job *job)
 {
     struct bits_file *file;
@@ -1141,7 +1158,7 @@ WCHAR *job_reply_path(struct bits_job *job)
     return path;
 }
 
-/* The temp file the reply is downloaded into, beside the reply file (spec 2.5). */
+/* The temp file the reply is downloaded into, beside the reply file, as download temp files sit beside theirs. */
 WCHAR *job_reply_temp_name(struct bits_job *job)
 {
     WCHAR *path = job_reply_path(job), *temp;
@@ -1161,7 +1178,7 @@ static HRESULT WINAPI job_GetReplyProgress(IBackgroundCopyJob5 *iface, BG_JOB_RE
     if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL;
     if (!progress) return E_INVALIDARG;
     EnterCriticalSection(&job->cs);
-    /* The reply size is unknown until the upload phase is over (spec 1.6). */
+    /* The reply size is unknown until the upload phase is over. */
     *progress = job->reply_progress;
     LeaveCriticalSection(&job->cs);
     return S_OK;
@@ -1223,13 +1240,13 @@ static HRESULT WINAPI job_SetReplyFileName(IBackgroundCopyJob5 *iface, LPCWSTR n
 
     if (job->type != BG_JOB_TYPE_UPLOAD_REPLY) return E_NOTIMPL;
     if (name && *name && FAILED(hr = validate_local_name(name))) return hr;
-    /* spec 1.6: E_ACCESSDENIED when the reply cannot be written there, as for a download */
+    /* E_ACCESSDENIED when the reply cannot be written there, as for a download */
     if (name && *name && FAILED(hr = check_local_file(name, BG_JOB_TYPE_DOWNLOAD))) return hr;
     if (FAILED(hr = job_lock_mutable(job))) return hr;
     if (job->state == BG_JOB_STATE_TRANSFERRED || job->reply_temp)
     {
         LeaveCriticalSection(&job->cs);
-        return BG_E_INVALID_STATE;              /* the reply download has started (spec 2.3) */
+        return BG_E_INVALID_STATE;              /* the reply download has started */
     }
     if (SUCCEEDED(hr = replace_string(&job->reply_name, name && *name ? name : NULL)))
         job_unlock_modified(job);
@@ -1279,7 +1296,7 @@ static HRESULT WINAPI job_SetCredentials(IBackgroundCopyJob5 *iface, BG_AUTH_CRE
     password = cred->Credentials.Basic.Password;
     if (user && lstrlenW(user) > MAX_USERNAME) return BG_E_USERNAME_TOO_LARGE;
     if (password && lstrlenW(password) > MAX_PASSWORD) return BG_E_PASSWORD_TOO_LARGE;
-    /* Only NTLM and Negotiate have implicit (logon) credentials (spec 1.6). */
+    /* Only NTLM and Negotiate have implicit (logon) credentials. */
     if ((!user || !password) && cred->Scheme != BG_AUTH_SCHEME_NTLM && cred->Scheme != BG_AUTH_SCHEME_NEGOTIATE)
         return E_INVALIDARG;
     if (FAILED(hr = job_check_owner(job))) return hr;
@@ -1353,7 +1370,7 @@ static HRESULT WINAPI job_ReplaceRemotePrefix(IBackgroundCopyJob5 *iface, LPCWST
         LeaveCriticalSection(&job->cs);
         return E_OUTOFMEMORY;
     }
-    /* Build and check every new name first: all or nothing. Case-sensitive (spec 1.7). */
+    /* Build and check every new name first: all or nothing. Case-sensitive, with no locale conversion. */
     LIST_FOR_EACH_ENTRY(file, &job->files, struct bits_file, entry)
     {
         int len = lstrlenW(file->remote_name);
@@ -1405,7 +1422,7 @@ static HRESULT WINAPI job_AddFileWithRanges(IBackgroundCopyJob5 *iface, LPCWSTR 
 
     if (job->type != BG_JOB_TYPE_DOWNLOAD) return E_NOTIMPL;
     if (!remote || !local || !count || !ranges) return E_INVALIDARG;
-    /* spec 1.7: ranges need HTTP; SMB is not accepted since 3.0 */
+    /* ranges need HTTP; SMB is not accepted since BITS 3.0 */
     if (wcsnicmp(remote, L"http://", 7) && wcsnicmp(remote, L"https://", 8)) return E_INVALIDARG;
     info.RemoteName = (WCHAR *)remote;
     info.LocalName = (WCHAR *)local;
@@ -1426,7 +1443,7 @@ static HRESULT WINAPI job_SetFileACLFlags(IBackgroundCopyJob5 *iface, DWORD flag
     if (job->state == BG_JOB_STATE_TRANSFERRED)
     {
         LeaveCriticalSection(&job->cs);
-        return BG_E_INVALID_STATE;              /* spec 2.3 */
+        return BG_E_INVALID_STATE;              /* a TRANSFERRED job's ACLs are already applied */
     }
     job->acl_flags = flags;
     job_unlock_modified(job);
@@ -1513,7 +1530,7 @@ static HRESULT WINAPI job_GetMaximumDownloadTime(IBackgroundCopyJob5 *iface, ULO
 
 #define COST_FLAGS_ALL (0xff | BITS_COST_STATE_RESERVED | BITS_COST_OPTION_IGNORE_CONGESTION)
 
-/* Rules of spec 1.9; the caller holds job->cs. */
+/* Each property's type, job type and timing rules; the caller holds job->cs. */
 static HRESULT job_set_property(struct bits_job *job, BITS_JOB_PROPERTY_ID id, const BITS_JOB_PROPERTY_VALUE *value)
 {
     switch (id)
@@ -1543,7 +1560,7 @@ static HRESULT job_set_property(struct bits_job *job, BITS_JOB_PROPERTY_ID id, c
         job->max_download_size = value->Uint64;
         return S_OK;
     case BITS_JOB_PROPERTY_USE_STORED_CREDENTIALS:
-        /* spec 1.9: only the proxy target is supported */
+        /* only the proxy target is supported */
         if (value->Target != BG_AUTH_TARGET_PROXY && value->Target != 0)
             return BG_E_USE_STORED_CREDENTIALS_NOT_SUPPORTED;
         job->stored_credentials = value->Target;
@@ -1678,7 +1695,7 @@ static ULONG WINAPI http_options_Release(IBackgroundCopyJobHttpOptions3 *iface)
     return job_Release(&job->IBackgroundCopyJob5_iface);
 }
 
-/* Check that the certificate exists in the store (spec 1.8) and record the choice. */
+/* Check that the certificate exists in the store, so a bad choice fails now, and record it. */
 static HRESULT job_set_certificate(struct bits_job *job, BG_CERT_STORE_LOCATION location, const WCHAR *store_name,
                                    const BYTE *hash, const WCHAR *subject)
 {
@@ -1784,7 +1801,7 @@ static HRESULT WINAPI http_options_GetClientCertificate(IBackgroundCopyJobHttpOp
         CoTaskMemFree(*store);
         *store = NULL;
     }
-    /* No certificate: not documented; an error keeps careless callers off the zero hash [inferred]. */
+    /* No certificate: not documented. Our choice is an error, so careless callers do not read a zero hash. */
     if (SUCCEEDED(hr) && !job->cert_set) hr = HRESULT_FROM_WIN32(ERROR_NOT_FOUND);
     if (FAILED(hr) && !*store)
     {
@@ -1827,8 +1844,8 @@ static HRESULT WINAPI http_options_GetCustomHeaders(IBackgroundCopyJobHttpOption
     if (!headers) return E_INVALIDARG;
     *headers = NULL;
     EnterCriticalSection(&job->cs);
-    if (job->headers_write_only) hr = E_ACCESSDENIED;            /* spec 1.8 [inferred code] */
-    else if (!job->custom_headers) hr = S_FALSE;                 /* S_FALSE with NULL [S13] */
+    if (job->headers_write_only) hr = E_ACCESSDENIED;            /* write-only headers: the code is our choice */
+    else if (!job->custom_headers) hr = S_FALSE;                 /* S_FALSE with NULL, as Wine's tests see on Windows */
     else hr = strdup_for_client(job->custom_headers, headers);
     LeaveCriticalSection(&job->cs);
     return hr;
@@ -1886,7 +1903,7 @@ static HRESULT WINAPI http_options_SetHttpMethod(IBackgroundCopyJobHttpOptions3 
         heap_free(copy);
         return hr;
     }
-    if (job->resumed_once) hr = BG_E_READ_ONLY_PROPERTY_AFTER_RESUME;   /* spec 1.8 */
+    if (job->resumed_once) hr = BG_E_READ_ONLY_PROPERTY_AFTER_RESUME;   /* only before the first Resume */
     else if (copy && (job->dynamic_content || job->on_demand)) hr = BG_E_NOT_SUPPORTED_WITH_CUSTOM_HTTP_METHOD;
     if (FAILED(hr))
     {
@@ -1953,7 +1970,7 @@ static HRESULT WINAPI http_options_MakeCustomHeadersWriteOnly(IBackgroundCopyJob
     TRACE("(%p)\n", job);
 
     EnterCriticalSection(&job->cs);
-    job->headers_write_only = TRUE;            /* one way; always S_OK (spec 1.8) */
+    job->headers_write_only = TRUE;            /* one way; always S_OK */
     job_changed(job);
     LeaveCriticalSection(&job->cs);
     return S_OK;
@@ -2030,7 +2047,7 @@ static HRESULT WINAPI token_options_SetHelperToken(IBitsTokenOptions *iface)
 
     if (FAILED(hr = caller_identify(&caller))) return hr;
     EnterCriticalSection(&job->cs);
-    /* spec 1.11 (1607+): an admin, or a caller whose SID is the owner's */
+    /* Windows 10 1607+: an admin, or a caller whose SID is the owner's */
     allowed = caller.admin || sid_equal(caller.sid, job->owner.sid);
     LeaveCriticalSection(&job->cs);
     if (!allowed)
@@ -2051,7 +2068,7 @@ static HRESULT WINAPI token_options_SetHelperToken(IBitsTokenOptions *iface)
     }
     old = job->helper_token;
     old_sid = job->helper_sid;
-    job->helper_token = token;                 /* never persisted (spec 8) */
+    job->helper_token = token;                 /* never persisted: gone at logoff or restart */
     job->helper_sid = caller.sid;
     job_unlock_modified(job);
     if (old) CloseHandle(old);

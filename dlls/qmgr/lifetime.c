@@ -1,5 +1,5 @@
 /*
- * lifetime.c: JobInactivityTimeout (spec 8, 2.4, 3.1). A job without activity (a change made
+ * lifetime.c: JobInactivityTimeout, the Group Policy in days. A job without activity (a change made
  * by a client, or bytes transferred) for the policy's number of days is cancelled, which
  * deletes its temp files; jobs stuck in ERROR or TRANSIENT_ERROR go the same way.
  * Owns: the scavenger thread, its waitable timer, its wake event and the policy key watch.
@@ -10,6 +10,22 @@
  * runs at service start, so jobs loaded from the store that expired meanwhile go at once.
  * Deadlines are wall-clock times from get_system_filetime(), because activity times are
  * persisted and outlive restarts; the test-only build can shift that clock.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"

@@ -2,6 +2,22 @@
  * manager.c: IBackgroundCopyManager and its class factory.
  * Owns: the job list. bits_manager.cs (the manager lock) protects it; job locks may be
  * taken while it is held, never the other way round.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -70,7 +86,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     if (!id || !out) return E_INVALIDARG;
 
     if (FAILED(hr = caller_identify(&caller))) return hr;
-    /* Policy is read at every call: a change applies without a restart (spec 3.1). */
+    /* Policy is read at every call: a change applies without a restart. */
     max_machine = policy_max_jobs_per_machine();
     max_user = policy_max_jobs_per_user();
     if (FAILED(hr = job_create(name, type, &caller, &job)))
@@ -81,10 +97,10 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     job_keep_owner_token(job);
 
     /* The quota check and the insertion are one step under the manager lock. Service accounts
-     * are exempt from both limits and their jobs are not counted (spec 3.2). Administrators are
-     * exempt from the per-user limit only [decision: spec 3.2's ADMX text exempts them from the
-     * machine limit too, but issue 3 applies MaxJobsPerMachine to every other caller, and under
-     * Wine every caller is an administrator, so an exemption would leave the limit unreachable];
+     * are exempt from both limits and their jobs are not counted, as BITS documents. Administrators are
+     * exempt from the per-user limit only. That is our choice: the ADMX text exempts them from the
+     * machine limit too, but MaxJobsPerMachine must bind every other caller, and under
+     * Wine every caller is an administrator, so an exemption would leave the limit unreachable;
      * their jobs count toward the machine limit. When both limits are reached, the machine
      * limit is reported. Tested by tests/manager.c and unit/manager.c. */
     EnterCriticalSection(&manager->cs);
@@ -114,7 +130,7 @@ static HRESULT WINAPI manager_CreateJob(IBackgroundCopyManager *iface, LPCWSTR n
     return S_OK;
 }
 
-/* Jobs are visible to their owner and to administrators (spec 4). */
+/* Jobs are visible to their owner and to administrators. */
 static BOOL caller_may_access(const struct bits_caller *caller, struct bits_job *job)
 {
     return caller->admin || sid_equal(caller->sid, job->owner.sid);

@@ -1,11 +1,27 @@
 /*
- * notify.c: calls into clients' callback objects (spec 5.6).
+ * notify.c: calls into clients' callback objects and runs notify command lines.
  * Owns: the queue of pending notifications and the thread that delivers them, the rate limit
  * of JobModification and FileRangesTransferred (MINIMUM_NOTIFICATION_INTERVAL_MS) and the
  * NOTIFICATION_CLSID instances.
  * The queue lock is the innermost lock of the service; the delivery thread holds no lock while
  * it calls a client, so a slow or dead client never blocks the job list. It sleeps on its wake
  * event and a waitable timer set to the next deferred modification.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -72,7 +88,7 @@ static void notification_free(struct notification *n)
     heap_free(n);
 }
 
-/* SetNotifyCmdLine: the program runs when no callback took the event (spec 5.6), never for
+/* SetNotifyCmdLine: the program runs when no callback took the event, never for
  * service-account jobs, and only as the owner who set it: with the token kept from that call.
  * Without one (tokens are not kept across a restart, or someone else set the command line) it
  * does not run at all; the service's own identity is never lent to a client's program. */
@@ -135,7 +151,7 @@ static void CALLBACK repost_callback(void *arg, BOOLEAN fired)
     heap_free(post);
 }
 
-/* A callback that failed is called again after the retry delay (spec 2.4). */
+/* A callback that failed is called again after the retry delay, as BITS does. */
 static void repost_later(struct bits_job *job, enum notify_event event, ULONG delay_seconds)
 {
     struct delayed_post *post;
@@ -160,7 +176,7 @@ static BOOL is_disconnected(HRESULT hr)
            || hr == HRESULT_FROM_WIN32(RPC_S_CALL_FAILED);
 }
 
-/* Rule 2 of spec 5.6: without a live callback object, an instance of the job's
+/* Without a live callback object, BITS uses an instance of the job's
  * NOTIFICATION_CLSID (an out-of-process server), kept until it disconnects or the CLSID changes. */
 static IBackgroundCopyCallback *clsid_callback(struct bits_job *job)
 {
@@ -474,7 +490,7 @@ static void notification_deliver(struct notification *n)
         hr = call_callback(callback, n, error);
         if (is_disconnected(hr))
         {
-            /* A client that went away counts as no callback: the CLSID takes over (spec 5.6). */
+            /* A client that went away counts as no callback: the CLSID takes over. */
             notify_release_callback((IUnknown *)callback);
             callback = NULL;
         }
@@ -485,7 +501,7 @@ static void notification_deliver(struct notification *n)
         if (is_disconnected(hr)) clsid_callback_drop(job, callback);
     }
     if (hr == S_OK || !final_event) goto done;
-    /* No callback, or it failed: the command line, else another try later (spec 5.6 rule 3). */
+    /* No callback, or it failed: the command line, else another try later. */
     if (program && run_command_line(job, token, program, params)) goto done;
     if (callback) repost_later(job, n->event, retry_delay);
 
@@ -559,7 +575,7 @@ static DWORD WINAPI notify_thread(void *arg)
 
 /* Queue an event; any lock may be held. A pending modification of the same job absorbs a new
  * one, and a modification comes no sooner than MINIMUM_NOTIFICATION_INTERVAL_MS after the last
- * (spec 1.9); the others are due at once. An event the job's flags do not ask for
+ * (500 ms by default); the others are due at once. An event the job's flags do not ask for
  * is dropped here, as delivery would drop it: most jobs want only TRANSFERRED and ERROR, and
  * every property change or progress step would otherwise wake the delivery thread for nothing. */
 void notify_post(struct bits_job *job, enum notify_event event, struct bits_file *file)
@@ -572,7 +588,8 @@ void notify_post(struct bits_job *job, enum notify_event event, struct bits_file
     InitOnceExecuteOnce(&notify_once, notify_init, NULL, NULL);
     EnterCriticalSection(&notify.cs);
     if (notify.stopping) goto done;
-    /* Ranges held back by the rate limit go out before the job's JobTransferred [inferred]:
+    /* Ranges held back by the rate limit go out before the job's JobTransferred (our choice;
+     * BITS sends every FileTransferred before JobTransferred):
      * they are ahead of it in the queue, due now. */
     if (event == NOTIFY_JOB_TRANSFERRED)
         LIST_FOR_EACH_ENTRY(pending, &notify.queue, struct notification, entry)
@@ -597,8 +614,8 @@ done:
     LeaveCriticalSection(&notify.cs);
 }
 
-/* Callback3::FileRangesTransferred (spec 1.5); any lock may be held. Like JobModification it
- * comes no sooner than MINIMUM_NOTIFICATION_INTERVAL_MS after the job's last one (spec 1.9):
+/* Callback3::FileRangesTransferred; any lock may be held. Like JobModification it
+ * comes no sooner than MINIMUM_NOTIFICATION_INTERVAL_MS after the job's last one:
  * the ranges of a file completed meanwhile join its pending event, one callback for all. */
 void notify_post_ranges(struct bits_job *job, struct bits_file *file, const BG_FILE_RANGE *ranges, DWORD count)
 {

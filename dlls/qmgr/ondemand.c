@@ -1,9 +1,25 @@
 /*
- * ondemand.c: the bookkeeping of files of ON_DEMAND_MODE jobs (spec 1.9, 1.10): which ranges
+ * ondemand.c: the bookkeeping of files of ON_DEMAND_MODE jobs: which ranges
  * are in the output file, which one to fetch next (requested ranges first, then from the
  * download position), and the FileRangesTransferred events.
  * Owns: nothing of its own; it works on the filled/requested ranges of a struct bits_file under
  * the job lock. The bytes themselves are fetched by http.c.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -122,7 +138,7 @@ HRESULT ondemand_open_output(struct transfer *t, UINT64 size, HANDLE *out)
     return S_OK;
 }
 
-/* The remote file changed: nothing of it is kept (spec 5.2). */
+/* The remote file changed: nothing of it is kept. */
 void ondemand_reset(struct transfer *t)
 {
     struct bits_file *file = transfer_file(t);
@@ -151,10 +167,10 @@ static void drop_done_requests(struct bits_file *file, UINT64 size)
 }
 
 /* What to fetch next: the first missing bytes of the first requested range, else the first
- * missing bytes from the download position on, else from the start (spec 1.10 [inferred]:
+ * missing bytes from the download position on, else from the start (our reading of the docs:
  * requested ranges come first, the position says where the rest continues). Returns
  * ONDEMAND_FETCH with the gap, ONDEMAND_COMPLETE when every byte is there, or ONDEMAND_SUSPEND
- * when the requested ranges are done but the file is not (spec 2.2: the job then suspends). */
+ * when the requested ranges are done but the file is not (BITS then suspends the job). */
 enum ondemand_next ondemand_next_gap(struct transfer *t, UINT64 size, UINT64 *start, UINT64 *end, LONG *gen)
 {
     struct bits_file *file = transfer_file(t);
@@ -205,7 +221,7 @@ BOOL ondemand_filled(struct transfer *t, UINT64 start, UINT64 len, LONG gen)
     return same;
 }
 
-/* One fetch ended with len bytes at start: Callback3::FileRangesTransferred (spec 1.5). */
+/* One fetch ended with len bytes at start: Callback3::FileRangesTransferred. */
 void ondemand_fetched(struct transfer *t, UINT64 start, UINT64 len)
 {
     BG_FILE_RANGE range;

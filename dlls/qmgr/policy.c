@@ -1,11 +1,27 @@
 /*
- * policy.c: Group Policy limits from HKLM\Software\Policies\Microsoft\Windows\BITS (spec 3.1).
+ * policy.c: Group Policy limits from HKLM\Software\Policies\Microsoft\Windows\BITS.
  * Owns nothing: every call reads the registry, so a change applies without a restart.
  *
- * Unusable values [decision, spec 3.1 gives no rule]: a value of 0 or a value that is not a
+ * Unusable values (Windows documents no rule, so this is our choice): a value of 0 or one that is not a
  * REG_DWORD is ignored and the default applies (a policy of 0 jobs would make BITS useless;
  * Windows' ADMX does not allow 0). Huge values are taken as they are. A per-user limit above
  * the per-machine limit is honoured as written; the machine limit then binds first.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -47,7 +63,7 @@ DWORD policy_max_ranges_per_file(void)
     return policy_read(L"MaxRangesPerFile", 500);
 }
 
-/* Days (spec 3.1: 1-999, default 90). [decision] Values above 999, the ADMX maximum, are taken
+/* Days (the policy allows 1-999, default 90). Our choice: values above 999, the ADMX maximum, are taken
  * as 999: a larger number of days would overflow the timer arithmetic and means "never" anyway. */
 DWORD policy_job_inactivity_days(void)
 {

@@ -4,6 +4,22 @@
  * Lock order: the manager lock (manager.cs, the job list) may be held while taking a job
  * lock (job->cs), never the other way round. The notification thread holds neither while
  * it calls into a client.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #ifndef __QMGR_PRIVATE_H
@@ -16,7 +32,7 @@
 #include "bitsdebug.h"
 #include "list.h"
 
-/* ---- limits (spec 3.3) ---- */
+/* ---- limits BITS documents for strings and sizes ---- */
 #define MAX_DISPLAY_NAME      256
 #define MAX_DESCRIPTION       1024
 #define MAX_URL               2200
@@ -28,7 +44,7 @@
 #define MAX_CERT_STORE_NAME   256     /* including the terminating NUL */
 #define MAX_REPLY_DATA        (1024 * 1024)
 
-/* ---- defaults (spec 1.3, 1.9) ---- */
+/* ---- documented defaults of job properties ---- */
 #define DEFAULT_RETRY_DELAY          600
 #define MIN_RETRY_DELAY              5
 #define DEFAULT_NO_PROGRESS_TIMEOUT  1209600
@@ -88,7 +104,7 @@ HRESULT sid_to_string(PSID sid, WCHAR **str);   /* CoTaskMemAlloc'd */
 void caller_set_test_identity(const struct bits_caller *identity);
 #endif
 
-/* ---- policy.c: Group Policy limits (spec 3.1), read at every use ---- */
+/* ---- policy.c: Group Policy limits, read at every use ---- */
 DWORD policy_max_jobs_per_machine(void);
 DWORD policy_max_jobs_per_user(void);
 DWORD policy_max_files_per_job(void);
@@ -194,7 +210,7 @@ struct bits_job
     ULONGLONG retry_at;                /* GetTickCount64() of the next retry (TRANSIENT_ERROR) */
     ULONGLONG last_progress;           /* GetTickCount64() of the last progress, for NoProgressTimeout */
 
-    /* upload session (upload.c, spec 6); under job->cs, persisted (upload_host_failed as its age) */
+    /* upload session (upload.c); under job->cs, persisted (upload_host_failed as its age) */
     WCHAR *upload_session;             /* BITS-Session-Id, NULL without a session */
     WCHAR *upload_host;                /* BITS-Host-Id, NULL without host affinity */
     ULONG upload_fallback;             /* BITS-Host-Id-Fallback-Timeout in s, or UPLOAD_NO_FALLBACK */
@@ -358,7 +374,7 @@ BOOL is_http_url(const WCHAR *url);
 HRESULT client_cert_find(BG_CERT_STORE_LOCATION location, const WCHAR *store_name, const BYTE *hash,
                          const WCHAR *subject, PCCERT_CONTEXT *cert);
 
-/* ---- upload.c: the BITS upload protocol (spec 6) ---- */
+/* ---- upload.c: the BITS upload protocol ---- */
 #define UPLOAD_NO_FALLBACK  0xffffffff
 HRESULT upload_transfer(struct transfer *t, struct transfer_error *error);
 void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCHAR *session,
@@ -375,7 +391,7 @@ void store_save_now(void);          /* no lock may be held */
 void store_flush(void);                         /* service stop: saver ended, all written */
 void store_shutdown(void);
 
-/* ---- lifetime.c: JobInactivityTimeout (spec 8), a waitable timer on the oldest activity ---- */
+/* ---- lifetime.c: JobInactivityTimeout, a waitable timer on the oldest activity ---- */
 void lifetime_start(void);
 void lifetime_wake(void);           /* the clock or the policy changed: recompute the deadline */
 void lifetime_shutdown(void);

@@ -1,13 +1,29 @@
 /*
  * scheduler.c: decides which queued jobs transfer, runs one worker thread per active job,
- * and moves jobs through CONNECTING, TRANSFERRING, TRANSIENT_ERROR, ERROR and TRANSFERRED
- * (spec 2.2, 5.3, 5.4).
+ * and moves jobs through CONNECTING, TRANSFERRING, TRANSIENT_ERROR, ERROR and TRANSFERRED,
+ * files one after another, by priority and round robin.
  * Owns: the scheduler thread, its wake event and waitable timer, and the struct transfer of
  * each worker. Foreground jobs run together; one background job runs at a time, from the best
  * class that has work, round robin inside the class with a time slice. The thread sleeps until
  * it is woken (a Resume, a priority change, a finished worker) or its timer fires at the next
  * deadline (retry, NoProgressTimeout, end of a slice, MaxDownloadTime): there is no polling.
  * Lock order as everywhere: manager, then job.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -16,9 +32,9 @@
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
-#define MAX_FOREGROUND_WORKERS  8      /* foreground jobs run concurrently (spec 5.4) */
+#define MAX_FOREGROUND_WORKERS  8      /* foreground jobs run concurrently */
 /* A background job that used its slice goes back to QUEUED when another job of its class waits
- * (spec 2.2: the length is not documented; 5 s keeps the reconnects rare) [inferred]. */
+ * (Windows does not document the length; 5 s is our choice and keeps the reconnects rare). */
 #define TIME_SLICE_MS           5000
 
 struct transfer
@@ -151,7 +167,7 @@ void job_abort_transfer(struct bits_job *job)
     SetEvent(job->abort_event);
 }
 
-/* The connection is up: CONNECTING -> TRANSFERRING, and the old error goes (spec 2.2). */
+/* The connection is up: CONNECTING -> TRANSFERRING, and the old error goes. */
 void transfer_connected(struct transfer *t)
 {
     struct bits_job *job = t->job;
@@ -207,7 +223,7 @@ HRESULT transfer_check_size(struct transfer *t, UINT64 received)
 }
 
 /* The remote size and time are known. A change since the last attempt restarts the file
- * from 0 (spec 5.2). Files with ranges keep the sum of their ranges as total. A job that the
+ * from 0, as BITS documents. Files with ranges keep the sum of their ranges as total. A job that the
  * size takes over its MAX_DOWNLOAD_SIZE fails before a byte is fetched. */
 HRESULT transfer_set_size(struct transfer *t, UINT64 size, const FILETIME *mtime, BOOL *restart)
 {
@@ -311,7 +327,7 @@ void transfer_discard_output(struct transfer *t, HANDLE output, BOOL created)
 
 /* Called after every block read: the progress itself is always current. JobModification is
  * posted every time; notify.c delivers it at most once per MINIMUM_NOTIFICATION_INTERVAL_MS
- * and absorbs it cheaply while one is pending (spec 5.6). The modification and activity times
+ * and absorbs it cheaply while one is pending (BITS may drop modifications). The modification and activity times
  * and the store's dirty flag follow at most once per interval, so that a fast transfer does not
  * wake the saver (or read the clock for JobInactivityTimeout) per block. */
 void transfer_progress(struct transfer *t, UINT64 transferred)
@@ -346,7 +362,7 @@ static struct bits_file *job_next_file(struct bits_job *job)
     return NULL;
 }
 
-/* Record a failure: TRANSIENT_ERROR with a retry, or ERROR (spec 2.2, 2.4). Job lock held. */
+/* Record a failure: TRANSIENT_ERROR with a retry after MinimumRetryDelay, or ERROR. Job lock held. */
 static void job_fail(struct bits_job *job, struct bits_file *file, const struct transfer_error *error)
 {
     struct bits_error *obj;
@@ -441,7 +457,7 @@ static void run_job(struct bits_job *job)
         }
         if (hr == S_FALSE)
         {
-            /* On-demand: the requested ranges are there, the rest is not wanted yet (spec 2.2). */
+            /* On-demand: the requested ranges are there, the rest is not wanted yet: SUSPENDED. */
             IBackgroundCopyFile_Release(file_iface(file));
             job->state = BG_JOB_STATE_SUSPENDED;
             store_changed(TRUE);
@@ -452,8 +468,8 @@ static void run_job(struct bits_job *job)
         file->transferred = TRUE;
         file->progress.BytesTransferred = file->progress.BytesTotal == BG_SIZE_UNKNOWN
                                           ? file->progress.BytesTransferred : file->progress.BytesTotal;
-        /* An upload is complete once the server has it (spec 1.4); FileTransferred is for
-         * downloads and the reply of an upload-reply job (spec 1.5). */
+        /* An upload is complete once the server has it; FileTransferred is for
+         * downloads and the reply of an upload-reply job. */
         if (job->type != BG_JOB_TYPE_DOWNLOAD) file->progress.Completed = TRUE;
         job_touch(job);
         if (job->type != BG_JOB_TYPE_UPLOAD) notify_post(job, NOTIFY_FILE_TRANSFERRED, file);
@@ -575,7 +591,7 @@ static void job_deadlines(struct bits_job *job, ULONGLONG now, DWORD *wait)
         ULONGLONG give_up = job->last_progress + (ULONGLONG)job->no_progress_timeout * 1000;
         if (now >= give_up)
         {
-            job->state = BG_JOB_STATE_ERROR;    /* spec 2.2: no progress for NoProgressTimeout */
+            job->state = BG_JOB_STATE_ERROR;    /* no progress for NoProgressTimeout */
             job_touch(job);
             notify_post(job, NOTIFY_JOB_ERROR, NULL);
         }
@@ -586,7 +602,8 @@ static void job_deadlines(struct bits_job *job, ULONGLONG now, DWORD *wait)
         }
         else earlier(wait, min(job->retry_at, give_up), now);
     }
-    /* Time spent connecting and transferring since the last Resume; 0 means no limit [inferred]. */
+    /* Time spent connecting and transferring since the last Resume; 0 means no limit (undocumented;
+     * our choice, as 0 s would fail every job at once). */
     if (job->worker_active && job->active_since && !job->abort && job->max_download_time)
     {
         /* A clock read before another thread set active_since must not wrap around. */
@@ -595,7 +612,7 @@ static void job_deadlines(struct bits_job *job, ULONGLONG now, DWORD *wait)
 
         if (used >= limit)
         {
-            /* The queue manager enforces it, so that is the context [inferred]. */
+            /* The queue manager enforces it, so we choose its context (Windows does not document one). */
             struct transfer_error error = { BG_E_MAXDOWNLOAD_TIMEOUT, BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER, FALSE };
             job_abort_transfer(job);
             job_fail(job, NULL, &error);
@@ -604,7 +621,7 @@ static void job_deadlines(struct bits_job *job, ULONGLONG now, DWORD *wait)
     }
 }
 
-/* A background job that gives way: back to QUEUED, its bytes kept (spec 2.2). Job lock held. */
+/* A background job that gives way: back to QUEUED, its bytes kept. Job lock held. */
 static void job_yield(struct bits_job *job, const char *why)
 {
     TRACE("job %s yields (%s)\n", debugstr_guid(&job->id), why);
@@ -646,7 +663,7 @@ static ULONGLONG schedule(struct bits_job **inherit)
     }
 
     /* The running background job gives way to a better class at once, and to a job of its own
-     * class when its slice is used up (spec 5.4: round robin). */
+     * class when its slice is used up: jobs of one priority share time round robin. */
     LIST_FOR_EACH_ENTRY(job, &bits_manager.jobs, struct bits_job, entry)
     {
         struct bits_job *other;

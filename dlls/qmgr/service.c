@@ -3,13 +3,29 @@
  * BackgroundCopyManager CLSID.
  * Owns: the service status, the stop event, the class-object registrations and the RPC
  * registrations of the served interfaces.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
 
 BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 
-/* Every versioned CLSID is served by the same manager (spec 1.1). */
+/* Every versioned CLSID is served by the same manager: apps probe the BITS version by CLSID. */
 const CLSID *const bits_manager_clsids[] =
 {
     &CLSID_BackgroundCopyManager, &CLSID_BackgroundCopyManager1_5, &CLSID_BackgroundCopyManager2_0,
@@ -230,7 +246,7 @@ void WINAPI ServiceMain(DWORD argc, LPWSTR *argv)
     scheduler_start();
     keeper_start();
     notify_start();
-    store_load();                              /* the queue of the last run (spec 8) */
+    store_load();                              /* the queue of the last run */
     lifetime_start();                          /* expires loaded jobs that outlived JobInactivityTimeout */
     pin_interfaces();
     for (i = 0; i < bits_manager_clsid_count; i++)

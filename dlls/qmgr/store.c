@@ -1,5 +1,5 @@
 /*
- * store.c: the job queue on disk, so that jobs survive a service restart (spec 8).
+ * store.c: the job queue on disk, so that jobs survive a service restart.
  * Owns: the two alternating images qmgr0.dat and qmgr1.dat under
  * <ProgramData known folder>\Microsoft\Network\Downloader, the saver thread and the dirty flag,
  * and moving a queue that earlier builds saved elsewhere (see "Where the queue lives").
@@ -19,6 +19,22 @@
  * store off: nothing is loaded or saved and the queue lives in memory only (the baseline of
  * `make bench`; see README).
  * The store lock is innermost: store_changed() may be called with any other lock held.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -387,7 +403,7 @@ static BOOL job_to_record(struct bits_job *job, struct store_job *rec, ULONGLONG
     if (job->state == BG_JOB_STATE_TRANSIENT_ERROR && job->retry_at > now)
         rec->retry_due_in_ms = job->retry_at - now;
     if (job->last_progress && now > job->last_progress) rec->no_progress_ms = now - job->last_progress;
-    /* The MaxDownloadTime clock with the running part of a worker that is still busy (spec 1.9). */
+    /* The MaxDownloadTime clock with the running part of a worker that is still busy. */
     rec->download_ms = job->download_ms;
     if (job->active_since && now > job->active_since) rec->download_ms += now - job->active_since;
     if (job->upload_host_failed) rec->upload_host_failed_ms = max(now - min(job->upload_host_failed, now), 1);
@@ -490,14 +506,14 @@ static HRESULT job_from_record(const struct store_job *rec, ULONGLONG now, struc
     job->custom_headers = (WCHAR *)unprotect(&rec->custom_headers, &size);
     credentials_from_blob(job, &rec->credentials);
     job->last_progress = now - min(rec->no_progress_ms, now);
-    job->download_ms = rec->download_ms;       /* counts on from where it was (spec 1.9) */
-    /* The upload session goes on from the offset the server acknowledged (spec 6.3.2, 8). */
+    job->download_ms = rec->download_ms;       /* counts on from where it was until a Resume */
+    /* The upload session goes on from the offset the server acknowledged. */
     if ((job->upload_session = from_store_str(rec->upload_session)))
     {
         job->upload_host = from_store_str(rec->upload_host);
         job->upload_fallback = rec->upload_fallback;
         job->upload_file_time = rec->upload_file_time;
-        /* The host id fallback timer goes on from the first failure (spec 6.3.4). */
+        /* The host id fallback timer goes on from the first failure. */
         if (job->upload_host && rec->upload_host_failed_ms)
             job->upload_host_failed = max(now - min(rec->upload_host_failed_ms, now), 1);
     }
@@ -546,7 +562,7 @@ static HRESULT job_from_record(const struct store_job *rec, ULONGLONG now, struc
         job->error->protocol = !wcscmp(job->error->protocol, L"http") ? L"http" : L"file";
     }
 
-    /* A transfer that was running goes back to the queue; retry timers go on (spec 8). */
+    /* A transfer that was running goes back to the queue; retry timers go on: BITS resumes jobs after a reboot. */
     switch (job->state)
     {
     case BG_JOB_STATE_CONNECTING:
@@ -626,7 +642,7 @@ struct cancel_records
 
 /* A pending Cancel-Session (upload.c) is saved as its cancelled job with the session, the
  * URL as the one file's remote name (no local name) and the time since the first Cancel-Session
- * as no_progress_ms; the next start sends it again (spec 2.4, 6.3.6). */
+ * as no_progress_ms; the next start sends it again (Cancel-Session is re-sent for up to 24 h). */
 static void cancel_to_record(struct bits_job *job, const WCHAR *remote, const WCHAR *host, const WCHAR *session,
                              ULONGLONG elapsed_ms, void *context)
 {
@@ -776,7 +792,7 @@ static DWORD WINAPI saver_thread(void *arg)
         if (stopping) break;
         /* Coalesce: later changes within the delay ride along; a stop cuts the wait short, and
          * a state change during the long delay of other changes shortens it to its own (state
-         * changes are saved at once, spec 8). store_changed() signals wake again only then. */
+         * changes are saved at once). store_changed() signals wake again only then. */
         deadline = GetTickCount64() + (urgent ? STATE_DELAY_MS : CHANGE_DELAY_MS);
         for (;;)
         {
@@ -1120,7 +1136,7 @@ void store_load(void)
 
     if (best < 0 && (present[0] || present[1]))
     {
-        /* Nothing readable: keep the damaged images aside and start empty (spec 8). */
+        /* Nothing readable: keep the damaged images aside and start empty, as BITS does with a corrupt queue. */
         for (slot = 0; slot < 2; slot++)
         {
             WCHAR aside[MAX_PATH];

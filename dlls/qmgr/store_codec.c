@@ -6,6 +6,22 @@
  * freeing and the minimum record size all walk the same table, so they cannot disagree.
  * The decoder trusts nothing: every length is checked against the bytes that remain before
  * anything is read or allocated, and counts are capped by the limits in the header.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <stdint.h>
@@ -148,7 +164,7 @@ static const struct field job_fields[] =
     U64(store_job, retry_due_in_ms),
     U64(store_job, no_progress_ms),
     FILES(store_job, file_count, files),
-    /* version 2: the upload session (spec 6, 8) */
+    /* version 2: the upload session */
     STRING(store_job, upload_session),
     STRING(store_job, upload_host),
     U32(store_job, upload_fallback),
@@ -158,9 +174,9 @@ static const struct field job_fields[] =
     U64(store_job, reply_bytes_total),
     U64(store_job, reply_bytes_transferred),
     FLAGS(upload_flag_bits),
-    /* version 2 too: JobInactivityTimeout (spec 8) */
+    /* version 2 too: JobInactivityTimeout */
     U64(store_job, activity_time),
-    /* version 3: the MaxDownloadTime clock and the host id fallback timer (spec 1.9, 6.3.4) */
+    /* version 3: the MaxDownloadTime clock and the host id fallback timer */
     U64(store_job, download_ms),
     U64(store_job, upload_host_failed_ms),
 };

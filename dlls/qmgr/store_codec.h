@@ -1,5 +1,5 @@
 /*
- * store_codec.h: the on-disk image of the job queue (spec 8), as plain data.
+ * store_codec.h: the on-disk image of the job queue, as plain data.
  *
  * Pure C with no Windows calls, so that the same file builds into qmgr.dll (MinGW) and natively
  * on Linux for the unit test and the fuzzer (tests/fuzz). The service converts its COM objects
@@ -29,6 +29,22 @@
  *   blob            u32 length in bytes, then the bytes (length 0: no blob)
  *   ranges          u32 count, then count pairs of u64 offset, u64 length
  *   files           u32 count, then count file records (the last field of a job record)
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #ifndef __QMGR_STORE_CODEC_H

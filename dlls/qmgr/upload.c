@@ -1,5 +1,5 @@
 /*
- * upload.c: the client side of the BITS 1.5 upload protocol (spec 6) over the shared WinHTTP
+ * upload.c: the client side of the BITS 1.5 upload protocol over the shared WinHTTP
  * session of http.c: Ping, Create-Session, Fragments resumed from the offset the server
  * acknowledges, the reply download of upload-reply jobs (resumed with Range after an
  * interruption), Close-Session, and Cancel-Session (re-sent from a thread of its own after a
@@ -7,7 +7,23 @@
  * Owns: the upload session state of a job (job->upload_*, job->reply_*, under job->cs), the
  * cancel threads and the list of pending Cancel-Sessions. Errors of the server and of its
  * application arrive as BITS-Error-Code and BITS-Error-Context and become the job's error
- * (spec 5.5, 6.1).
+ * (status codes of the server application are transient or fatal by BITS' documented table).
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -18,7 +34,7 @@ BITS_DEFAULT_DEBUG_CHANNEL(qmgr);
 #define UPLOAD_PROTOCOL        L"{7df0354d-249b-430f-820d-3d2a9bef4931}"
 #define FRAGMENT_SIZE          (1024 * 1024)
 #define MAX_416_IN_A_ROW       4       /* a server that keeps refusing our offsets is broken */
-#define CANCEL_RETRY_LIMIT_MS  (24ull * 3600 * 1000)      /* spec 2.4 */
+#define CANCEL_RETRY_LIMIT_MS  (24ull * 3600 * 1000)      /* BITS re-sends Cancel-Session for up to 24 h */
 
 struct upload
 {
@@ -35,7 +51,7 @@ struct upload
 
 /* ---- errors ---- */
 
-/* spec 5.5, the server-application table: 3xx transient except 300-305 and 307; 4xx fatal
+/* BITS documents this split for server-application status codes: 3xx transient except 300-305 and 307; 4xx fatal
  * except 408 and 409; 5xx transient except 501 and 505; anything else transient. */
 static BOOL application_status_transient(DWORD status)
 {
@@ -62,7 +78,7 @@ static BOOL query_hex(HINTERNET request, const WCHAR *name, DWORD *value)
 }
 
 /* An Ack other than 200/201: the server's BITS-Error-Code and -Context when it sent them
- * (spec 6.1), else the HTTP status as BG_E_HTTP_ERROR_nnn. */
+ * (every non-200/201 Ack should carry them), else the HTTP status as BG_E_HTTP_ERROR_nnn. */
 static void ack_error(HINTERNET request, DWORD status, struct transfer_error *error)
 {
     DWORD code, context = 0;
@@ -109,7 +125,7 @@ static HINTERNET post(struct upload *u, const WCHAR *packet, const WCHAR *extra,
     request = http_send(u->http, L"BITS_POST", headers, body, len, status, error);
     heap_free(headers);
 
-    /* Host affinity (spec 6.3.4): the fallback timer starts at the first failure to reach the
+    /* Host affinity: the fallback timer starts at the first failure to reach the
      * host and any successful connection resets it. */
     if (u->on_host)
     {
@@ -122,7 +138,7 @@ static HINTERNET post(struct upload *u, const WCHAR *packet, const WCHAR *extra,
     return request;
 }
 
-/* The URL of the host id: its server part replaces the job URL's (spec 6.3.4). A host id with
+/* The URL of the host id: its server part replaces the job URL's for every later packet. A host id with
  * a scheme replaces scheme, host and port; one without keeps the scheme and the port. */
 static WCHAR *host_url(const WCHAR *remote, const WCHAR *host)
 {
@@ -196,7 +212,7 @@ static BOOL local_file_identity(struct upload *u, UINT64 *size, UINT64 *time)
     return ret;
 }
 
-/* Ping, then Create-Session (spec 6.2). The session id, host id and the identity of the local
+/* Ping, then Create-Session. The session id, host id and the identity of the local
  * file go into the job and the store. */
 static HRESULT create_session(struct upload *u, struct transfer_error *error)
 {
@@ -280,7 +296,7 @@ static void forget_session(struct upload *u)
     LeaveCriticalSection(&job->cs);
 }
 
-/* BITS-Received-Content-Range: the next offset the server expects (spec 6.2). */
+/* BITS-Received-Content-Range: the next offset the server expects (e.g. 213 after 128-212). */
 static BOOL received_offset(HINTERNET request, UINT64 total, UINT64 *offset)
 {
     WCHAR buf[64], *end;
@@ -293,7 +309,7 @@ static BOOL received_offset(HINTERNET request, UINT64 total, UINT64 *offset)
     return TRUE;
 }
 
-/* Fragments from the acknowledged offset to the end (spec 6.3.2). */
+/* Fragments from the acknowledged offset to the end, strictly ascending: the server keeps one contiguous prefix. */
 static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
 {
     struct bits_job *job = u->job;
@@ -335,7 +351,7 @@ static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
             hr = E_ABORT;
             break;
         }
-        /* spec 6.3.8: the file must stay what the session started with. */
+        /* the file must stay what the session started with, else BG_E_LOCAL_FILE_CHANGED. */
         if (!local_file_identity(u, &now_size, &now_time) || now_size != total || now_time != expect_time)
         {
             WARN("%s changed during the upload\n", debugstr_w(file->local_name));
@@ -368,7 +384,7 @@ static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
         transfer_connected(u->t);
         if (status == 416 && received_offset(request, total, &acked) && ++refused <= MAX_416_IN_A_ROW)
         {
-            /* Not where the server is: go on from its offset (spec 6.3.2). */
+            /* Not where the server is: go on from its offset, which it never rewrites. */
             TRACE("416: the server has %I64u, we sent %I64u\n", acked, offset);
             WinHttpCloseHandle(request);
             offset = acked;
@@ -503,8 +519,8 @@ static HINTERNET reply_request(struct upload *u, UINT64 *offset, UINT64 *size, s
     return request;
 }
 
-/* The reply goes into a temp file beside the reply file; Complete renames it (spec 2.5, 6.3.9).
- * No BITS-Reply-URL means an empty reply (spec 5.7). Like any download (spec 6.3.9) it goes on
+/* The reply goes into a temp file beside the reply file; Complete renames it.
+ * No BITS-Reply-URL means an empty reply. It is an ordinary download, so it goes on
  * after an interruption with a Range request, keeping the bytes already in the temp file. */
 static HRESULT download_reply(struct upload *u, struct transfer_error *error)
 {
@@ -593,7 +609,7 @@ done:
 
 /* ---- Close-Session ---- */
 
-/* spec 6.3.7: 5xx without BG_E_SESSION_NOT_FOUND is worth sending again; anything else ends
+/* BITS re-sends Close and Cancel on 5xx unless BG_E_SESSION_NOT_FOUND; anything else ends
  * the session (the upload itself is on the server already). */
 static HRESULT close_session(struct upload *u, struct transfer_error *error)
 {
@@ -649,7 +665,7 @@ HRESULT upload_transfer(struct transfer *t, struct transfer_error *error)
     {
         heap_free(u.remote);
         heap_free(u.session);
-        set_error(error, BG_E_REMOTE_NOT_SUPPORTED, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);   /* spec 6.1 */
+        set_error(error, BG_E_REMOTE_NOT_SUPPORTED, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);   /* the upload protocol runs over HTTP(S) only */
         return error->code;
     }
     /* The local file is read as the owner (open_file_as); a job loaded after a restart has no
@@ -660,11 +676,11 @@ HRESULT upload_transfer(struct transfer *t, struct transfer_error *error)
     if (!u.session)
     {
         if (FAILED(hr = create_session(&u, error))) goto done;
-        /* the packets after Create-Session go to its BITS-Host-Id (spec 6.3.4) */
+        /* the packets after Create-Session go to its BITS-Host-Id (host affinity) */
         if (FAILED(hr = upload_connect(&u, error))) goto done;
     }
     if (!finished && FAILED(hr = send_fragments(&u, error))) goto done;
-    /* spec 6.3.5: the reply comes before Close-Session, or it is lost. */
+    /* the reply comes before Close-Session: the server drops it with the session. */
     if (reply && !reply_done)
     {
         if (FAILED(hr = download_reply(&u, error))) goto done;
@@ -723,7 +739,7 @@ static void cancel_request_free(struct cancel_request *req)
 }
 
 /* Cancel-Session until the server takes it, re-sent on 5xx unless the session is unknown
- * (spec 6.3.7), after each MinimumRetryDelay, for at most 24 h or NoProgressTimeout (spec 2.4)
+ * (BG_E_SESSION_NOT_FOUND), after each MinimumRetryDelay, for at most 24 h or NoProgressTimeout
  * counted from the first one, across service restarts. A connection failure is retried the
  * same way. */
 static DWORD WINAPI cancel_thread(void *arg)
@@ -800,7 +816,7 @@ static DWORD WINAPI cancel_thread(void *arg)
     return 0;
 }
 
-/* Job::Cancel of an upload with a session: send Cancel-Session in the background (spec 2.5);
+/* Job::Cancel of an upload with a session: send Cancel-Session in the background: the server must drop the partial upload or the reply;
  * also a pending one of the last run, elapsed_ms after its first. Takes the strings. */
 void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCHAR *session, ULONGLONG elapsed_ms)
 {

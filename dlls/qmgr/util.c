@@ -2,6 +2,22 @@
  * util.c: string and memory helpers shared by every object of the service, its wall clock
  * (get_system_filetime; the test-only build can shift it, BITS_TEST_SEAM), and the opening of a
  * user's file as that user (open_file_as; the test-only build records who opened what).
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -56,7 +72,7 @@ WCHAR *heap_strdupW(const WCHAR *src)
     return dst;
 }
 
-/* Every string handed to a client is a CoTaskMemAlloc'd copy (spec 0). */
+/* Every string handed to a client is a CoTaskMemAlloc'd copy: the client frees it with CoTaskMemFree. */
 HRESULT strdup_for_client(const WCHAR *src, WCHAR **dst)
 {
     SIZE_T size;

@@ -1,7 +1,23 @@
 /*
  * jobcmds.c: the job life-cycle commands of bitsadmin: /create, /addfile, /addfileset,
  * /addfilewithranges, /replaceremoteprefix, /listfiles, /suspend, /resume, /cancel, /complete,
- * /list, /info, /reset and /takeownership, and the /list and /info /verbose layouts (spec 7.2).
+ * /list, /info, /reset and /takeownership, and the /list and /info /verbose layouts (as documented, with sample output).
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <stdio.h>
@@ -130,7 +146,7 @@ static const WCHAR *integrity_name(ULONG level, WCHAR *buf, int len)
     return buf;
 }
 
-/* The /info /verbose block (spec 7.2), followed by the properties of later BITS versions. */
+/* The /info /verbose block as documented, followed by the properties of later BITS versions. */
 void print_job_verbose(struct bitsadmin *ctx, IBackgroundCopyJob *job)
 {
     BG_JOB_PROXY_USAGE proxy_usage = 0;

@@ -1,9 +1,25 @@
 /*
- * main.c: bitsadmin.exe, the BITS command-line tool (spec 7).
+ * main.c: bitsadmin.exe, the BITS command-line tool.
  * Owns: the switch table, command-line parsing, the connection to the BITS service, job lookup
  * by name or GUID, error reporting and the help text. The commands live in jobcmds.c and props.c.
  *
  * Exit codes: 0 on success (and for /help), 1 for any failure or usage error.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <stdarg.h>
@@ -226,7 +242,7 @@ static BOOL parse_guid(const WCHAR *str, GUID *guid)
     return SUCCEEDED(IIDFromString(buf, guid));
 }
 
-/* Looks a job up by GUID or by display name among the caller's jobs (spec 7: names are not
+/* Looks a job up by GUID or by display name among the caller's jobs (display names are not
  * unique; an ambiguous name is an error that lists the candidates). */
 static int find_job(struct bitsadmin *ctx, const WCHAR *name, IBackgroundCopyJob **out)
 {
@@ -534,7 +550,8 @@ static BOOL qmgr_file_version(WCHAR *buf, int len)
     return ret;
 }
 
-/* The BITS version is the newest versioned manager class that can be created (spec 0). */
+/* The BITS version is the newest versioned manager class that can be created: a
+ * versioned CLSID that is not registered gives REGDB_E_CLASSNOTREG, as apps rely on. */
 int show_version(struct bitsadmin *ctx)
 {
     static const struct { const CLSID *clsid; const WCHAR *version; } versions[] =

@@ -3,6 +3,22 @@
  * Getters print the bare value (UNKNOWN or NULL when there is none); setters print
  * "<Property> set to <value>." or "<Property> set." (nothing with /rawreturn).
  * Numbers are accepted in decimal or 0x-hex.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <stdio.h>
@@ -171,7 +187,7 @@ int cmd_getownerelevationstate(struct bitsadmin *ctx, int argc, WCHAR **argv)
     return BITSADMIN_EXIT_OK;
 }
 
-/* ACL flags as letters: O owner, G group, D DACL, S SACL (spec 1.7). */
+/* ACL flags as letters: O owner, G group, D DACL, S SACL. */
 static const WCHAR acl_letters[] = { 'O', 'G', 'D', 'S' };
 
 int cmd_getaclflags(struct bitsadmin *ctx, int argc, WCHAR **argv)
@@ -311,7 +327,7 @@ struct string_property
     BOOL reply;                                     /* upload-reply jobs only (E_NOTIMPL otherwise) */
 };
 
-/* The reply methods answer E_NOTIMPL for jobs of another type (spec 1.6): say so plainly. */
+/* The reply methods answer E_NOTIMPL for jobs of another type: say so plainly. */
 static int report_reply_error(struct bitsadmin *ctx, HRESULT hr, const WCHAR *action)
 {
     report_error(ctx, hr, action);
@@ -820,7 +836,7 @@ int cmd_setnotifycmdline(struct bitsadmin *ctx, int argc, WCHAR **argv)
     return BITSADMIN_EXIT_OK;
 }
 
-/* bitsadmin takes comma-separated lists; the API wants spaces (spec 1.3, 7.1). */
+/* bitsadmin takes comma-separated lists; the API wants spaces. */
 static WCHAR *proxy_list_arg(const WCHAR *arg)
 {
     WCHAR *copy, *p;
@@ -918,7 +934,7 @@ int cmd_removecredentials(struct bitsadmin *ctx, int argc, WCHAR **argv)
     return BITSADMIN_EXIT_OK;
 }
 
-/* Every header gets a CRLF; no headers, or the single word NULL, clears them (spec 1.8). */
+/* Every header gets a CRLF; no headers, or the single word NULL, clears them. */
 int cmd_setcustomheaders(struct bitsadmin *ctx, int argc, WCHAR **argv)
 {
     IBackgroundCopyJobHttpOptions *http;
@@ -1064,7 +1080,7 @@ int cmd_removeclientcertificate(struct bitsadmin *ctx, int argc, WCHAR **argv)
     return BITSADMIN_EXIT_OK;
 }
 
-/* The helper token is the caller's token (spec 1.11): the current user's, or that of the
+/* The helper token is the caller's token: the current user's, or that of the
  * account given, logged on here and impersonated for the call. Cloaking hands it over. */
 int cmd_sethelpertoken(struct bitsadmin *ctx, int argc, WCHAR **argv)
 {

@@ -1,5 +1,5 @@
 /*
- * util.c: the /util commands that change the machine rather than a job (spec 7.1):
+ * util.c: the /util commands that change the machine rather than a job:
  * /util /getieproxy and /util /setieproxy (the IE proxy settings of LocalSystem, NetworkService
  * and LocalService, which their PRECONFIG jobs use: dlls/qmgr/ieproxy.c says where they live)
  * and /util /enableanalyticchannel (the Bits-Client/Analytic channel: dlls/qmgr/analytic.h).
@@ -12,6 +12,22 @@
  *   Proxy bypass: <list>
  *   Autoconfig URL: <url>
  * With /rawreturn only the usage.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "bitsadmin.h"

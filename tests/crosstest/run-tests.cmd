@@ -4,6 +4,22 @@ rem unless named), each with its output in %TEMP%\wine-bits-tests\<bits>-<name>.
 rem each one's summary line "<name>: N tests executed (T marked as todo, F failures), S skipped."
 rem or says that it has none (it crashed or was stopped). The test servers' BITS_* variables
 rem (README.txt) are passed on; without them the transfer tests are skipped.
+rem
+rem Copyright 2026 The wine-bits authors
+rem
+rem This library is free software; you can redistribute it and/or
+rem modify it under the terms of the GNU Lesser General Public
+rem License as published by the Free Software Foundation; either
+rem version 2.1 of the License, or (at your option) any later version.
+rem
+rem This library is distributed in the hope that it will be useful,
+rem but WITHOUT ANY WARRANTY; without even the implied warranty of
+rem MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+rem Lesser General Public License for more details.
+rem
+rem You should have received a copy of the GNU Lesser General Public
+rem License along with this library; if not, write to the Free Software
+rem Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 setlocal EnableExtensions
 set "HERE=%~dp0"
 set "LOGS=%TEMP%\wine-bits-tests"

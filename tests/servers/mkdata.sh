@@ -6,6 +6,22 @@
 # modification time 2020-01-02 03:04:05 UTC (Last-Modified: Thu, 02 Jan 2020 03:04:05 GMT).
 # An existing file of the right size that SHA256SUMS lists is kept (cheap to call again;
 # concurrent calls are safe). <name> may contain subdirectories (sub/x.bin) and spaces.
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 set -e
 [ $# -eq 3 ] || { echo "usage: $0 <dir> <name> <bytes>" >&2; exit 2; }
 exec "${PYTHON3:-$(command -v /usr/bin/python3 || command -v python3)}" - "$1" "$2" "$3" <<'PY'

@@ -13,6 +13,22 @@
 # (its JSON lines), *.out (server stdout/stderr), pids/ (what stop.sh stops), servers.env.
 # Servers run in the background with their output in files, never pipes. Exit status 0 when all
 # answer; otherwise 1 after stopping whatever was started.
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 [ $# -eq 1 ] || { echo "usage: $0 <rundir>" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 # Debian's python3 (Python 3.11) unless PYTHON3 says otherwise: a wrapper such as pyenv's shim

@@ -1,8 +1,24 @@
-# tests/suites/bitsadmin_jobs.sh: bitsadmin's job commands (spec 7.1, 7.2): /create with each
+# tests/suites/bitsadmin_jobs.sh: bitsadmin's job commands: /create with each
 # type, /addfile, /addfileset, /addfilewithranges, /replaceremoteprefix, /listfiles, /suspend,
 # /resume, /cancel, /complete, /list [/allusers] [/verbose], /info [/verbose], /reset [/allusers],
 # /takeownership, job names and GUIDs (ambiguous names), the global switches (/rawreturn,
 # /wrap, /nowrap), /help, /?, /examples, /util, and bad input: exit codes and messages.
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=bitsadmin_jobs
 . "$TOP/tests/lib.sh"
 if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi

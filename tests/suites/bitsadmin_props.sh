@@ -1,9 +1,25 @@
-# tests/suites/bitsadmin_props.sh: every /get* and /set* switch of bitsadmin (spec 7.1): set,
+# tests/suites/bitsadmin_props.sh: every /get* and /set* switch of bitsadmin: set,
 # then read back with /rawreturn (the bare value, no banner, no newline); the confirmations;
 # credentials, proxy settings, custom headers (and write-only), security flags, client
 # certificates, the helper token, the HTTP method, the notification command line; bad input
 # (bad numbers and keywords: usage, non-zero exit; values the service refuses: the HRESULT and
 # its text, non-zero exit); the reply switches on a download job (the wrong job type).
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=bitsadmin_props
 . "$TOP/tests/lib.sh"
 if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi

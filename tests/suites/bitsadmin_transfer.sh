@@ -1,4 +1,4 @@
-# tests/suites/bitsadmin_transfer.sh: bitsadmin with real transfers (spec 7.1, 7.2): /transfer
+# tests/suites/bitsadmin_transfer.sh: bitsadmin with real transfers: /transfer
 # with several pairs and /priority (Complete on success), a fatal error (404: the error is
 # reported once, the job cancelled, non-zero exit), a transient error (503: /transfer keeps
 # waiting until the job retries and completes); a job driven by hand (/resume, the progress
@@ -6,6 +6,22 @@
 # lines); the progress redrawn in place on a console (a pty); /monitor with /refresh (plain
 # lines when redirected; a bounded run); Ctrl+C during /transfer (the job is cancelled) and
 # /monitor (it stops); bad arguments; the error texts in German under a German locale.
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=bitsadmin_transfer
 . "$TOP/tests/lib.sh"
 if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi
@@ -35,7 +51,7 @@ if command -v script >/dev/null 2>&1; then
     grep -q "$(printf '\033')\\[2A" "$BA/tty.txt" || cat -v "$BA/tty.txt" | head -n 20 | sed 's/^/    tty| /'
 fi
 
-# ---- Ctrl+C (spec 7.1): /transfer cancels its job, /monitor stops. A helper on a pty console
+# ---- Ctrl+C: /transfer cancels its job, /monitor stops. A helper on a pty console
 # sends CTRL_C_EVENT once the suite touches a flag file (tests/helpers/ctrlevent.c). ----
 CTRLC="'${WINE:-wine}' '$B/helpers/ctrlevent.exe'"
 # on_pty <name> <bitsadmin arguments, quoted for sh -c>: bitsadmin under the helper on a pty
@@ -127,7 +143,7 @@ ba /rawreturn /geterror fl
 expect "/rawreturn /geterror: the bare code" raw_is 0x801901f7
 ba /rawreturn /geterrorcount fl
 expect "/geterrorcount after a transient error" raw_is 1
-# The retry delay is 600 s: /resume retries now (spec 2.2).
+# The retry delay is 600 s: /resume retries now (Resume skips the remaining delay).
 ba /resume fl
 wait $FL
 rc=$?

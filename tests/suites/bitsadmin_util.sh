@@ -1,4 +1,4 @@
-# tests/suites/bitsadmin_util.sh: bitsadmin's /util switches that change the machine (spec 7.1):
+# tests/suites/bitsadmin_util.sh: bitsadmin's /util switches that change the machine:
 # /util /setieproxy and /getieproxy for each service account and each proxy usage, round-tripped
 # (also with /conn and /rawreturn), where the settings are stored (the account's WinINet blob:
 # HKU\.DEFAULT for LocalSystem, HKLM\Software\Wine\BITS\ServiceProfiles\<SID> for the other two,
@@ -7,6 +7,22 @@
 # a non-administrator (tests/helpers/nonadmin.c), whose notify program runs as it and whose
 # local copy and upload work; bad input. That a LocalSystem PRECONFIG job
 # really uses the stored proxy is unit_ieproxy (tests/unit/ieproxy.c).
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=bitsadmin_util
 . "$TOP/tests/lib.sh"
 if [ "$BITS_MODE" != ours ]; then summary; exit 0; fi

@@ -2,6 +2,22 @@
 # both bitnesses' files and registrations, Wine's files back after uninstall (also twice), the
 # 32-bit bitsadmin.exe in syswow64, bad prefixes refused with one line and nothing changed, the
 # loader detection (tools/setup loaders) on fake loaders, and plain `make` building `all`.
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=install
 . "$TOP/tests/lib.sh"
 SYS="$WINEPREFIX/drive_c/windows/system32"

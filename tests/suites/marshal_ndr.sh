@@ -4,6 +4,22 @@
 # BufferLength == 0??") on err+ole, in the process that builds the buffer: the client for an
 # [in] value, the service for an [out] one. A new session whose services log to a file, as
 # README "Logging" describes; +loaddll shows that the service's output reaches that file.
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=marshal_ndr
 . "$TOP/tests/lib.sh"
 D=$(mktemp -d)

@@ -1,8 +1,24 @@
-# tests/suites/persist.sh: the job queue survives `net stop BITS` and a killed session (spec 8):
+# tests/suites/persist.sh: the job queue survives `net stop BITS` and a killed session:
 # properties, files, states and encrypted secrets come back; final jobs do not; a 64 MiB
 # download killed at about half resumes with a Range request and ends byte-identical; a
 # TRANSIENT_ERROR retry timer and MaxDownloadTime's clock go on; a damaged newest image falls
 # back to the other one; two damaged images are set aside.
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=persist
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/store-lib.sh"
@@ -133,7 +149,7 @@ PY
     check "and the retry comes by itself after the restart" grep -q TRANSFERRED "$D/rstate"
     ba /complete retry >/dev/null
 
-    # MaxDownloadTime's clock (time in CONNECTING/TRANSFERRING since the last Resume, spec 1.9)
+    # MaxDownloadTime's clock (time in CONNECTING/TRANSFERRING since the last Resume)
     # counts on across a restart. A 24 s budget against a trickle; `net stop` once the job has
     # been TRANSFERRING for 15 s. A fresh budget would start only when the new worker runs,
     # after the restart, so it could not end before stop + 24 s: the error must come before

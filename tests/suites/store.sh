@@ -1,6 +1,22 @@
 # tests/suites/store.sh: the job store codec, built natively with ASan and UBSan: the round-trip
 # unit test (its own counts are added to this suite's), then a 20-second libFuzzer run where
 # clang can build one (skipped, as a passing check with a note, where it cannot).
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=store
 . "$TOP/tests/lib.sh"
 OUT="$B/native"

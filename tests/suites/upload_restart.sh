@@ -1,8 +1,24 @@
 # tests/suites/upload_restart.sh: a 64 MiB upload through bitsadmin, interrupted twice, by a
 # connection dropped mid-fragment and by killing the service's Wine session while a fragment is
-# on its way, arrives byte-identical in one upload session (spec 6.3.2, 8). The upload server's
+# on its way, arrives byte-identical in one upload session. The upload server's
 # log shows every fragment starting where the server's acknowledgement said. A Cancel-Session
 # the server refused is sent again after a restart, and the host id fallback timer goes on.
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=upload_restart
 . "$TOP/tests/lib.sh"
 D=$(mktemp -d)
@@ -96,7 +112,7 @@ check "the dropped fragment was sent again" grep -q "^dropped 2$" "$D/log"
 check "the fragment at 40 MiB was sent again after the restart" grep -q "^after restart [12]$" "$D/log"
 rm -f "$PUBLIC/bits_up64.bin"
 
-# A Cancel-Session the server refused (503) is sent again after a restart (spec 2.4, 6.3.6):
+# A Cancel-Session the server refused (503) is sent again after a restart (BITS re-sends it for up to 24 h):
 # the store keeps it with the cancelled job's session. The retry delay is 600 s, so within
 # this test only the restart can send it again.
 CNAME="cancel-$$.bin"
@@ -131,7 +147,7 @@ sys.exit(1 if any(x['name'].endswith('$CNAME') for x in s) else 0)"
 rm -f "$PUBLIC/bits_cancel.bin"
 
 # The BITS-Host-Id fallback timer counts from the first failure to reach the host id, across
-# a restart (spec 6.3.4): a host id that refuses connections, fallback 40 s, a retry every 5 s,
+# a restart: a host id that refuses connections, fallback 40 s, a retry every 5 s,
 # a kill 25 s after the first failure. The saved timer falls back 40 s after the first failure
 # (15 s after the kill, then the next retry); a fresh one could not fall back before kill + 40 s,
 # so the upload must be TRANSFERRED before kill + 38 s.

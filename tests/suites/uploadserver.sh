@@ -1,9 +1,25 @@
 # tests/suites/uploadserver.sh: the upload server the upload tests use (tests/servers/
 # uploadserver.py, contract in tests/servers/README.md) speaks the BITS 1.5 upload protocol as
-# spec section 6 says: every packet type and its Ack headers, fragment resume and 416,
+# BITS documents it: every packet type and its Ack headers, fragment resume and 416,
 # overwrites, the maximum size, the session timeout, the server-application modes 1 and 2
 # (reply file, by value, static URL, copy to destination, application errors), the reply URL and
 # its download, host affinity, and each fault. Driven from Linux with curl (no Wine).
+#
+# Copyright 2026 The wine-bits authors
+#
+# This library is free software; you can redistribute it and/or
+# modify it under the terms of the GNU Lesser General Public
+# License as published by the Free Software Foundation; either
+# version 2.1 of the License, or (at your option) any later version.
+#
+# This library is distributed in the hope that it will be useful,
+# but WITHOUT ANY WARRANTY; without even the implied warranty of
+# MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+# Lesser General Public License for more details.
+#
+# You should have received a copy of the GNU Lesser General Public
+# License along with this library; if not, write to the Free Software
+# Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
 T_SUITE=uploadserver
 . "$TOP/tests/lib.sh"
 D=$(mktemp -d)

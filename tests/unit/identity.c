@@ -3,6 +3,22 @@
  * of security.c): owners, other users' jobs, administrators, service accounts, per-user
  * counts. Different users cannot exist in one Wine prefix, so these rules are tested here.
  * Also which token reads an upload's local file (the test-only record of open_file_as).
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -97,7 +113,7 @@ static void test_other_users(void)
     free_identity(&system);
 }
 
-/* MaxJobsPerUser counts per owner; admins and service accounts are exempt (spec 3.2). */
+/* MaxJobsPerUser counts per owner; admins and service accounts are exempt. */
 static void test_per_user_limit(void)
 {
     struct bits_caller alice, bob, admin, service;
@@ -160,7 +176,7 @@ static void test_per_user_limit(void)
     free_identity(&service);
 }
 
-/* TakeOwnership drops what belongs to the old owner (spec 1.3, 4). */
+/* TakeOwnership drops what belongs to the old owner: credentials, certificate, headers, command line. */
 static void test_take_ownership_clears(void)
 {
     struct bits_caller alice, admin;
@@ -283,7 +299,7 @@ static void test_command_line_token(void)
     free_identity(&admin);
 }
 
-/* MaxFilesPerJob and MaxRangesPerFile bind standard users, not administrators (spec 3.1, 3.2). */
+/* MaxFilesPerJob and MaxRangesPerFile bind standard users, not administrators. */
 static void test_file_limits(void)
 {
     static const BG_FILE_RANGE ranges[] = { { 0, 10 }, { 100, 10 }, { 200, 10 } };

@@ -1,10 +1,27 @@
 /*
- * In-process unit test of the service accounts' IE proxy settings (dlls/qmgr/ieproxy.c, spec 4
- * "Proxy defaults"): the connection-settings blob, and PRECONFIG jobs owned by LocalSystem,
+ * In-process unit test of the service accounts' IE proxy settings (dlls/qmgr/ieproxy.c, used
+ * because system accounts have no IE settings of their own): the connection-settings blob,
+ * and PRECONFIG jobs owned by LocalSystem,
  * NetworkService or a user (injected identities, the BITS_TEST_SEAM of security.c) after
  * `bitsadmin /util /setieproxy` (the installed bitsadmin.exe): LocalSystem's job goes through
  * the proxy stored for LocalSystem, the others do not; a Cancel does not wait for an
  * autoconfig script that never comes.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -144,7 +161,7 @@ static void test_service_account_preconfig(void)
 }
 
 /* An autoconfig script from a server that never sends it: the job waits in CONNECTING, and a
- * Cancel does not wait for the lookup (issue 4.1: a transfer stops within 100 ms; the bound
+ * Cancel does not wait for the lookup (a transfer stops within 100 ms; the bound
  * here is generous, a worker that could not be stopped costs Cancel 2 s). */
 static void test_script_lookup_cancel(void)
 {

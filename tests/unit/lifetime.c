@@ -1,5 +1,5 @@
 /*
- * In-process unit tests of JobInactivityTimeout (spec 8, 2.4, 3.1) with the test-only clock
+ * In-process unit tests of JobInactivityTimeout with the test-only clock
  * (clock_set_test_offset shifts the service's wall clock and wakes the scavenger): an expired
  * job is cancelled and its temp file deleted, on the waitable timer alone and at start-up;
  * property changes and bytes moved by a retry reset the timeout, reads and failed retries do not; the policy value
@@ -7,6 +7,22 @@
  *
  * Every "not cancelled" check is made after another job of the same pass was seen cancelled:
  * one scavenger pass decides for all jobs at once, so no check depends on timing.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -219,7 +235,7 @@ static void test_policy(void)
     set_policy(0);
     check_pair("policy 0", 2 * DAY, 89 * DAY);              /* 91 and 89 days idle */
 
-    /* [decision] above the ADMX maximum of 999 days, 999 applies. */
+    /* above the ADMX maximum of 999 days, 999 applies (our choice, see policy.c). */
     set_policy(5000);
     check_pair("policy 5000", 2 * DAY, 998 * DAY);          /* 1000 and 998 days idle */
     delete_policy();
@@ -265,9 +281,9 @@ static void test_transfer_activity(void)
     finish(marker);
 }
 
-/* Jobs in ERROR are scavenged the same way (spec 8), and the retries of a job in
+/* Jobs in ERROR are scavenged the same way, as BITS documents, and the retries of a job in
  * TRANSIENT_ERROR are no activity: NoProgressTimeout longer than the inactivity timeout ends
- * in a cancel at 90 days (spec 2.4). */
+ * in a cancel at 90 days. */
 static void test_error_states(void)
 {
     IBackgroundCopyJob *transient, *marker;

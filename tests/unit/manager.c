@@ -6,6 +6,22 @@
  * level and elevation, IBackgroundCopyError's methods on error objects made directly, the
  * language rules of the error texts, and that a job cancelled in ERROR is freed, and a completed
  * or cancelled one keeps its files until the last reference of a client goes, then is freed.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include "qmgr_private.h"
@@ -154,7 +170,7 @@ static void test_arguments(void)
     ok(hr == HRESULT_FROM_WIN32(ERROR_RESOURCE_LANG_NOT_FOUND), "langid 0x10409 got %#lx\n", hr);
     ok(!text, "text not cleared: %p\n", text);
 
-    /* Enumerator: fetched may be NULL only for one item (spec 1.4). */
+    /* Enumerator: fetched may be NULL only for one item. */
     hr = IBackgroundCopyManager_CreateJob(manager, L"enum", BG_JOB_TYPE_DOWNLOAD, &id, &job);
     ok(hr == S_OK, "CreateJob got %#lx\n", hr);
     if (hr != S_OK) return;
@@ -182,8 +198,8 @@ static void test_arguments(void)
 /* ---- service accounts ---- */
 
 /* LocalSystem, LocalService and NetworkService are exempt from both limits, and their jobs do
- * not count toward the machine limit (spec 3.2). Administrators are bound by the machine limit
- * [decision, see manager.c]. */
+ * not count toward the machine limit. Administrators are bound by the machine limit
+ * (our choice, see manager.c). */
 static void test_service_accounts(void)
 {
     static const WCHAR *service_sids[] = { L"S-1-5-18", L"S-1-5-19", L"S-1-5-20" };
@@ -278,7 +294,7 @@ static void test_users_and_machine(void)
     /* Five jobs in all: carol is below her limit, the machine is full. */
     hr = try_create(&list, L"carol");
     ok(hr == BG_E_TOO_MANY_JOBS_PER_MACHINE, "carol 2 got %#lx\n", hr);
-    /* Both limits reached: the machine limit is reported [decision: it is checked first]. */
+    /* Both limits reached: the machine limit is reported (our choice: it is checked first). */
     caller_set_test_identity(&alice);
     hr = try_create(&list, L"alice");
     ok(hr == BG_E_TOO_MANY_JOBS_PER_MACHINE, "alice on a full machine got %#lx\n", hr);

@@ -2,6 +2,22 @@
  * Conformance tests for calls from the service back into a client's callback object
  * (IBackgroundCopyCallback..3 through the proxy), and a service restart whose stop waits for
  * such a call.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -185,7 +201,7 @@ static void test_job_modification(IBackgroundCopyManager *manager)
     CloseHandle(cb.modified);
 }
 
-/* A local copy: FileTransferred for the file, then JobTransferred (spec 1.5). */
+/* A local copy: FileTransferred for the file, then JobTransferred. */
 /* The service may prepare its connection to a new callback object ahead of the first event
  * (ours does, so that JobTransferred does not wait for the client's RPC runtime to accept a
  * connection), but nothing of that may reach the object: every call carries a live job, and
@@ -298,7 +314,7 @@ static void test_job_transferred(IBackgroundCopyManager *manager)
     CloseHandle(cb.failed);
 }
 
-/* Uploads (spec 1.5): JobTransferred once the server has the file; FileTransferred only for
+/* Uploads: JobTransferred once the server has the file; FileTransferred only for
  * the reply of an upload-reply job, before JobTransferred. Needs the harness's upload server. */
 static void test_upload_callbacks(IBackgroundCopyManager *manager)
 {
@@ -360,7 +376,7 @@ static void test_upload_callbacks(IBackgroundCopyManager *manager)
     CloseHandle(cb.transferred);
 }
 
-/* Without a callback object the command line of SetNotifyCmdLine runs (spec 5.6). */
+/* Without a callback object the command line of SetNotifyCmdLine runs. */
 static void test_command_line(IBackgroundCopyManager *manager)
 {
     WCHAR source[MAX_PATH], dest[MAX_PATH], marker[MAX_PATH], cmd[MAX_PATH], params[3 * MAX_PATH];
@@ -793,7 +809,7 @@ static void set_interval(IBackgroundCopyJob5 *job5, DWORD ms)
     ok(hr == S_OK, "SetProperty got %#lx\n", hr);
 }
 
-/* MINIMUM_NOTIFICATION_INTERVAL_MS rate-limits JobModification (spec 1.9); 0 lets every change through. */
+/* MINIMUM_NOTIFICATION_INTERVAL_MS rate-limits JobModification; 0 lets every change through. */
 static void test_modification_interval(IBackgroundCopyManager *manager)
 {
     struct callback cb = { { &callback_vtbl }, 1 };
@@ -859,7 +875,7 @@ static void copy_source(WCHAR *source, WCHAR *dest, const WCHAR *name)
     DeleteFileW(dest);
 }
 
-/* A callback that fails is called again after the retry delay (spec 2.4, 5.6 rule 3). */
+/* A callback that fails is called again after the retry delay. */
 static void test_callback_retry(IBackgroundCopyManager *manager)
 {
     static struct callback cb = { { &callback_vtbl }, 1 };
@@ -890,7 +906,7 @@ static void test_callback_retry(IBackgroundCopyManager *manager)
     DeleteFileW(dest);
 }
 
-/* JobError only for fatal errors (spec 1.5, 5.6): a locked source is a transient error and stays
+/* JobError only for fatal errors: a locked source is a transient error and stays
  * silent; once no retry is allowed (NoProgressTimeout 0) the job enters ERROR and JobError comes. */
 static void test_job_error_fatal_only(IBackgroundCopyManager *manager)
 {
@@ -989,8 +1005,8 @@ static const IClassFactoryVtbl factory_vtbl =
 };
 static IClassFactory factory = { &factory_vtbl };
 
-/* Without a live callback object the service activates the job's NOTIFICATION_CLSID (spec 5.6
- * rule 2) and calls JobTransferred on that instance; a live object comes first. */
+/* Without a live callback object the service activates the job's NOTIFICATION_CLSID
+ * and calls JobTransferred on that instance; a live object comes first. */
 static void test_notification_clsid(IBackgroundCopyManager *manager)
 {
     static struct callback live = { { &callback_vtbl }, 1 };

@@ -1,7 +1,23 @@
 /*
  * Conformance tests for the files of a job: AddFile, AddFileSet and AddFileWithRanges
- * validation (spec 1.3, 1.7, 3.3, 5.1), ReplaceRemotePrefix and SetRemoteName, the
+ * validation (names, schemes, lengths and ranges), ReplaceRemotePrefix and SetRemoteName, the
  * IBackgroundCopyFile..File6 methods that need no transfer, and IEnumBackgroundCopyFiles.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -44,7 +60,7 @@ static BOOL remote_name_is(IBackgroundCopyFile *file, const WCHAR *expect)
     return ret;
 }
 
-/* An http URL of exactly len characters whose path segments stay far below MAX_PATH (spec 3.3). */
+/* An http URL of exactly len characters whose path segments stay far below MAX_PATH. */
 static WCHAR *make_long_url(int len)
 {
     WCHAR *url = HeapAlloc(GetProcessHeap(), 0, (len + 1) * sizeof(WCHAR));
@@ -102,7 +118,7 @@ static void test_remote_names(void)
     }
     ok(file_count(job) == ARRAY_SIZE(accepted), "got %lu files\n", file_count(job));
 
-    /* spec 3.3: 2200 characters at most */
+    /* a remote URL has 2200 characters at most */
     url = make_long_url(2200);
     hr = IBackgroundCopyJob_AddFile(job, url, local);
     ok(hr == S_OK, "2200 characters got %#lx\n", hr);
@@ -113,7 +129,7 @@ static void test_remote_names(void)
     HeapFree(GetProcessHeap(), 0, url);
     cancel_job(job);
 
-    /* spec 5.1: upload-reply jobs need HTTP; SMB and file:// are download and upload only. */
+    /* upload-reply jobs need HTTP; SMB and file:// are download and upload only. */
     if (!(job = create_job(L"upload-reply names", BG_JOB_TYPE_UPLOAD_REPLY))) return;
     local_path(local, L"upload_reply_src.txt");
     make_file(local, "upload");
@@ -215,19 +231,20 @@ static void test_local_names(void)
     ok(hr == E_INVALIDARG, "an existing directory got %#lx\n", hr);
     RemoveDirectoryW(dir);
 
-    /* spec 3.3: at most MAX_PATH characters */
+    /* a local path has at most MAX_PATH characters */
     swprintf(long_path, ARRAY_SIZE(long_path), L"%ls", temp_dir);
     for (i = lstrlenW(long_path); i < MAX_PATH + 5; i++) long_path[i] = 'a';
     long_path[i] = 0;
     hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/a.bin", long_path);
     ok(hr == E_INVALIDARG, "a path longer than MAX_PATH got %#lx\n", hr);
 
-    /* The destination directory must exist (spec 3.3); E_ACCESSDENIED per spec 1.3 [inferred]. */
+    /* The destination directory must exist. E_ACCESSDENIED is a guess: it is the code AddFile
+     * documents for a directory it cannot write to. */
     local_path(local, L"no_such_directory\\a.bin");
     hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/a.bin", local);
     ok(hr == E_ACCESSDENIED, "missing directory got %#lx\n", hr);
 
-    /* A directory the caller may not add files to (spec 1.3: E_ACCESSDENIED). */
+    /* A directory the caller may not add files to (documented as E_ACCESSDENIED). */
     local_path(dir, L"bits_no_add_file");
     RemoveDirectoryW(dir);
     if (ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(D;;0x2;;;WD)(A;;FA;;;WD)", SDDL_REVISION_1,
@@ -245,7 +262,7 @@ static void test_local_names(void)
     ok(file_count(job) == 0, "got %lu files\n", file_count(job));
     cancel_job(job);
 
-    /* An upload reads its local file: it must exist [inferred]. */
+    /* An upload reads its local file: it must exist (undocumented; checking it at AddFile is our choice). */
     if (!(job = create_job(L"upload source", BG_JOB_TYPE_UPLOAD))) return;
     local_path(local, L"no_such_upload_source.txt");
     DeleteFileW(local);
@@ -282,7 +299,7 @@ static void test_add_file_set(void)
     }
 
     if (!(job = create_job(L"file set", BG_JOB_TYPE_DOWNLOAD))) return;
-    /* All or nothing (spec 1.3): a bad third entry adds none. */
+    /* All or nothing: a bad third entry adds none. */
     info[2].RemoteName = (WCHAR *)L"ftp://127.0.0.1/3";
     hr = IBackgroundCopyJob_AddFileSet(job, 3, info);
     ok(hr == E_INVALIDARG, "a bad scheme in the set got %#lx\n", hr);
@@ -294,7 +311,7 @@ static void test_add_file_set(void)
     ok(file_count(job) == 0, "got %lu files\n", file_count(job));
     info[2].LocalName = locals[2];
 
-    /* Insertion order across AddFile and AddFileSet (spec 1.3). */
+    /* Insertion order across AddFile and AddFileSet. */
     hr = IBackgroundCopyJob_AddFile(job, remotes[0], locals[0]);
     ok(hr == S_OK, "AddFile got %#lx\n", hr);
     hr = IBackgroundCopyJob_AddFileSet(job, 3, info + 1);
@@ -314,7 +331,7 @@ static void test_add_file_set(void)
     }
     cancel_job(job);
 
-    /* spec 1.3: an upload job holds exactly one file. */
+    /* an upload job holds exactly one file. */
     local_path(upload_src, L"upload_set_src.txt");
     make_file(upload_src, "upload");
     for (i = 0; i < 2; i++) info[i].LocalName = upload_src;
@@ -353,8 +370,8 @@ static void test_ranges(void)
         { 2, { { 0, 100 }, { 100, 50 } }, S_OK, 150 },                       /* adjacent */
         { 2, { { 1000, 10 }, { 0, 10 } }, S_OK, 20 },                        /* any order */
         { 2, { { 0, 100 }, { 5000, BG_LENGTH_TO_EOF } }, S_OK, BG_SIZE_UNKNOWN },
-        { 1, { { BG_LENGTH_TO_EOF, 10 } }, BG_E_INVALID_RANGE },            /* spec 1.7 */
-        { 1, { { ~(UINT64)0 - 5, 10 } }, BG_E_INVALID_RANGE },              /* wraps around [inferred] */
+        { 1, { { BG_LENGTH_TO_EOF, 10 } }, BG_E_INVALID_RANGE },            /* documented: not an offset */
+        { 1, { { ~(UINT64)0 - 5, 10 } }, BG_E_INVALID_RANGE },              /* wraps around: refused as invalid, our choice */
         { 2, { { 0, 100 }, { 50, 10 } }, BG_E_OVERLAPPING_RANGES },
         { 2, { { 0, 100 }, { 0, 100 } }, BG_E_OVERLAPPING_RANGES },         /* duplicate */
         { 2, { { 10, 0 }, { 10, 20 } }, BG_E_OVERLAPPING_RANGES },          /* zero length first, same offset */
@@ -392,7 +409,7 @@ static void test_ranges(void)
                    && got[j].Length == tests[i].ranges[j].Length, "range %lu: %s %s\n", j,
                    wine_dbgstr_longlong(got[j].InitialOffset), wine_dbgstr_longlong(got[j].Length));
             CoTaskMemFree(got);
-            /* spec 1.3: with ranges the total is their sum */
+            /* with ranges the total is their sum */
             hr = IBackgroundCopyFile_GetProgress(file, &progress);
             ok(hr == S_OK && progress.BytesTotal == tests[i].total, "GetProgress got %#lx, total %s\n", hr,
                wine_dbgstr_longlong(progress.BytesTotal));
@@ -416,7 +433,7 @@ static void test_ranges(void)
     hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"http://127.0.0.1/ranges.bin", in_temp(L"C:\\windows\\temp\\Com2.dat", buf), 1,
                                                (BG_FILE_RANGE *)tests[0].ranges);
     ok(hr == E_INVALIDARG, "a device name got %#lx\n", hr);
-    /* spec 1.7: SMB is not accepted since BITS 3.0 */
+    /* SMB is not accepted since BITS 3.0 */
     hr = IBackgroundCopyJob3_AddFileWithRanges(job3, L"\\\\server\\share\\ranges.bin", local, 1,
                                                (BG_FILE_RANGE *)tests[0].ranges);
     ok(hr == E_INVALIDARG, "UNC got %#lx\n", hr);
@@ -440,7 +457,7 @@ static void test_ranges(void)
     IBackgroundCopyJob3_Release(job3);
     cancel_job(job);
 
-    /* spec 1.7: download jobs only */
+    /* download jobs only */
     local_path(src, L"ranges_upload_src.txt");
     make_file(src, "upload");
     if (!(job = create_job(L"ranges upload", BG_JOB_TYPE_UPLOAD))) return;
@@ -479,7 +496,7 @@ static void test_replace_remote_prefix(void)
 
     hr = IBackgroundCopyJob3_ReplaceRemotePrefix(job3, L"http://nomatch.example/", L"http://c.example/");
     ok(hr == S_FALSE, "no match got %#lx\n", hr);
-    /* spec 1.7: case-sensitive */
+    /* case-sensitive */
     hr = IBackgroundCopyJob3_ReplaceRemotePrefix(job3, L"HTTP://A.EXAMPLE/", L"http://c.example/");
     ok(hr == S_FALSE, "other case got %#lx\n", hr);
     hr = IBackgroundCopyJob3_ReplaceRemotePrefix(job3, L"", L"http://c.example/");
@@ -523,7 +540,7 @@ static void test_replace_remote_prefix(void)
     IBackgroundCopyJob3_Release(job3);
     cancel_job(job);
 
-    /* spec 1.7: E_NOTIMPL for anything but downloads */
+    /* E_NOTIMPL for anything but downloads */
     if (!(job = create_job(L"replace prefix upload", BG_JOB_TYPE_UPLOAD))) return;
     IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob3, (void **)&job3);
     hr = IBackgroundCopyJob3_ReplaceRemotePrefix(job3, L"http://a.example/", L"http://c.example/");
@@ -564,7 +581,7 @@ static void test_set_remote_name(void)
     }
     cancel_job(job);
 
-    /* spec 1.7: download jobs only */
+    /* download jobs only */
     local_path(local, L"remote_name_src.txt");
     make_file(local, "upload");
     if (!(job = create_job(L"set remote name upload", BG_JOB_TYPE_UPLOAD))) return;
@@ -623,7 +640,7 @@ static void test_file_methods(void)
     ok(hr == S_OK, "File3 got %#lx\n", hr);
     if (hr == S_OK)
     {
-        /* spec 2.5: the temp file lives beside the destination [observational] */
+        /* the temp file lives beside the destination, as Windows is seen to do */
         name = NULL;
         hr = IBackgroundCopyFile3_GetTemporaryName(file3, &name);
         ok(hr == S_OK && name, "GetTemporaryName got %#lx, %s\n", hr, wine_dbgstr_w(name));
@@ -638,7 +655,7 @@ static void test_file_methods(void)
         value = TRUE;
         hr = IBackgroundCopyFile3_GetValidationState(file3, &value);
         ok(hr == S_OK && value == FALSE, "GetValidationState got %#lx, %d\n", hr, value);
-        /* spec 1.10: only after the file has transferred */
+        /* only after the file has transferred */
         hr = IBackgroundCopyFile3_SetValidationState(file3, TRUE);
         ok(hr == E_PENDING, "SetValidationState got %#lx\n", hr);
         value = TRUE;
@@ -662,7 +679,7 @@ static void test_file_methods(void)
     ok(hr == S_OK, "File6 got %#lx\n", hr);
     if (hr == S_OK)
     {
-        /* spec 1.10: not an on-demand job */
+        /* not an on-demand job */
         hr = IBackgroundCopyFile6_UpdateDownloadPosition(file6, 100);
         ok(hr == BG_E_RANDOM_ACCESS_NOT_SUPPORTED, "UpdateDownloadPosition got %#lx\n", hr);
         count = 5;
@@ -712,7 +729,7 @@ static void test_enum_files(void)
     hr = IEnumBackgroundCopyFiles_GetCount(files, &count);
     ok(hr == S_OK && count == 3, "GetCount got %#lx, %lu\n", hr, count);
 
-    /* spec 1.4: fetched may be NULL only for one item */
+    /* fetched may be NULL only for one item */
     hr = IEnumBackgroundCopyFiles_Next(files, 2, got, NULL);
     ok(hr == E_INVALIDARG, "Next(2) without fetched got %#lx\n", hr);
     hr = IEnumBackgroundCopyFiles_Next(files, 1, got, NULL);
@@ -779,7 +796,7 @@ static void test_enum_files(void)
 }
 
 /* Many downloads into one directory never share a temp file: 5 jobs of 200 files each get
- * 1000 distinct temp names (spec 2.5). With 16 random bits a collision was all but certain. */
+ * 1000 distinct temp names. With 16 random bits a collision was all but certain. */
 static int __cdecl compare_names(const void *a, const void *b)
 {
     return wcsicmp(*(const WCHAR * const *)a, *(const WCHAR * const *)b);

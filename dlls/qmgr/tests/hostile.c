@@ -5,6 +5,22 @@
  * Whatever the server does, a file that Complete publishes holds exactly the server's bytes of
  * one version of the file, or there is no file.
  * Without the servers' BITS_* environment variables the tests are skipped.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -53,7 +69,7 @@ static BG_JOB_STATE run_after_drop(IBackgroundCopyJob *job, HRESULT *code, BG_ER
 /* A 206 whose Content-Range starts 1000 bytes before the Range asked for, ends a byte short, or
  * has another total with the bytes of a new version (105000 bytes). The first two are errors
  * of the job: a server that answers another range than the one asked for (chosen: fatal, as the
- * spec's BG_E_INVALID_SERVER_RESPONSE for ranges answered wrongly; Windows may differ) and no
+ * BG_E_INVALID_SERVER_RESPONSE BITS documents for ranges answered wrongly; Windows may differ) and no
  * byte of theirs reaches the file. A new total, or a new ETag after the drop, is another version
  * of the file: it restarts from 0 and the new version is published whole. */
 static void test_wrong_206(void)

@@ -3,6 +3,22 @@
  * results, GetJob, EnumJobs snapshots and their enumerators, the Group Policy job limits (read
  * at every CreateJob; per-user limits from a non-admin child; a two-process concurrency run)
  * and GetErrorDescription for BITS, HTTP, WinHTTP and system codes.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -376,7 +392,7 @@ static void test_GetJob(void)
     hr = IBackgroundCopyManager_GetJob(manager, &id, NULL);
     ok(hr == E_INVALIDARG || hr == HRESULT_FROM_WIN32(RPC_X_NULL_REF_POINTER), "NULL job got %#lx\n", hr);
 
-    /* Jobs in a final state leave at once (spec 1.2). */
+    /* Jobs in a final state leave at once: EnumJobs lists none. */
     cancel_job(job);
     hr = IBackgroundCopyManager_GetJob(manager, &id, &found);
     ok(hr == BG_E_NOT_FOUND, "cancelled job got %#lx\n", hr);
@@ -411,7 +427,7 @@ static void test_EnumJobs(void)
 
     hr = IBackgroundCopyManager_EnumJobs(manager, 0, NULL);
     ok(hr == E_INVALIDARG || hr == HRESULT_FROM_WIN32(RPC_X_NULL_REF_POINTER), "NULL out got %#lx\n", hr);
-    /* [decision, spec 1.2 documents only 0 and BG_JOB_ENUM_ALL_USERS]: other bits are refused. */
+    /* BITS documents only 0 and BG_JOB_ENUM_ALL_USERS; refusing other bits is our choice. */
     e = (IEnumBackgroundCopyJobs *)0xdeadbeef;
     hr = IBackgroundCopyManager_EnumJobs(manager, 2, &e);
     ok(hr == E_INVALIDARG, "flags 2 got %#lx\n", hr);
@@ -435,7 +451,7 @@ static void test_EnumJobs(void)
     hr = IEnumBackgroundCopyJobs_GetCount(e, NULL);
     ok(hr == E_INVALIDARG || hr == HRESULT_FROM_WIN32(RPC_X_NULL_REF_POINTER), "GetCount(NULL) got %#lx\n", hr);
 
-    /* Next: fetched may be NULL only for one item (spec 1.4). */
+    /* Next: fetched may be NULL only for one item. */
     hr = IEnumBackgroundCopyJobs_Next(e, 2, got, NULL);
     ok(hr == E_INVALIDARG, "Next(2, NULL fetched) got %#lx\n", hr);
     hr = IEnumBackgroundCopyJobs_Next(e, 1, got, NULL);
@@ -542,9 +558,9 @@ static void cancel_jobs(IBackgroundCopyJob **jobs, ULONG count)
     }
 }
 
-/* Administrators are bound by MaxJobsPerMachine too [decision, spec 3.2: the ADMX text exempts
- * them, but the issue asks for the limit on every caller except service accounts; under Wine
- * every caller is an administrator, so an exemption would make the limit unreachable]. */
+/* Administrators are bound by MaxJobsPerMachine too. Our choice: the ADMX text exempts
+ * them, but the limit must bind every caller except service accounts; under Wine
+ * every caller is an administrator, so an exemption would make the limit unreachable. */
 static void test_machine_limit(void)
 {
     IBackgroundCopyJob *jobs[310], *extra;
@@ -610,7 +626,7 @@ static void test_machine_limit(void)
     ok(hr == BG_E_TOO_MANY_JOBS_PER_MACHINE, "job %lu got %#lx\n", count + 1, hr);
     cancel_jobs(jobs, count);
 
-    /* Unusable values [decision in policy.c]: 0 and non-DWORD values fall back to the default. */
+    /* Unusable values (our choice, see policy.c): 0 and non-DWORD values fall back to the default. */
     set_policy(L"MaxJobsPerMachine", 0);
     count = create_jobs(5, jobs, &hr);
     ok(count == 5 && hr == S_OK, "MaxJobsPerMachine 0: created %lu jobs, %#lx\n", count, hr);
@@ -625,7 +641,7 @@ static void test_machine_limit(void)
     ok(count == 301 && hr == S_OK, "MaxJobsPerMachine 0xffffffff: created %lu jobs, %#lx\n", count, hr);
     cancel_jobs(jobs, count);
 
-    /* Administrators are exempt from MaxJobsPerUser (spec 3.2). */
+    /* Administrators are exempt from MaxJobsPerUser. */
     set_policy(L"MaxJobsPerUser", 2);
     delete_policy(L"MaxJobsPerMachine");
     count = create_jobs(4, jobs, &hr);
@@ -690,7 +706,7 @@ static void test_user_limit(void)
     sprintf(args, "user_limit %lu 0x80200049", 60 - others_user);
     run_child(token, args);
 
-    /* Unusable values [decision in policy.c]: 0 and REG_SZ give the default of 60. */
+    /* Unusable values (our choice, see policy.c): 0 and REG_SZ give the default of 60. */
     set_policy(L"MaxJobsPerUser", 0);
     run_child(token, args);
     set_policy_string(L"MaxJobsPerUser", L"5");
@@ -873,7 +889,7 @@ static BOOL system_message(DWORD id, DWORD langid, WCHAR *buf, DWORD size)
 
 static void test_GetErrorDescription(void)
 {
-    /* spec 5.8: every BG_E_ code, as ranges, and the BG_S_ codes. */
+    /* every BG_E_ code, as ranges, and the BG_S_ codes (as in mingw's bitsmsg.h and Win32 metadata). */
     static const struct { ULONG first, last; } bits_ranges[] =
     {
         { 0x00200006, 0x00200006 }, { 0x00200017, 0x00200017 }, { 0x0020001a, 0x0020001a },

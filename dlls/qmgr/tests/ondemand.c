@@ -1,7 +1,23 @@
 /*
- * Conformance tests of ON_DEMAND_MODE jobs (spec 1.9, 1.10): IBackgroundCopyFile6's
+ * Conformance tests of ON_DEMAND_MODE jobs: IBackgroundCopyFile6's
  * UpdateDownloadPosition, RequestFileRanges and GetFilledFileRanges against the fault server,
  * and IBackgroundCopyCallback3::FileRangesTransferred in this process through the proxy.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -184,7 +200,7 @@ static void test_requested_ranges(void)
     hr = IBackgroundCopyFile6_RequestFileRanges(file6, ARRAY_SIZE(wanted), wanted);
     ok(hr == S_OK, "RequestFileRanges got %#lx\n", hr);
 
-    /* Only the requested ranges come; then the job suspends itself (spec 2.2). */
+    /* Only the requested ranges come; then the job suspends itself. */
     IBackgroundCopyJob_Resume(job);
     state = wait_state(job, 1 << BG_JOB_STATE_SUSPENDED | 1 << BG_JOB_STATE_ERROR | 1 << BG_JOB_STATE_TRANSFERRED, 60000);
     ok(state == BG_JOB_STATE_SUSPENDED, "after the requested ranges: state %d\n", state);
@@ -202,7 +218,7 @@ static void test_requested_ranges(void)
         ok(count && ranges_cover(filled, count, wanted[i].InitialOffset, wanted[i].Length), "range %lu not filled\n", i);
     CoTaskMemFree(filled);
 
-    /* The data is where it belongs in the temp file, which a reader may open (spec 1.10). */
+    /* The data is where it belongs in the temp file, which a reader may open with FILE_SHARE_WRITE. */
     hr = IBackgroundCopyFile6_GetTemporaryName(file6, &temp);
     ok(hr == S_OK && temp, "GetTemporaryName got %#lx\n", hr);
     for (i = 0; temp && i < ARRAY_SIZE(wanted); i++)
@@ -255,8 +271,8 @@ static void test_requested_ranges(void)
     DeleteCriticalSection(&cb.cs);
 }
 
-/* FileRangesTransferred is rate-limited by MINIMUM_NOTIFICATION_INTERVAL_MS like JobModification
- * (spec 1.9): ranges completed within an interval come together in one callback at its end.
+/* FileRangesTransferred is rate-limited by MINIMUM_NOTIFICATION_INTERVAL_MS like JobModification:
+ * ranges completed within an interval come together in one callback at its end.
  * Each requested range here is a fetch of its own (they are far apart), so without the limit
  * there is one callback per range; with a 5 s interval the 24 fetches would need two minutes. */
 static void test_ranges_rate_limit(void)
@@ -326,7 +342,7 @@ static void test_ranges_rate_limit(void)
     DeleteCriticalSection(&cb.cs);
 }
 
-/* A job that is not on demand, or cannot be, refuses random access (spec 1.10). */
+/* A job that is not on demand, or cannot be, refuses random access. */
 static void test_not_eligible(void)
 {
     static const BG_FILE_RANGE range = { 0, 100 };

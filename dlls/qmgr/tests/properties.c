@@ -1,7 +1,24 @@
 /*
  * Conformance tests for the properties of a job: defaults, validation and limits of every
  * setter of IBackgroundCopyJob..Job5, IBackgroundCopyJobHttpOptions..3 and IBitsTokenOptions
- * (spec 1.3, 1.6-1.9, 1.11, 3.3), and the Job5 read-only-after rules (spec 2.3).
+ * (including the documented string and size limits), and the Job5 rules on which properties
+ * become read-only after the first AddFile or Resume.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -91,14 +108,14 @@ static void test_defaults(void)
     hr = IBackgroundCopyJob_GetTimes(job, &times);
     ok(hr == S_OK, "GetTimes got %#lx\n", hr);
     ok(times.CreationTime.dwLowDateTime || times.CreationTime.dwHighDateTime, "no creation time\n");
-    /* spec 1.3: zero until TRANSFERRED [inferred] */
+    /* zero until TRANSFERRED: undocumented, but bitsadmin prints UNKNOWN for it */
     ok(!times.TransferCompletionTime.dwLowDateTime && !times.TransferCompletionTime.dwHighDateTime,
        "completion time %#lx:%#lx\n", times.TransferCompletionTime.dwHighDateTime,
        times.TransferCompletionTime.dwLowDateTime);
 
     if ((job2 = job_query(job, &IID_IBackgroundCopyJob2)))
     {
-        /* Reply methods belong to upload-reply jobs (spec 1.6). */
+        /* Reply methods belong to upload-reply jobs: E_NOTIMPL elsewhere. */
         hr = IBackgroundCopyJob2_GetReplyFileName(job2, &str);
         ok(hr == E_NOTIMPL, "GetReplyFileName of a download got %#lx\n", hr);
         hr = IBackgroundCopyJob2_SetReplyFileName(job2, L"C:\\reply.txt");
@@ -144,7 +161,7 @@ static void test_names(void)
     ok(hr == S_OK && str && !wcscmp(str, L"same name"), "got %#lx, %s\n", hr, wine_dbgstr_w(str));
     CoTaskMemFree(str);
 
-    /* spec 3.3: 1024 characters */
+    /* a description may have 1024 characters */
     desc = make_string(1024, 'd');
     hr = IBackgroundCopyJob_SetDescription(job, desc);
     ok(hr == S_OK, "1024 characters got %#lx\n", hr);
@@ -182,7 +199,7 @@ static void test_priority(void)
         ok(hr == S_OK && priority == valid[i], "GetPriority got %#lx, %d\n", hr, priority);
         winetest_pop_context();
     }
-    /* spec 1.3: E_NOTIMPL outside the enum */
+    /* E_NOTIMPL outside the enum */
     hr = IBackgroundCopyJob_SetPriority(job, BG_JOB_PRIORITY_LOW + 1);
     ok(hr == E_NOTIMPL, "priority 4 got %#lx\n", hr);
     /* (An enum argument above 0x7fff does not even marshal: RPC_X_ENUM_VALUE_OUT_OF_RANGE.) */
@@ -234,7 +251,7 @@ static void test_notify(void)
         cancel_job(job);
         return;
     }
-    /* spec 1.6: program at most MAX_PATH, params at most 4000 characters */
+    /* program at most MAX_PATH, params at most 4000 characters */
     wcscpy(program, L"C:\\");
     for (i = 3; i < MAX_PATH + 5; i++) program[i] = 'p';
     program[i] = 0;
@@ -280,7 +297,7 @@ static void test_timeouts(void)
     HRESULT hr;
 
     if (!(job = create_job(L"timeouts", BG_JOB_TYPE_DOWNLOAD))) return;
-    /* spec 1.3, 2.4: values below 5 become 5 */
+    /* retry delays below 5 s become 5 */
     for (i = 0; i < ARRAY_SIZE(delays); i++)
     {
         winetest_push_context("delay %lu", delays[i].set);
@@ -323,7 +340,7 @@ static void test_proxy(void)
     HRESULT hr;
 
     if (!(job = create_job(L"proxy", BG_JOB_TYPE_DOWNLOAD))) return;
-    /* spec 1.3: the lists only with OVERRIDE */
+    /* the lists only with OVERRIDE */
     hr = IBackgroundCopyJob_SetProxySettings(job, BG_JOB_PROXY_USAGE_PRECONFIG, L"proxy:80", NULL);
     ok(hr == E_INVALIDARG, "PRECONFIG with a list got %#lx\n", hr);
     hr = IBackgroundCopyJob_SetProxySettings(job, BG_JOB_PROXY_USAGE_NO_PROXY, NULL, L"<local>");
@@ -343,7 +360,7 @@ static void test_proxy(void)
     CoTaskMemFree(list);
     CoTaskMemFree(bypass);
 
-    /* spec 3.3: over 32 KB (or 4000 characters) is too large */
+    /* over 32 KB (or the 4000 characters the parameter text says) is too large */
     big = make_string(40000, 'p');
     hr = IBackgroundCopyJob_SetProxySettings(job, BG_JOB_PROXY_USAGE_OVERRIDE, big, NULL);
     ok(hr == BG_E_PROXY_LIST_TOO_LARGE, "a 40000 character list got %#lx\n", hr);
@@ -373,7 +390,7 @@ static HRESULT set_credentials(IBackgroundCopyJob2 *job2, BG_AUTH_TARGET target,
     return IBackgroundCopyJob2_SetCredentials(job2, &cred);
 }
 
-/* spec 1.6. There is no getter: credentials cannot be read back. */
+/* SetCredentials and RemoveCredentials. There is no getter: credentials cannot be read back. */
 static void test_credentials(void)
 {
     IBackgroundCopyJob2 *job2;
@@ -425,7 +442,7 @@ static void test_credentials(void)
     hr = set_credentials(job2, BG_AUTH_TARGET_PROXY, BG_AUTH_SCHEME_NEGOTIATE, NULL, NULL);
     ok(hr == S_OK, "implicit NEGOTIATE got %#lx\n", hr);
 
-    /* spec 3.3: user 300, password 65535/65536 characters */
+    /* user 300, password 65535/65536 characters (the two documentation pages disagree) */
     str = make_string(300, 'u');
     hr = set_credentials(job2, BG_AUTH_TARGET_SERVER, BG_AUTH_SCHEME_BASIC, str, (WCHAR *)L"secret");
     ok(hr == S_OK, "a 300 character user got %#lx\n", hr);
@@ -469,7 +486,7 @@ static void test_http_options(void)
         cancel_job(job);
         return;
     }
-    /* spec 1.8 */
+    /* the documented CRL, ignore and redirect-policy flags */
     for (i = 0; i < ARRAY_SIZE(valid); i++)
     {
         winetest_push_context("flags %#lx", valid[i]);
@@ -487,7 +504,7 @@ static void test_http_options(void)
         winetest_pop_context();
     }
 
-    /* Custom headers: 16384 characters including the NUL (spec 3.3). */
+    /* Custom headers: 16384 characters including the NUL. */
     hr = IBackgroundCopyJobHttpOptions3_SetCustomHeaders(options, L"X-One: 1\r\nX-Two: 2\r\n");
     ok(hr == S_OK, "SetCustomHeaders got %#lx\n", hr);
     hr = IBackgroundCopyJobHttpOptions3_GetCustomHeaders(options, &str);
@@ -511,7 +528,7 @@ static void test_http_options(void)
     hr = IBackgroundCopyJobHttpOptions3_GetCustomHeaders(options, &str);
     ok(hr == S_FALSE && !str, "cleared headers got %#lx, %p\n", hr, str);
 
-    /* MakeCustomHeadersWriteOnly: one way, the headers are no longer readable [inferred code]. */
+    /* MakeCustomHeadersWriteOnly: one way, the headers are no longer readable (the code is our guess). */
     hr = IBackgroundCopyJobHttpOptions3_SetCustomHeaders(options, L"X-Secret: 1\r\n");
     ok(hr == S_OK, "SetCustomHeaders got %#lx\n", hr);
     hr = IBackgroundCopyJobHttpOptions3_MakeCustomHeadersWriteOnly(options);
@@ -532,7 +549,7 @@ static void test_http_options(void)
     cancel_job(job);
 }
 
-/* HttpOptions2::SetHttpMethod (spec 1.8): before the first Resume only, forces FOREGROUND. */
+/* HttpOptions2::SetHttpMethod: before the first Resume only, forces FOREGROUND. */
 static void test_http_method(void)
 {
     IBackgroundCopyJobHttpOptions2 *options;
@@ -567,10 +584,10 @@ static void test_http_method(void)
     CoTaskMemFree(str);
     hr = IBackgroundCopyJob_GetPriority(job, &priority);
     ok(hr == S_OK && priority == BG_JOB_PRIORITY_FOREGROUND, "a custom verb left priority %d\n", priority);
-    /* locked to FOREGROUND [inferred code] */
+    /* locked to FOREGROUND (the code is our guess from its name) */
     hr = IBackgroundCopyJob_SetPriority(job, BG_JOB_PRIORITY_NORMAL);
     ok(hr == BG_E_NOT_SUPPORTED_WITH_CUSTOM_HTTP_METHOD, "SetPriority with a custom verb got %#lx\n", hr);
-    /* not with DYNAMIC_CONTENT [inferred code] */
+    /* not with DYNAMIC_CONTENT (the code is our guess from its name) */
     if ((job5 = job_query(job, &IID_IBackgroundCopyJob5)))
     {
         value.Enable = TRUE;
@@ -580,7 +597,7 @@ static void test_http_method(void)
         IBackgroundCopyJob5_Release(job5);
     }
 
-    /* After the first Resume the verb is fixed [inferred code]. */
+    /* After the first Resume the verb is fixed (the code is our guess). */
     swprintf(local, MAX_PATH, L"%lshttp_method.bin", temp_dir);
     hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1:9/http_method.bin", local);
     ok(hr == S_OK, "AddFile got %#lx\n", hr);
@@ -594,7 +611,7 @@ static void test_http_method(void)
     cancel_job(job);
 }
 
-/* Job5 properties and their read-only-after rules (spec 1.9, 2.3). */
+/* Job5 properties and their read-only-after rules. */
 static void test_job5_rules(void)
 {
     static const BITS_JOB_PROPERTY_ID download_only[] =
@@ -673,9 +690,9 @@ static void test_job5_rules(void)
     ok(hr == S_OK, "COST_FLAGS after Resume got %#lx\n", hr);
     IBackgroundCopyJob5_Release(job5);
     cancel_job(job);
-    DeleteFileW(local);     /* HIGH_PERFORMANCE: the caller cleans up (spec 1.9) */
+    DeleteFileW(local);     /* HIGH_PERFORMANCE: the caller cleans up */
 
-    /* Download-only properties on upload jobs [inferred from the code names]. */
+    /* Download-only properties on upload jobs (the codes are our guess from their names). */
     if (!(job = create_job(L"job5 upload", BG_JOB_TYPE_UPLOAD))) return;
     if ((job5 = job_query(job, &IID_IBackgroundCopyJob5)))
     {
@@ -712,7 +729,7 @@ static void test_upload_reply_properties(void)
         cancel_job(job);
         return;
     }
-    /* spec 1.6: NULL until a name is set or a file is added */
+    /* NULL until a name is set or a file is added */
     str = (WCHAR *)0xdeadbeef;
     hr = IBackgroundCopyJob2_GetReplyFileName(job2, &str);
     ok(hr == S_OK && !str, "GetReplyFileName got %#lx, %s\n", hr, wine_dbgstr_w(str));
@@ -745,7 +762,7 @@ static void test_upload_reply_properties(void)
     cancel_job(job);
     DeleteFileW(src);
 
-    /* Reply methods of plain uploads (spec 1.6: E_NOTIMPL). */
+    /* Reply methods of plain uploads: E_NOTIMPL. */
     if (!(job = create_job(L"upload", BG_JOB_TYPE_UPLOAD))) return;
     if ((job2 = job_query(job, &IID_IBackgroundCopyJob2)))
     {
@@ -780,7 +797,7 @@ static void test_acl_and_peer_flags(void)
             ok(hr == S_OK && flags == i, "GetFileACLFlags got %#lx, %#lx\n", hr, flags);
             winetest_pop_context();
         }
-        /* spec 1.7: E_INVALIDARG for an unknown bit */
+        /* E_INVALIDARG for an unknown bit */
         hr = IBackgroundCopyJob3_SetFileACLFlags(job3, 0x10);
         ok(hr == E_INVALIDARG, "0x10 got %#lx\n", hr);
         IBackgroundCopyJob3_Release(job3);
@@ -847,7 +864,7 @@ static void test_owner(void)
 
     if ((job4 = job_query(job, &IID_IBackgroundCopyJob4)))
     {
-        /* spec 1.9: the integrity level and elevation of the owner's token */
+        /* the integrity level and elevation of the owner's token */
         level = 0xdead;
         hr = IBackgroundCopyJob4_GetOwnerIntegrityLevel(job4, &level);
         ok(hr == S_OK, "GetOwnerIntegrityLevel got %#lx\n", hr);
@@ -861,7 +878,7 @@ static void test_owner(void)
     cancel_job(job);
 }
 
-/* IBitsTokenOptions (spec 1.11). SetHelperToken needs an impersonation level of at least
+/* IBitsTokenOptions. SetHelperToken needs an impersonation level of at least
  * IMPERSONATE, which START_TEST asks for with CoInitializeSecurity. */
 static void test_token_options(void)
 {
@@ -891,7 +908,7 @@ static void test_token_options(void)
     hr = IBitsTokenOptions_SetHelperTokenFlags(options, 4);
     ok(hr == E_INVALIDARG, "flags 4 got %#lx [inferred]\n", hr);
 
-    /* No token yet: no SID [inferred]. */
+    /* No token yet: no SID. Undocumented; S_OK with NULL is our choice, as for other empty getters. */
     str = (WCHAR *)0xdeadbeef;
     hr = IBitsTokenOptions_GetHelperTokenSid(options, &str);
     ok(hr == S_OK && !str, "GetHelperTokenSid without a token got %#lx, %s\n", hr, wine_dbgstr_w(str));

@@ -4,6 +4,22 @@
  * background job at a time by priority class with round robin, the files of a job in order,
  * many jobs resumed at once.
  * No timing asserts: every wait is generous, and what is checked is order and end states.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -76,7 +92,7 @@ static LONGLONG file_size(const WCHAR *path)
 }
 
 /* Suspend while the worker waits for a trickle: the job stops, and the bytes that arrive at
- * the end of the server's wait are never written (issue 4.1: stopped within 100 ms). Then a
+ * the end of the server's wait are never written (the job stops within 100 ms). Then a
  * Resume continues to a whole file. */
 static void test_suspend_trickle(void)
 {
@@ -157,7 +173,7 @@ static void test_cancel_stall(void)
     IBackgroundCopyJob_Release(job);
 }
 
-/* Job4 MaxDownloadTime: time spent connecting and transferring ends in ERROR (spec 1.9). */
+/* Job4 MaxDownloadTime: time spent connecting and transferring ends in ERROR. */
 static void test_max_download_time(void)
 {
     WCHAR url[256], local[MAX_PATH];
@@ -191,7 +207,7 @@ static void test_max_download_time(void)
         hr = IBackgroundCopyError_GetError(error, &context, &code);
         ok(hr == S_OK, "got %#lx\n", hr);
         ok(code == BG_E_MAXDOWNLOAD_TIMEOUT, "code %#lx\n", code);
-        /* [inferred] the queue manager enforces the limit */
+        /* undocumented; our choice: the queue manager enforces the limit */
         ok(context == BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER, "context %d\n", context);
         IBackgroundCopyError_Release(error);
     }
@@ -206,7 +222,7 @@ static void test_max_download_time(void)
     cancel_job(job);
 }
 
-/* Four FOREGROUND jobs transfer at the same time, and one background job beside them (spec 5.4). */
+/* Four FOREGROUND jobs transfer at the same time, and one background job beside them: foreground jobs do not wait for each other. */
 static void test_foreground_concurrent(void)
 {
     IBackgroundCopyJob *jobs[5];
@@ -316,7 +332,7 @@ static void test_priority_classes(void)
     cancel_job(low);
 }
 
-/* The files of one job strictly in order (spec 5.3): the second moves only after the first. */
+/* The files of one job strictly in order (BITS transfers them FIFO): the second moves only after the first. */
 static void test_files_in_order(void)
 {
     WCHAR url[256], local[MAX_PATH];

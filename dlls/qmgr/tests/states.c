@@ -1,9 +1,25 @@
 /*
- * Conformance tests for the job state machine without a network (spec 1.3, 2.1-2.5): Resume,
+ * Conformance tests for the job state machine without a network: Resume,
  * Suspend, Cancel and Complete, what they do to files, every BG_E_INVALID_STATE case of a
  * job in a final state, GetTimes, GetError and GetProgress. Transfers use local files as
- * sources (spec 5.1: local paths are valid remote names), so no server is needed; remote
+ * sources (local paths are valid remote names), so no server is needed; remote
  * names that must never transfer point at a closed port of the loopback address.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -94,7 +110,7 @@ static void test_resume_suspend(void)
     HRESULT hr;
 
     if (!(job = create_job(L"resume", BG_JOB_TYPE_DOWNLOAD))) return;
-    /* spec 1.3: BG_E_EMPTY, and the job stays SUSPENDED */
+    /* BG_E_EMPTY, and the job stays SUSPENDED */
     hr = IBackgroundCopyJob_Resume(job);
     ok(hr == BG_E_EMPTY, "Resume without files got %#lx\n", hr);
     state = job_state(job);
@@ -132,7 +148,7 @@ static void test_resume_suspend(void)
     ok(!file_exists(local), "Cancel left %s\n", wine_dbgstr_w(local));
 }
 
-/* Cancel deletes what BITS made, never a destination that existed before (spec 2.5). */
+/* Cancel deletes what BITS made, never a destination that existed before. */
 static void test_cancel_files(void)
 {
     WCHAR src[MAX_PATH], existing[MAX_PATH], fresh[MAX_PATH], *temp0, *temp1;
@@ -171,7 +187,7 @@ static void test_cancel_files(void)
     ok(state == BG_JOB_STATE_TRANSFERRED, "state %d\n", state);
     temp0 = temp_name(job, 0);
     temp1 = temp_name(job, 1);
-    /* Files become visible only after Complete (spec 2.1). */
+    /* Files become visible only after Complete. */
     ok(file_is(existing, "old data"), "the destination changed before Complete\n");
     ok(!file_exists(fresh), "the new destination exists before Complete\n");
     if (temp0) ok(file_is(temp0, "new data"), "the temp file does not hold the data\n");
@@ -214,7 +230,7 @@ static void test_complete(void)
     DeleteFileW(fresh);
     DeleteFileW(never);
 
-    /* Nothing transferred: BG_S_PARTIAL_COMPLETE, and no file appears (spec 1.3, 2.5). */
+    /* Nothing transferred: BG_S_PARTIAL_COMPLETE, and no file appears. */
     if (!(job = create_job(L"complete untransferred", BG_JOB_TYPE_DOWNLOAD))) return;
     hr = IBackgroundCopyJob_AddFile(job, unreachable, never);
     ok(hr == S_OK, "AddFile got %#lx\n", hr);
@@ -250,11 +266,11 @@ static void test_complete(void)
     hr = IBackgroundCopyJob_GetTimes(job, &times);
     ok(hr == S_OK, "GetTimes got %#lx\n", hr);
     ok(CompareFileTime(&times.TransferCompletionTime, &times.CreationTime) >= 0, "completion before creation\n");
-    /* spec 2.3: no error information in TRANSFERRED [S13] */
+    /* no error information in TRANSFERRED, as Wine's tests see on Windows */
     error = (IBackgroundCopyError *)0xdeadbeef;
     hr = IBackgroundCopyJob_GetError(job, &error);
     ok(hr == BG_E_ERROR_INFORMATION_UNAVAILABLE, "GetError got %#lx\n", hr);
-    /* spec 2.3: ACL flags are fixed once TRANSFERRED */
+    /* ACL flags are fixed once TRANSFERRED */
     if (SUCCEEDED(IBackgroundCopyJob_QueryInterface(job, &IID_IBackgroundCopyJob3, (void **)&job3)))
     {
         hr = IBackgroundCopyJob3_SetFileACLFlags(job3, BG_COPY_FILE_DACL);
@@ -293,7 +309,7 @@ static void test_complete(void)
     DeleteFileW(fresh);
 }
 
-/* A failed transfer: ERROR with error information (spec 1.3, 2.3). */
+/* A failed transfer: ERROR with error information. */
 static void test_get_error(void)
 {
     IBackgroundCopyError *error;
@@ -319,7 +335,7 @@ static void test_get_error(void)
     ok(hr == S_OK, "AddFile got %#lx\n", hr);
     hr = IBackgroundCopyJob_Resume(job);
     ok(hr == S_OK, "Resume got %#lx\n", hr);
-    /* spec 1.7: a missing file is fatal */
+    /* a missing source file is fatal */
     state = wait_state(job, BG_JOB_STATE_ERROR);
     ok(state == BG_JOB_STATE_ERROR, "state %d\n", state);
     hr = IBackgroundCopyJob_GetErrorCount(job, &count);
@@ -353,7 +369,7 @@ static void test_get_error(void)
     IBackgroundCopyJob_Release(job);
 }
 
-/* Every mutator of a job in a final state fails with BG_E_INVALID_STATE (spec 0, 2.3). */
+/* Every mutator of a job in a final state fails with BG_E_INVALID_STATE. */
 static void check_final_job(IBackgroundCopyJob *job, IBackgroundCopyFile *file, BOOL acknowledged)
 {
     static const BG_FILE_RANGE range = { 0, 10 };
@@ -507,7 +523,7 @@ static void test_final_states(void)
     winetest_push_context("cancelled");
     check_final_job(job, file, FALSE);
     winetest_pop_context();
-    /* spec 2.1: final jobs leave the queue at once */
+    /* final jobs leave the queue at once */
     hr = IBackgroundCopyManager_GetJob(manager, &id, &found);
     ok(hr == BG_E_NOT_FOUND, "GetJob of a cancelled job got %#lx\n", hr);
     if (file) IBackgroundCopyFile_Release(file);
@@ -530,7 +546,7 @@ static void test_final_states(void)
     ok(!file_exists(local), "%s exists\n", wine_dbgstr_w(local));
 }
 
-/* spec 2.3: an upload completes only in TRANSFERRED. */
+/* An upload completes only in TRANSFERRED. */
 static void test_upload_complete(void)
 {
     static const BG_JOB_TYPE types[] = { BG_JOB_TYPE_UPLOAD, BG_JOB_TYPE_UPLOAD_REPLY };
@@ -563,7 +579,7 @@ static void test_upload_complete(void)
     DeleteFileW(src);
 }
 
-/* spec 1.3: the modification time changes with every change of the job. */
+/* The modification time changes with every change of the job. */
 static void check_modified(IBackgroundCopyJob *job, FILETIME *last, const char *what)
 {
     BG_JOB_TIMES times;
@@ -632,7 +648,7 @@ static void test_times(void)
     IBackgroundCopyJob_Release(job);
 }
 
-/* spec 1.3: BytesTotal is 0 without files, unknown until every size is known, and the sum
+/* BytesTotal is 0 without files, unknown until every size is known, and the sum
  * of the ranges for files with ranges. */
 static void test_progress(void)
 {

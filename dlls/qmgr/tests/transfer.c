@@ -2,6 +2,22 @@
  * Conformance tests of downloads against the harness's loopback servers (tests/servers):
  * nginx for plain transfers and HTTPS, the fault server for errors, drops and headers.
  * Without the servers' BITS_* environment variables the tests are skipped.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -57,7 +73,7 @@ static BOOL make_file(const WCHAR *path, DWORD size)
     return ret;
 }
 
-/* Local copies (spec 5.1) of a file larger than one read block and not a multiple of it, and
+/* Local copies of a file larger than one read block and not a multiple of it, and
  * of a tiny one through a file:/// URL: the copies are exact, with the sizes known. */
 static void test_local_copies(void)
 {
@@ -284,8 +300,8 @@ static void test_http_errors(void)
             IBackgroundCopyError_Release(error);
         }
         /* Nothing of the failed request is on disk, not even an empty temp file (ours opens it
-         * while the GET is answered and deletes it again) [inferred: Windows asks with a HEAD
-         * before it creates one]. */
+         * while the GET is answered and deletes it again). We expect the same of Windows, as it asks
+         * with a HEAD before it creates one. */
         ok(!temp_file_exists(job), "the temp file of the failed request is on disk\n");
         hr = IBackgroundCopyJob_Cancel(job);
         ok(hr == S_OK, "Cancel got %#lx\n", hr);
@@ -295,7 +311,7 @@ static void test_http_errors(void)
     }
 }
 
-/* A dropped connection keeps the bytes; Resume continues with a Range request (spec 5.2). */
+/* A dropped connection keeps the bytes; Resume continues with a Range request. */
 static void test_resume_after_drop(void)
 {
     IBackgroundCopyJobHttpOptions *options;
@@ -351,7 +367,7 @@ static void test_resume_after_drop(void)
     DeleteFileW(local);
 }
 
-/* A self-signed certificate fails unless the job ignores unknown CAs (spec 1.8). */
+/* A self-signed certificate fails unless the job ignores unknown CAs. */
 static void test_https(void)
 {
     IBackgroundCopyJobHttpOptions *options;
@@ -388,7 +404,7 @@ static void test_https(void)
     DeleteFileW(local);
 }
 
-/* Servers that break the rules of spec 5.2, redirects (spec 1.8) and Basic authentication (spec 1.6). */
+/* Servers that break BITS' HTTP requirements (size, ranges), redirects and Basic authentication. */
 static void test_server_kinds(void)
 {
     BITS_JOB_PROPERTY_VALUE value;
@@ -414,7 +430,7 @@ static void test_server_kinds(void)
     }
 
     /* A server whose GET has no length (chunked) but whose HEAD has: the size comes from the
-     * HEAD (spec 5.2), also where a first GET was tried without one. */
+     * HEAD, also where a first GET was tried without one. */
     swprintf(url, ARRAY_SIZE(url), L"http://127.0.0.1:%hs/headlen/4k.bin", servers.fault_port);
     if ((job = create_download(L"length from HEAD", url, local)))
     {
@@ -497,8 +513,9 @@ static void test_server_kinds(void)
     DeleteFileW(local);
 }
 
-/* Job5 MAX_DOWNLOAD_SIZE (spec 1.9): a job never brings more than its cap. The code is
- * BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED, fatal, in the REMOTE_FILE context [inferred]; a known
+/* Job5 MAX_DOWNLOAD_SIZE: a job never brings more than its cap. The code is
+ * BG_E_MAX_DOWNLOAD_SIZE_LIMIT_REACHED, fatal, in the REMOTE_FILE context (our guess from the
+ * code's name; Windows documents none of it); a known
  * size over the cap fails before a byte is fetched, an unknown one once the bytes pass it. */
 static IBackgroundCopyJob *capped_download(const WCHAR *url, const WCHAR *local, UINT64 cap)
 {

@@ -1,8 +1,24 @@
 /*
- * Conformance tests of upload and upload-reply jobs (spec 1.6, 2.3, 5.5, 5.7, 6) against the
+ * Conformance tests of upload and upload-reply jobs (the BITS upload protocol) against the
  * harness's upload server (tests/servers/uploadserver.py): plain uploads, replies as a file
  * and as data, the server's faults and the state rules. Without BITS_UPLOAD_* the tests are
  * skipped.
+ *
+ * Copyright 2026 The wine-bits authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Lesser General Public
+ * License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * This library is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU
+ * Lesser General Public License for more details.
+ *
+ * You should have received a copy of the GNU Lesser General Public
+ * License along with this library; if not, write to the Free Software
+ * Foundation, Inc., 51 Franklin St, Fifth Floor, Boston, MA 02110-1301, USA
  */
 
 #include <windows.h>
@@ -140,7 +156,8 @@ static void test_plain_upload(void)
     make_url(url, "up", "plain.bin", NULL);
     if (!(job = create_upload(L"plain upload", BG_JOB_TYPE_UPLOAD, url, local))) return;
 
-    /* The one-file rule (spec 1.3) and the upload-only rules (spec 1.6, 2.3). */
+    /* One file per upload job, and the rules of uploads: Complete only when TRANSFERRED, reply
+     * methods only for upload-reply jobs. */
     hr = IBackgroundCopyJob_AddFile(job, url, local);
     ok(hr == BG_E_TOO_MANY_FILES, "second AddFile got %#lx\n", hr);
     hr = IBackgroundCopyJob_Complete(job);
@@ -212,7 +229,7 @@ static void test_upload_reply(void)
     ok(hr == S_OK && name, "reply name after AddFile: %#lx\n", hr);
     if (name)
     {
-        /* spec 1.6: a generated name in the upload file's directory */
+        /* a generated name in the upload file's directory */
         wcscpy(dir, local);
         *wcsrchr(dir, '\\') = 0;
         ok(!wcsncmp(name, dir, lstrlenW(dir)) && !wcschr(name + lstrlenW(dir) + 1, '\\'),
@@ -248,7 +265,7 @@ static void test_upload_reply(void)
     hr = IBackgroundCopyJob_Complete(job);
     ok(hr == S_OK, "Complete got %#lx\n", hr);
     ok(files_equal(local, reply_file), "the reply file after Complete differs\n");
-    /* documented as readable after Complete too (spec 2.3) */
+    /* documented as readable after Complete too */
     data = NULL;
     hr = IBackgroundCopyJob2_GetReplyData(job2, &data, &length);
     ok(hr == S_OK && length == 5000 && data, "GetReplyData after Complete got %#lx, %I64u bytes\n", hr, length);
@@ -294,7 +311,7 @@ static void test_reply_data(void)
     UINT64 length;
     BYTE *data;
 
-    /* More than 1 MB: BG_E_TOO_LARGE, no buffer, the size (spec 1.6); by value (mode 2). */
+    /* More than 1 MB: BG_E_TOO_LARGE, no buffer, the size; by value (mode 2). */
     local_path(reply_file, L"bits_upload_big_reply.bin");
     DeleteFileW(reply_file);
     if (!(job = reply_job("app2", "reply-size=1100000", reply_file, &state, &code, &context))) return;
@@ -313,7 +330,7 @@ static void test_reply_data(void)
     IBackgroundCopyJob2_Release(job2);
     IBackgroundCopyJob_Release(job);
 
-    /* No reply: an empty reply (spec 5.7); GetReplyData gives no buffer. */
+    /* No reply: an empty reply; GetReplyData gives no buffer. */
     if (!(job = reply_job("app1", "reply=empty", NULL, &state, &code, &context))) return;
     ok(state == BG_JOB_STATE_TRANSFERRED, "state %u, error %#lx\n", state, code);
     job2 = job2_of(job);
@@ -364,7 +381,7 @@ static BOOL reply_log_target(const char *target, char *buf)
 }
 
 /* The reply of an upload-reply job cut mid-body goes on after the retry with a Range request
- * from the bytes already in its temp file, as any download does (spec 6.3.9). */
+ * from the bytes already in its temp file, as any download does. */
 static void test_reply_resume(void)
 {
     static const DWORD size = 300000;
@@ -415,7 +432,8 @@ static void test_reply_resume(void)
     cancel_job(job);
 }
 
-/* Faults of the server that end the job in ERROR or TRANSIENT_ERROR (spec 5.5, 6.1). */
+/* Faults of the server that end the job in ERROR or TRANSIENT_ERROR, by BITS' table of
+ * server-application status codes and the BITS-Error-Code the server sends. */
 static void test_fatal_and_transient(void)
 {
     static const struct
@@ -452,7 +470,7 @@ static void test_fatal_and_transient(void)
           BG_ERROR_CONTEXT_REMOTE_FILE },
         /* a connection lost mid-fragment */
         { "up", "drop=1000", 3000, BG_JOB_STATE_TRANSIENT_ERROR, 0, BG_ERROR_CONTEXT_REMOTE_FILE },
-        /* no protocol in common (spec 6.3.8): the server refuses ours, or picks one we did not offer */
+        /* no protocol in common: the server refuses ours, or picks one we did not offer */
         { "up", "protocol=refuse", 100, BG_JOB_STATE_ERROR, BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH,
           BG_ERROR_CONTEXT_REMOTE_FILE },
         { "up", "protocol=other", 100, BG_JOB_STATE_ERROR, BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH,
@@ -527,7 +545,7 @@ static IBackgroundCopyJob *upload_after_fault(const char *name, const char *quer
     return job;
 }
 
-/* After a drop, a lost Ack and a 416 the fragments go on from the server's offset (spec 6.3.2). */
+/* After a drop, a lost Ack and a 416 the fragments go on from the server's offset. */
 static void test_resume(void)
 {
     WCHAR local[MAX_PATH];
@@ -552,7 +570,7 @@ static void test_resume(void)
     cancel_job(job);
 }
 
-/* The server's own settings (spec 6.4): no overwrites (409, fatal) and the session timeout
+/* The server's own settings: no overwrites (409, fatal) and the session timeout
  * (the session is gone: BG_E_SESSION_NOT_FOUND, transient; the retry starts a new session). */
 static void test_server_settings(void)
 {
@@ -596,7 +614,7 @@ static void test_server_settings(void)
     cancel_job(job);
 }
 
-/* BG_E_LOCAL_FILE_CHANGED when the upload changes between two attempts (spec 6.3.8). */
+/* BG_E_LOCAL_FILE_CHANGED when the upload changes between two attempts. */
 static void test_local_file_changed(void)
 {
     WCHAR url[512], local[MAX_PATH];
@@ -640,7 +658,7 @@ static void cancel_in_session(const char *name, const char *fault, const WCHAR *
 }
 
 /* Close-Session and Cancel-Session are sent again on 5xx unless the session is unknown
- * (spec 6.3.7); Cancel sends Cancel-Session (spec 2.5). */
+ * (BG_E_SESSION_NOT_FOUND); Cancel sends Cancel-Session. */
 static void test_close_and_cancel(void)
 {
     WCHAR url[512], local[MAX_PATH];
@@ -682,7 +700,7 @@ static void test_close_and_cancel(void)
 }
 
 /* BITS-Host-Id: later packets go to that host; an unreachable one is left after the fallback
- * timeout, never without one (spec 6.3.4). */
+ * timeout, never without one. */
 static void test_host_affinity(void)
 {
     WCHAR url[512], local[MAX_PATH], stored[MAX_PATH];
