@@ -740,8 +740,6 @@ static DWORD service_state(void)
 }
 
 /* The service keeps no token of a job's owner across a restart: a job whose command line
- * was set before the restart does not run it afterwards (it would run as the service). */
-/* The service keeps no token of a job's owner across a restart: a job whose command line
  * was set before the restart does not run it afterwards (it would run as the service).
  * Restarts the service: *manager is replaced by one of the new instance, or NULL. */
 static void test_command_line_after_restart(IBackgroundCopyManager **manager)
