@@ -26,6 +26,28 @@
 static IBackgroundCopyManager *manager __attribute__((unused));
 static WCHAR temp_dir[MAX_PATH] __attribute__((unused));
 
+/* The usual start of a test program: COM in the multithreaded apartment, the temp directory and
+ * the service's manager. FALSE, after a failed check, when there is no manager. */
+static inline BOOL start_manager(void)
+{
+    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+
+    ok(hr == S_OK, "CoInitializeEx got %#lx\n", hr);
+    GetTempPathW(ARRAY_SIZE(temp_dir), temp_dir);
+    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
+                          (void **)&manager);
+    ok(hr == S_OK, "CoCreateInstance got %#lx\n", hr);
+    return hr == S_OK;
+}
+
+/* The end that goes with start_manager. */
+static inline void stop_manager(void)
+{
+    if (manager) IBackgroundCopyManager_Release(manager);
+    manager = NULL;
+    CoUninitialize();
+}
+
 static inline IBackgroundCopyJob *create_job(const WCHAR *name, BG_JOB_TYPE type)
 {
     IBackgroundCopyJob *job = NULL;

@@ -80,17 +80,9 @@ static void test_http_method_length(void)
 
 START_TEST(bounds)
 {
-    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
-
-    ok(hr == S_OK, "CoInitializeEx got %#lx\n", hr);
-    GetTempPathW(ARRAY_SIZE(temp_dir), temp_dir);
-    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
-                          (void **)&manager);
-    ok(hr == S_OK, "CoCreateInstance got %#lx\n", hr);
-    if (hr == S_OK)
+    if (start_manager())
     {
         test_http_method_length();
-        IBackgroundCopyManager_Release(manager);
     }
-    CoUninitialize();
+    stop_manager();
 }

@@ -848,14 +848,7 @@ static void test_temp_names_unique(void)
 
 START_TEST(file)
 {
-    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
-
-    ok(hr == S_OK, "CoInitializeEx got %#lx\n", hr);
-    GetTempPathW(ARRAY_SIZE(temp_dir), temp_dir);
-    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
-                          (void **)&manager);
-    ok(hr == S_OK, "CoCreateInstance got %#lx\n", hr);
-    if (hr == S_OK)
+    if (start_manager())
     {
         test_remote_names();
         test_local_names();
@@ -866,7 +859,6 @@ START_TEST(file)
         test_file_methods();
         test_enum_files();
         test_temp_names_unique();
-        IBackgroundCopyManager_Release(manager);
     }
-    CoUninitialize();
+    stop_manager();
 }

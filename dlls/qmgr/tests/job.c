@@ -516,14 +516,7 @@ done:
 
 START_TEST(job)
 {
-    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
-
-    ok(hr == S_OK, "CoInitializeEx got %#lx\n", hr);
-    GetTempPathW(ARRAY_SIZE(temp_dir), temp_dir);
-    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
-                          (void **)&manager);
-    ok(hr == S_OK, "CoCreateInstance got %#lx\n", hr);
-    if (hr == S_OK)
+    if (start_manager())
     {
         test_job_interfaces();
         test_strings();
@@ -531,7 +524,6 @@ START_TEST(job)
         test_property_unions();
         test_range_arrays();
         test_byte_arrays();
-        IBackgroundCopyManager_Release(manager);
     }
-    CoUninitialize();
+    stop_manager();
 }

@@ -301,17 +301,9 @@ static void test_many_clients(void)
 
 START_TEST(stress)
 {
-    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
-
-    ok(hr == S_OK, "CoInitializeEx got %#lx\n", hr);
-    GetTempPathW(ARRAY_SIZE(temp_dir), temp_dir);
-    hr = CoCreateInstance(&CLSID_BackgroundCopyManager, NULL, CLSCTX_LOCAL_SERVER, &IID_IBackgroundCopyManager,
-                          (void **)&manager);
-    ok(hr == S_OK, "CoCreateInstance got %#lx\n", hr);
-    if (hr == S_OK)
+    if (start_manager())
     {
         test_many_clients();
-        IBackgroundCopyManager_Release(manager);
     }
-    CoUninitialize();
+    stop_manager();
 }
