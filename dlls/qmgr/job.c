@@ -257,7 +257,7 @@ static ULONG WINAPI job_Release(IBackgroundCopyJob5 *iface)
         heap_free(job->custom_headers);
         heap_free(job->http_method);
         caller_free(&job->owner);
-        DeleteCriticalSection(&job->cs);
+        bits_cs_delete(&job->cs);
         heap_free(job);
     }
     return refs;
@@ -2112,7 +2112,7 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
     job->IBackgroundCopyJobHttpOptions3_iface.lpVtbl = &http_options_vtbl;
     job->IBitsTokenOptions_iface.lpVtbl = &token_options_vtbl;
     job->refs = 1;
-    InitializeCriticalSection(&job->cs);
+    BITS_CS_INIT(&job->cs, "job.cs");
     list_init(&job->files);
     list_init(&job->entry);
 

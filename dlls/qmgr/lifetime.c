@@ -33,7 +33,7 @@ static INIT_ONCE life_once = INIT_ONCE_STATIC_INIT;
 
 static BOOL CALLBACK life_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&life.cs);
+    BITS_CS_INIT(&life.cs, "life.cs");
     life.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
     life.policy_changed = CreateEventW(NULL, FALSE, FALSE, NULL);
     life.timer = CreateWaitableTimerW(NULL, FALSE, NULL);

@@ -42,7 +42,7 @@ static INIT_ONCE notify_once = INIT_ONCE_STATIC_INIT;
 
 static BOOL CALLBACK notify_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&notify.cs);
+    BITS_CS_INIT(&notify.cs, "notify.cs");
     list_init(&notify.queue);
     list_init(&notify.owners);
     notify.wake = CreateEventW(NULL, FALSE, FALSE, NULL);

@@ -50,7 +50,7 @@ static ULONGLONG schedule(struct bits_job **inherit);
 
 static BOOL CALLBACK sched_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&sched.cs);
+    BITS_CS_INIT(&sched.cs, "sched.cs");
     sched.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
     sched.timer = CreateWaitableTimerW(NULL, FALSE, NULL);
     sched.armed = sched.requested = NO_DEADLINE;

@@ -51,8 +51,8 @@ static CRITICAL_SECTION save_lock;
 
 static BOOL CALLBACK store_cs_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&store.cs);
-    InitializeCriticalSection(&save_lock);
+    BITS_CS_INIT(&store.cs, "store.cs");
+    BITS_CS_INIT(&save_lock, "save_lock");
     return TRUE;
 }
 

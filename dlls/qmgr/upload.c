@@ -694,7 +694,7 @@ static INIT_ONCE cancels_once = INIT_ONCE_STATIC_INIT;
 
 static BOOL CALLBACK cancels_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&cancels.cs);
+    BITS_CS_INIT(&cancels.cs, "cancels.cs");
     list_init(&cancels.pending);
     cancels.stop = CreateEventW(NULL, TRUE, FALSE, NULL);
     cancels.idle = CreateEventW(NULL, TRUE, TRUE, NULL);
