@@ -452,8 +452,13 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     job_detach_final(job, &left);
     LeaveCriticalSection(&job->cs);
 
-    /* The worker closes its files before they are deleted (it stops within one block). */
-    if (done && WaitForSingleObject(done, 2000) == WAIT_TIMEOUT) WARN("worker still busy\n");
+    /* The worker closes its files before they are deleted, and for an upload it sends nothing
+     * more once the server's session is cancelled below. No time limit: a worker stops at once
+     * after job_abort_transfer, as every wait of it on the network (WinHTTP through httpwait.c,
+     * a proxy lookup) ends on the abort event and it checks the flag before each block it writes;
+     * what is left is one read or write of a file. Going on while it still ran would delete
+     * files it still has open and cancel a session it may still send a fragment to. */
+    if (done) WaitForSingleObject(done, INFINITE);
     if (job->type != BG_JOB_TYPE_DOWNLOAD)
     {
         /* The reply goes, and the server's session is cancelled (spec 2.5, 6.3.6). */

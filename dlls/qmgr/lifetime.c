@@ -175,7 +175,12 @@ void lifetime_shutdown(void)
     LeaveCriticalSection(&life.cs);
     if (thread)
     {
-        WaitForSingleObject(thread, 10000);
+        /* No time limit: the scavenger only waits on its own events, and a pass is bounded: an
+         * expired job is cancelled like a client would cancel it, which waits only for a worker
+         * that stops at once. Going on while it still ran would let a restart in this svchost
+         * start a second scavenger next to it (the restart clears stopping, so it would never
+         * end) and let it cancel jobs after the store's last save. */
+        WaitForSingleObject(thread, INFINITE);
         CloseHandle(thread);
     }
 }

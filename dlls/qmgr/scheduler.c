@@ -522,8 +522,8 @@ static void job_start_worker(struct bits_job *job, ULONGLONG now)
     }
 }
 
-/* Stop the worker of a job that is being completed; waits a little so that its files
- * are closed before the caller deletes them. The caller holds no lock. */
+/* Stop the worker of a job that is being completed; waits until it has closed its files,
+ * which the caller then renames or deletes. The caller holds no lock. */
 void job_stop_worker(struct bits_job *job)
 {
     HANDLE done;
@@ -532,8 +532,10 @@ void job_stop_worker(struct bits_job *job)
     job_abort_transfer(job);
     done = job->worker_active ? job->worker_done : NULL;
     LeaveCriticalSection(&job->cs);
-    if (done && WaitForSingleObject(done, 2000) == WAIT_TIMEOUT)
-        WARN("worker of job %s still busy\n", debugstr_guid(&job->id));
+    /* No time limit: after job_abort_transfer a worker stops at once (every network wait of it
+     * ends on the abort event; the rest is one block of file I/O). Going on while it still ran
+     * would rename or delete a temp file it still writes to. */
+    if (done) WaitForSingleObject(done, INFINITE);
 }
 
 static BOOL is_background(const struct bits_job *job)
@@ -804,7 +806,11 @@ void scheduler_shutdown(void)
     LeaveCriticalSection(&sched.cs);
     if (thread)
     {
-        WaitForSingleObject(thread, 5000);
+        /* No time limit: the thread only waits on its wake event and timer and takes locks that
+         * no one holds for long; it sees stopping at its next wake. Going on while it still ran
+         * would let it start workers after the stop, and a restart in this svchost would then
+         * have two scheduler threads. */
+        WaitForSingleObject(thread, INFINITE);
         CloseHandle(thread);
     }
     EnterCriticalSection(&bits_manager.cs);

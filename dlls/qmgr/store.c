@@ -1202,7 +1202,11 @@ void store_flush(void)
     LeaveCriticalSection(&store.cs);
     if (thread)
     {
-        WaitForSingleObject(thread, 10000);
+        /* No time limit: the saver waits only on its own events, which are set now, and at
+         * most finishes one save to the local disk. Going on while it still ran would leave it
+         * writing the store while the service stops, and after a restart in this svchost next
+         * to the new saver. */
+        WaitForSingleObject(thread, INFINITE);
         CloseHandle(thread);
     }
     EnterCriticalSection(&store.cs);
