@@ -65,7 +65,7 @@ static void CALLBACK watch_fired(void *context, BOOLEAN timeout)
 
 static BOOL CALLBACK analytic_cs_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&analytic_cs);
+    BITS_CS_INIT(&analytic_cs, "analytic_cs");
     if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, WATCH_KEY, 0, KEY_NOTIFY, &watch_key)) watch_key = NULL;
     else if (!(watch_event = CreateEventW(NULL, FALSE, FALSE, NULL)) || !arm_watch()
              || !RegisterWaitForSingleObject(&watch_wait, watch_event, watch_fired, NULL, INFINITE, WT_EXECUTEDEFAULT))

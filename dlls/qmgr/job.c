@@ -273,7 +273,7 @@ static ULONG WINAPI job_Release(IBackgroundCopyJob5 *iface)
         heap_free(job->custom_headers);
         heap_free(job->http_method);
         caller_free(&job->owner);
-        DeleteCriticalSection(&job->cs);
+        bits_cs_delete(&job->cs);
         heap_free(job);
     }
     return refs;
@@ -468,8 +468,13 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     job_detach_final(job, &left);
     LeaveCriticalSection(&job->cs);
 
-    /* The worker closes its files before they are deleted (it stops within one block). */
-    if (done && WaitForSingleObject(done, 2000) == WAIT_TIMEOUT) WARN("worker still busy\n");
+    /* The worker closes its files before they are deleted, and for an upload it sends nothing
+     * more once the server's session is cancelled below. No time limit: a worker stops at once
+     * after job_abort_transfer, as every wait of it on the network (WinHTTP through httpwait.c,
+     * a proxy lookup) ends on the abort event and it checks the flag before each block it writes;
+     * what is left is one read or write of a file. Going on while it still ran would delete
+     * files it still has open and cancel a session it may still send a fragment to. */
+    if (done) WaitForSingleObject(done, INFINITE);
     if (job->type != BG_JOB_TYPE_DOWNLOAD)
     {
         /* The reply goes, and the server's session is cancelled: Cancel-Session cancels the reply even after the last fragment. */
@@ -2129,7 +2134,7 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
     job->IBackgroundCopyJobHttpOptions3_iface.lpVtbl = &http_options_vtbl;
     job->IBitsTokenOptions_iface.lpVtbl = &token_options_vtbl;
     job->refs = 1;
-    InitializeCriticalSection(&job->cs);
+    BITS_CS_INIT(&job->cs, "job.cs");
     list_init(&job->files);
     list_init(&job->entry);
 

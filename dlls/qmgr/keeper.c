@@ -53,8 +53,8 @@ static INIT_ONCE keeper_once = INIT_ONCE_STATIC_INIT;
 
 static BOOL CALLBACK keeper_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&keeper.cs);
-    InitializeCriticalSection(&keeper.apply_cs);
+    BITS_CS_INIT(&keeper.cs, "keeper.cs");
+    BITS_CS_INIT(&keeper.apply_cs, "keeper.apply_cs");
     return TRUE;
 }
 

@@ -49,7 +49,7 @@ static INIT_ONCE life_once = INIT_ONCE_STATIC_INIT;
 
 static BOOL CALLBACK life_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&life.cs);
+    BITS_CS_INIT(&life.cs, "life.cs");
     life.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
     life.policy_changed = CreateEventW(NULL, FALSE, FALSE, NULL);
     life.timer = CreateWaitableTimerW(NULL, FALSE, NULL);
@@ -191,7 +191,12 @@ void lifetime_shutdown(void)
     LeaveCriticalSection(&life.cs);
     if (thread)
     {
-        WaitForSingleObject(thread, 10000);
+        /* No time limit: the scavenger only waits on its own events, and a pass is bounded: an
+         * expired job is cancelled like a client would cancel it, which waits only for a worker
+         * that stops at once. Going on while it still ran would let a restart in this svchost
+         * start a second scavenger next to it (the restart clears stopping, so it would never
+         * end) and let it cancel jobs after the store's last save. */
+        WaitForSingleObject(thread, INFINITE);
         CloseHandle(thread);
     }
 }

@@ -241,7 +241,7 @@ struct bits_manager bits_manager =
 
 static BOOL CALLBACK manager_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&bits_manager.cs);
+    BITS_CS_INIT(&bits_manager.cs, "manager.cs");
     list_init(&bits_manager.jobs);
     return TRUE;
 }

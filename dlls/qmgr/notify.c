@@ -44,12 +44,13 @@ struct notification
 
 static struct
 {
-    CRITICAL_SECTION cs;               /* protects queue, owners, thread, stopping, mta_kept */
+    CRITICAL_SECTION cs;               /* protects queue, owners, thread, generation, stopping, mta_kept */
     struct list queue;
     struct list owners;                /* struct callback_owner: who gave each callback */
     HANDLE wake;
     HANDLE timer;                      /* waitable timer: the next deferred notification */
     HANDLE thread;
+    LONG generation;                   /* of the delivery thread; a stop that abandons it moves on */
     BOOL stopping;
     BOOL mta_kept;                     /* the apartment of kept proxies lives on (below) */
     CO_MTA_USAGE_COOKIE mta_cookie;    /* never given back */
@@ -59,7 +60,7 @@ static INIT_ONCE notify_once = INIT_ONCE_STATIC_INIT;
 
 static BOOL CALLBACK notify_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&notify.cs);
+    BITS_CS_INIT(&notify.cs, "notify.cs");
     list_init(&notify.queue);
     list_init(&notify.owners);
     notify.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
@@ -538,6 +539,7 @@ static struct notification *next_due(DWORD *wait)
 static DWORD WINAPI notify_thread(void *arg)
 {
     HANDLE handles[2] = { notify.wake, notify.timer };
+    LONG generation = (LONG)(LONG_PTR)arg;
 
     CoInitializeEx(NULL, COINIT_MULTITHREADED);
     for (;;)
@@ -547,6 +549,13 @@ static DWORD WINAPI notify_thread(void *arg)
         DWORD wait = INFINITE;
 
         EnterCriticalSection(&notify.cs);
+        if (generation != notify.generation)
+        {
+            /* Abandoned by a stop while it waited for a client (notify_shutdown): the queue
+             * is no longer this thread's, maybe a new run's. */
+            LeaveCriticalSection(&notify.cs);
+            break;
+        }
         n = next_due(&wait);
         if (!n && notify.stopping)
         {
@@ -607,7 +616,8 @@ void notify_post(struct bits_job *job, enum notify_event event, struct bits_file
         && job->last_modification + job->notify_interval_ms > now)
         n->due = job->last_modification + job->notify_interval_ms;
     list_add_tail(&notify.queue, &n->entry);
-    if (!notify.thread && !(notify.thread = CreateThread(NULL, 0, notify_thread, NULL, 0, NULL)))
+    if (!notify.thread
+        && !(notify.thread = CreateThread(NULL, 0, notify_thread, (void *)(LONG_PTR)notify.generation, 0, NULL)))
         ERR("cannot start the notification thread: %lu\n", GetLastError());
     SetEvent(notify.wake);
 done:
@@ -648,7 +658,8 @@ void notify_post_ranges(struct bits_job *job, struct bits_file *file, const BG_F
     for (i = 0; i < count; i++)
         if (!ranges_add(&n->ranges, &n->range_count, ranges[i].InitialOffset, ranges[i].Length))
             ERR("out of memory\n");
-    if (!notify.thread && !(notify.thread = CreateThread(NULL, 0, notify_thread, NULL, 0, NULL)))
+    if (!notify.thread
+        && !(notify.thread = CreateThread(NULL, 0, notify_thread, (void *)(LONG_PTR)notify.generation, 0, NULL)))
         ERR("cannot start the notification thread: %lu\n", GetLastError());
     SetEvent(notify.wake);
 done:
@@ -676,12 +687,25 @@ void notify_shutdown(void)
     notify.thread = NULL;
     SetEvent(notify.wake);
     LeaveCriticalSection(&notify.cs);
-    if (thread)
+    /* The thread delivers what is due, then ends. A client that does not answer must not hold
+     * the service up for ever, so the wait has a limit; but then the thread is still in a
+     * client's call and is abandoned rather than taken as ended: it owns the notification it
+     * delivers (with its references to the job and file), and once the call returns it sees
+     * the new generation and ends without touching the queue again, which is emptied below
+     * and may by then be a restarted run's. Its code must stay mapped until then, whatever
+     * svchost does with the DLL after the stop: the module is pinned. */
+    if (thread && WaitForSingleObject(thread, 5000) == WAIT_TIMEOUT)
     {
-        /* A client that does not answer must not hold the service up for ever. */
-        if (WaitForSingleObject(thread, 5000) == WAIT_TIMEOUT) WARN("notification thread still busy\n");
-        CloseHandle(thread);
+        HMODULE module;
+
+        WARN("notification thread still in a client's call: abandoned\n");
+        GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                           (const WCHAR *)notify_thread, &module);
+        EnterCriticalSection(&notify.cs);
+        notify.generation++;
+        LeaveCriticalSection(&notify.cs);
     }
+    if (thread) CloseHandle(thread);
     EnterCriticalSection(&notify.cs);
     LIST_FOR_EACH_ENTRY_SAFE(n, next, &notify.queue, struct notification, entry)
     {

@@ -27,10 +27,38 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <wchar.h>
 #include "bitsall.h"
 #include "bitsdebug.h"
 #include "list.h"
+
+/* ---- named critical sections ----
+ * Wine keeps a critical section's name in the first spare pointer of its debug info and prints it
+ * when a wait on the section times out ("section 0x... \"dlls/qmgr/job.c: job.cs\" wait timed out"),
+ * which names the lock of a deadlock. MinGW's winnt.h calls those bytes Flags..SpareWORD (Windows'
+ * layout), so the name is stored by address. The debug info is forced because Windows may give a
+ * section none (NULL or -1); a section that still has none simply stays unnamed. Wine frees the
+ * debug info on deletion only when no name is set: clear it first (bits_cs_delete). */
+static inline void bits_cs_init(CRITICAL_SECTION *cs, const char *name)
+{
+    DWORD_PTR value = (DWORD_PTR)name;
+
+    InitializeCriticalSectionEx(cs, 0, RTL_CRITICAL_SECTION_FLAG_FORCE_DEBUG_INFO);
+    if (cs->DebugInfo && cs->DebugInfo != (void *)-1)
+        memcpy(&cs->DebugInfo->Flags, &value, sizeof(value));
+}
+
+static inline void bits_cs_delete(CRITICAL_SECTION *cs)
+{
+    DWORD_PTR value = 0;
+
+    if (cs->DebugInfo && cs->DebugInfo != (void *)-1)
+        memcpy(&cs->DebugInfo->Flags, &value, sizeof(value));
+    DeleteCriticalSection(cs);
+}
+
+#define BITS_CS_INIT(cs, name) bits_cs_init(cs, __FILE__ ": " name)
 
 /* ---- limits BITS documents for strings and sizes ---- */
 #define MAX_DISPLAY_NAME      256

@@ -66,7 +66,7 @@ static ULONGLONG schedule(struct bits_job **inherit);
 
 static BOOL CALLBACK sched_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&sched.cs);
+    BITS_CS_INIT(&sched.cs, "sched.cs");
     sched.wake = CreateEventW(NULL, FALSE, FALSE, NULL);
     sched.timer = CreateWaitableTimerW(NULL, FALSE, NULL);
     sched.armed = sched.requested = NO_DEADLINE;
@@ -538,8 +538,8 @@ static void job_start_worker(struct bits_job *job, ULONGLONG now)
     }
 }
 
-/* Stop the worker of a job that is being completed; waits a little so that its files
- * are closed before the caller deletes them. The caller holds no lock. */
+/* Stop the worker of a job that is being completed; waits until it has closed its files,
+ * which the caller then renames or deletes. The caller holds no lock. */
 void job_stop_worker(struct bits_job *job)
 {
     HANDLE done;
@@ -548,8 +548,10 @@ void job_stop_worker(struct bits_job *job)
     job_abort_transfer(job);
     done = job->worker_active ? job->worker_done : NULL;
     LeaveCriticalSection(&job->cs);
-    if (done && WaitForSingleObject(done, 2000) == WAIT_TIMEOUT)
-        WARN("worker of job %s still busy\n", debugstr_guid(&job->id));
+    /* No time limit: after job_abort_transfer a worker stops at once (every network wait of it
+     * ends on the abort event; the rest is one block of file I/O). Going on while it still ran
+     * would rename or delete a temp file it still writes to. */
+    if (done) WaitForSingleObject(done, INFINITE);
 }
 
 static BOOL is_background(const struct bits_job *job)
@@ -821,7 +823,11 @@ void scheduler_shutdown(void)
     LeaveCriticalSection(&sched.cs);
     if (thread)
     {
-        WaitForSingleObject(thread, 5000);
+        /* No time limit: the thread only waits on its wake event and timer and takes locks that
+         * no one holds for long; it sees stopping at its next wake. Going on while it still ran
+         * would let it start workers after the stop, and a restart in this svchost would then
+         * have two scheduler threads. */
+        WaitForSingleObject(thread, INFINITE);
         CloseHandle(thread);
     }
     EnterCriticalSection(&bits_manager.cs);

@@ -67,8 +67,8 @@ static CRITICAL_SECTION save_lock;
 
 static BOOL CALLBACK store_cs_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&store.cs);
-    InitializeCriticalSection(&save_lock);
+    BITS_CS_INIT(&store.cs, "store.cs");
+    BITS_CS_INIT(&save_lock, "save_lock");
     return TRUE;
 }
 
@@ -1218,7 +1218,11 @@ void store_flush(void)
     LeaveCriticalSection(&store.cs);
     if (thread)
     {
-        WaitForSingleObject(thread, 10000);
+        /* No time limit: the saver waits only on its own events, which are set now, and at
+         * most finishes one save to the local disk. Going on while it still ran would leave it
+         * writing the store while the service stops, and after a restart in this svchost next
+         * to the new saver. */
+        WaitForSingleObject(thread, INFINITE);
         CloseHandle(thread);
     }
     EnterCriticalSection(&store.cs);

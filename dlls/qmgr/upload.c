@@ -722,7 +722,7 @@ static INIT_ONCE cancels_once = INIT_ONCE_STATIC_INIT;
 
 static BOOL CALLBACK cancels_init(INIT_ONCE *once, void *param, void **context)
 {
-    InitializeCriticalSection(&cancels.cs);
+    BITS_CS_INIT(&cancels.cs, "cancels.cs");
     list_init(&cancels.pending);
     cancels.stop = CreateEventW(NULL, TRUE, FALSE, NULL);
     cancels.idle = CreateEventW(NULL, TRUE, TRUE, NULL);
@@ -859,9 +859,22 @@ void upload_cancel_session(struct bits_job *job, WCHAR *remote, WCHAR *host, WCH
  * store's last save. */
 void upload_shutdown(void)
 {
+    struct cancel_request *req;
+
     InitOnceExecuteOnce(&cancels_once, cancels_init, NULL, NULL);
+    EnterCriticalSection(&cancels.cs);
     SetEvent(cancels.stop);
-    if (WaitForSingleObject(cancels.idle, 5000) == WAIT_TIMEOUT) WARN("Cancel-Session threads still busy\n");
+    /* The stop event cuts the requests and the retry delay short; the job's abort event cuts
+     * short the proxy lookup of a request's session (http_open waits on it, not on stop). A
+     * job cancelled in this run has it set already; one whose request came from the store
+     * gets it here. Its job is final: nothing else reads it. */
+    LIST_FOR_EACH_ENTRY(req, &cancels.pending, struct cancel_request, entry)
+        job_abort_transfer(req->job);
+    LeaveCriticalSection(&cancels.cs);
+    /* No time limit, then: every wait of a thread ends now. Going on while one still ran would
+     * let it go on sending after the service stopped, and after a restart in this svchost
+     * (which clears stop) next to the copy of its request that the store gives the new run. */
+    WaitForSingleObject(cancels.idle, INFINITE);
 }
 
 /* The store's save: each pending Cancel-Session with the time since its first. Any lock but

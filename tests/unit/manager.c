@@ -5,7 +5,8 @@
  * machine limit, per-user counts of several users under a machine limit, the owner's integrity
  * level and elevation, IBackgroundCopyError's methods on error objects made directly, the
  * language rules of the error texts, and that a job cancelled in ERROR is freed, and a completed
- * or cancelled one keeps its files until the last reference of a client goes, then is freed.
+ * or cancelled one keeps its files until the last reference of a client goes, then is freed;
+ * and that the locks carry Wine's debug names.
  *
  * Copyright 2026 The wine-bits authors
  *
@@ -763,6 +764,36 @@ done:
     winetest_pop_context();
 }
 
+/* The locks carry Wine's debug names, which Wine prints when a wait on one of them times out. */
+static const char *lock_name(CRITICAL_SECTION *cs)
+{
+    DWORD_PTR name;
+
+    if (!cs->DebugInfo || cs->DebugInfo == (void *)-1) return NULL;
+    memcpy(&name, &cs->DebugInfo->Flags, sizeof(name));
+    return (const char *)name;
+}
+
+static void test_lock_names(void)
+{
+    struct bits_job *impl;
+    IBackgroundCopyJob *job;
+    const char *name;
+    HRESULT hr;
+    GUID id;
+
+    name = lock_name(&bits_manager.cs);
+    ok(name && !strcmp(name, "dlls/qmgr/manager.c: manager.cs"), "manager lock named %s\n", wine_dbgstr_a(name));
+    hr = IBackgroundCopyManager_CreateJob(manager, L"lock names", BG_JOB_TYPE_DOWNLOAD, &id, &job);
+    ok(hr == S_OK, "CreateJob got %#lx\n", hr);
+    if (hr != S_OK) return;
+    impl = CONTAINING_RECORD((IBackgroundCopyJob5 *)job, struct bits_job, IBackgroundCopyJob5_iface);
+    name = lock_name(&impl->cs);
+    ok(name && !strcmp(name, "dlls/qmgr/job.c: job.cs"), "job lock named %s\n", wine_dbgstr_a(name));
+    ok(IBackgroundCopyJob_Cancel(job) == S_OK, "Cancel failed\n");
+    IBackgroundCopyJob_Release(job);
+}
+
 START_TEST(manager)
 {
     HRESULT hr;
@@ -780,6 +811,7 @@ START_TEST(manager)
     test_error_job_freed();
     test_final_job_freed(TRUE);
     test_final_job_freed(FALSE);
+    test_lock_names();
     delete_policies();
     CoUninitialize();
 }
