@@ -120,10 +120,11 @@ HRESULT validate_local_name(const WCHAR *local)
     return S_OK;
 }
 
-/* May the caller's token create files in this directory? Decided from the directory's own
+/* May the caller's token have this access to the file or directory (FILE_ADD_FILE to a
+ * destination directory, FILE_READ_DATA to an upload's source)? Decided from the object's own
  * security descriptor, so that the answer does not depend on the service's identity. When the
  * descriptor or the token cannot be had, the transfer itself reports any problem later. */
-static BOOL caller_can_add_file(const WCHAR *dir)
+static BOOL caller_has_access(const WCHAR *path, DWORD access)
 {
     static const GENERIC_MAPPING mapping = { FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
                                              FILE_ALL_ACCESS };
@@ -135,11 +136,11 @@ static BOOL caller_can_add_file(const WCHAR *dir)
     BOOL allowed = TRUE, status;
     HANDLE token;
 
-    if (GetFileSecurityW(dir, info, NULL, 0, &size) || GetLastError() != ERROR_INSUFFICIENT_BUFFER) return TRUE;
+    if (GetFileSecurityW(path, info, NULL, 0, &size) || GetLastError() != ERROR_INSUFFICIENT_BUFFER) return TRUE;
     if (!(sd = heap_alloc_zero(size))) return TRUE;
-    if (GetFileSecurityW(dir, info, sd, size, &size) && SUCCEEDED(caller_open_token(&token)))
+    if (GetFileSecurityW(path, info, sd, size, &size) && SUCCEEDED(caller_open_token(&token)))
     {
-        if (AccessCheck(sd, token, FILE_ADD_FILE, (GENERIC_MAPPING *)&mapping, (PRIVILEGE_SET *)privileges,
+        if (AccessCheck(sd, token, access, (GENERIC_MAPPING *)&mapping, (PRIVILEGE_SET *)privileges,
                         &privileges_size, &granted, &status))
             allowed = status;
         CloseHandle(token);
@@ -150,7 +151,9 @@ static BOOL caller_can_add_file(const WCHAR *dir)
 
 /* A download needs an existing, writable destination directory (E_ACCESSDENIED, the code
  * AddFile documents for an unwritable one); an upload needs its source file (our choice of
- * HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND): the documentation names no code). */
+ * HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND): the documentation names no code) and the caller's
+ * right to read it (E_ACCESSDENIED, as for a destination: the service must not read for a
+ * client a file that the client itself may not). */
 HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type)
 {
     WCHAR dir[MAX_PATH];
@@ -162,7 +165,7 @@ HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type)
         attrs = GetFileAttributesW(local);
         if (attrs == INVALID_FILE_ATTRIBUTES) return HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND);
         if (attrs & FILE_ATTRIBUTE_DIRECTORY) return E_ACCESSDENIED;
-        return S_OK;
+        return caller_has_access(local, FILE_READ_DATA) ? S_OK : E_ACCESSDENIED;
     }
     /* An existing directory cannot be replaced by the finished file: refused like any other
      * local name that cannot be one (E_INVALIDARG), not left to fail in Complete. */
@@ -175,7 +178,7 @@ HRESULT check_local_file(const WCHAR *local, BG_JOB_TYPE type)
     dir[len] = 0;
     attrs = GetFileAttributesW(dir);
     if (attrs == INVALID_FILE_ATTRIBUTES || !(attrs & FILE_ATTRIBUTE_DIRECTORY)) return E_ACCESSDENIED;
-    return caller_can_add_file(dir) ? S_OK : E_ACCESSDENIED;
+    return caller_has_access(dir, FILE_ADD_FILE) ? S_OK : E_ACCESSDENIED;
 }
 
 /* The hidden temp file of a download lives beside its destination, as on Windows. Its name has

@@ -273,6 +273,25 @@ static void test_local_names(void)
     hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/upload", dir);
     ok(hr == E_ACCESSDENIED, "a directory as upload source got %#lx [inferred]\n", hr);
     RemoveDirectoryW(dir);
+    /* A source the caller may not read: the service must not read it on the caller's behalf.
+     * E_ACCESSDENIED is our choice, the code AddFile documents for a destination it may not
+     * write. (Wine does not enforce the DACL on opens, so only the access check can refuse.) */
+    local_path(local, L"bits_unreadable_source.txt");
+    DeleteFileW(local);
+    if (ConvertStringSecurityDescriptorToSecurityDescriptorW(L"D:P(D;;0x1;;;WD)(A;;FA;;;WD)", SDDL_REVISION_1,
+                                                             &sd, NULL))
+    {
+        HANDLE handle;
+
+        sa.lpSecurityDescriptor = sd;
+        handle = CreateFileW(local, GENERIC_WRITE, 0, &sa, CREATE_ALWAYS, 0, NULL);
+        ok(handle != INVALID_HANDLE_VALUE, "CreateFile failed: %lu\n", GetLastError());
+        CloseHandle(handle);
+        LocalFree(sd);
+        hr = IBackgroundCopyJob_AddFile(job, L"http://127.0.0.1/upload", local);
+        ok(hr == E_ACCESSDENIED, "an upload source without FILE_READ_DATA got %#lx\n", hr);
+        ok(DeleteFileW(local), "DeleteFile failed: %lu\n", GetLastError());
+    }
     ok(file_count(job) == 0, "got %lu files\n", file_count(job));
     cancel_job(job);
 }
