@@ -240,6 +240,12 @@ WCHAR *job_reply_path(struct bits_job *job);      /* caller holds job->cs; heap 
 WCHAR *job_reply_temp_name(struct bits_job *job); /* caller holds job->cs */
 void job_activity(struct bits_job *job);         /* caller holds job->cs: resets the inactivity timeout */
 void job_changed(struct bits_job *job);          /* caller holds job->cs: a client changed it (both above) */
+/* What a state change leaves out where it must not happen (a scheduler or loader change). */
+#define JOB_STATE_NO_SAVE      0x1   /* no urgent save */
+#define JOB_STATE_NO_TOUCH     0x2   /* modification time, lazy save and analytic log stay as they are */
+#define JOB_STATE_NO_ACTIVITY  0x4   /* not client activity: the inactivity timeout goes on */
+#define JOB_STATE_QUIET        (JOB_STATE_NO_SAVE | JOB_STATE_NO_TOUCH | JOB_STATE_NO_ACTIVITY)
+void job_set_state(struct bits_job *job, BG_JOB_STATE state, unsigned int flags); /* caller holds job->cs */
 static inline IBackgroundCopyJob *job_iface(struct bits_job *job)
 {
     return (IBackgroundCopyJob *)&job->IBackgroundCopyJob5_iface;
