@@ -360,6 +360,17 @@ struct transfer_error
     BOOL transient;
 };
 
+/* Every failure records all three at once, so that none keeps a value from an earlier one.
+ * Returns the code, for `return transfer_error_set(...)`. */
+static inline HRESULT transfer_error_set(struct transfer_error *error, HRESULT code, BG_ERROR_CONTEXT context,
+                                         BOOL transient)
+{
+    error->code = code;
+    error->context = context;
+    error->transient = transient;
+    return code;
+}
+
 /* ---- ondemand.c: files of ON_DEMAND_MODE jobs; job lock held for ranges_* ---- */
 enum ondemand_next { ONDEMAND_FETCH, ONDEMAND_COMPLETE, ONDEMAND_SUSPEND };
 
