@@ -1570,9 +1570,21 @@ static HRESULT WINAPI job_GetMaximumDownloadTime(IBackgroundCopyJob5 *iface, ULO
 
 #define COST_FLAGS_ALL (0xff | BITS_COST_STATE_RESERVED | BITS_COST_OPTION_IGNORE_CONGESTION)
 
+/* DYNAMIC_CONTENT and ON_DEMAND_MODE: download jobs only, fixed at the first Resume, and
+ * neither may be turned on together with the other or with a custom HTTP verb. */
+static HRESULT job_check_download_mode(struct bits_job *job, BOOL enable, BOOL other_mode)
+{
+    if (job->type != BG_JOB_TYPE_DOWNLOAD) return BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY;
+    if (job->resumed_once) return BG_E_READ_ONLY_PROPERTY_AFTER_RESUME;
+    if (enable && (other_mode || job->http_method)) return BG_E_UNSUPPORTED_JOB_CONFIGURATION;
+    return S_OK;
+}
+
 /* Each property's type, job type and timing rules; the caller holds job->cs. */
 static HRESULT job_set_property(struct bits_job *job, BITS_JOB_PROPERTY_ID id, const BITS_JOB_PROPERTY_VALUE *value)
 {
+    HRESULT hr;
+
     switch (id)
     {
     case BITS_JOB_PROPERTY_ID_COST_FLAGS:
@@ -1583,9 +1595,7 @@ static HRESULT job_set_property(struct bits_job *job, BITS_JOB_PROPERTY_ID id, c
         job->notify_clsid = value->ClsID;
         return S_OK;
     case BITS_JOB_PROPERTY_DYNAMIC_CONTENT:
-        if (job->type != BG_JOB_TYPE_DOWNLOAD) return BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY;
-        if (job->resumed_once) return BG_E_READ_ONLY_PROPERTY_AFTER_RESUME;
-        if (value->Enable && (job->on_demand || job->http_method)) return BG_E_UNSUPPORTED_JOB_CONFIGURATION;
+        if (FAILED(hr = job_check_download_mode(job, value->Enable, job->on_demand))) return hr;
         job->dynamic_content = !!value->Enable;
         return S_OK;
     case BITS_JOB_PROPERTY_HIGH_PERFORMANCE:
@@ -1609,9 +1619,7 @@ static HRESULT job_set_property(struct bits_job *job, BITS_JOB_PROPERTY_ID id, c
         job->notify_interval_ms = value->Dword;
         return S_OK;
     case BITS_JOB_PROPERTY_ON_DEMAND_MODE:
-        if (job->type != BG_JOB_TYPE_DOWNLOAD) return BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY;
-        if (job->resumed_once) return BG_E_READ_ONLY_PROPERTY_AFTER_RESUME;
-        if (value->Enable && (job->dynamic_content || job->http_method)) return BG_E_UNSUPPORTED_JOB_CONFIGURATION;
+        if (FAILED(hr = job_check_download_mode(job, value->Enable, job->dynamic_content))) return hr;
         job->on_demand = !!value->Enable;
         return S_OK;
     }
