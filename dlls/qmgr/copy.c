@@ -53,12 +53,12 @@ static HRESULT source_path(const WCHAR *remote, WCHAR *path, DWORD size)
 
 static void source_error(DWORD err, struct transfer_error *error)
 {
-    error->code = HRESULT_FROM_WIN32(err);
-    error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
     /* a missing file, a missing path or denied access is an ERROR, as BITS documents; a server or
      * network that cannot be reached is worth a retry. */
-    error->transient = err == ERROR_BAD_NETPATH || err == ERROR_NETNAME_DELETED || err == ERROR_UNEXP_NET_ERR
-                       || err == ERROR_SEM_TIMEOUT || err == ERROR_NETWORK_UNREACHABLE || err == ERROR_SHARING_VIOLATION;
+    BOOL transient = err == ERROR_BAD_NETPATH || err == ERROR_NETNAME_DELETED || err == ERROR_UNEXP_NET_ERR
+                     || err == ERROR_SEM_TIMEOUT || err == ERROR_NETWORK_UNREACHABLE || err == ERROR_SHARING_VIOLATION;
+
+    transfer_error_set(error, HRESULT_FROM_WIN32(err), BG_ERROR_CONTEXT_REMOTE_FILE, transient);
 }
 
 /* The source is opened as the job's owner (open_file_as): a client copies only what it may
@@ -95,12 +95,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
     if (!remote) return E_OUTOFMEMORY;
     hr = source_path(remote, path, ARRAYSIZE(path));
     heap_free(remote);
-    if (FAILED(hr))
-    {
-        error->code = hr;
-        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-        return hr;
-    }
+    if (FAILED(hr)) return transfer_error_set(error, hr, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
 
     if (FAILED(hr = open_source(job, path, &source)))
     {
@@ -116,16 +111,14 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
     }
     if (FAILED(hr = transfer_set_size(t, size.QuadPart, &mtime, NULL)))
     {
-        error->code = hr;                    /* MAX_DOWNLOAD_SIZE: fatal, our choice */
-        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-        error->transient = FALSE;
+        /* MAX_DOWNLOAD_SIZE: fatal, our choice */
+        transfer_error_set(error, hr, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
         goto done;
     }
 
     if (FAILED(hr = transfer_open_output(t, &offset, &output, NULL)))
     {
-        error->code = hr;
-        error->context = BG_ERROR_CONTEXT_LOCAL_FILE;
+        transfer_error_set(error, hr, BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
         goto done;
     }
     pos.QuadPart = offset;
@@ -165,9 +158,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
         }
         if (FAILED(hr = write_output(output, buffer, read)))
         {
-            error->code = hr;
-            error->context = BG_ERROR_CONTEXT_LOCAL_FILE;
-            hr = error->code;
+            transfer_error_set(error, hr, BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
             goto done;
         }
         done += read;
@@ -176,10 +167,7 @@ HRESULT copy_download(struct transfer *t, struct transfer_error *error)
     if (done < (UINT64)size.QuadPart)
     {
         /* The source shrank under us: start over next time, as for a changed remote file. */
-        error->code = BG_E_REMOTE_FILE_CHANGED;
-        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-        error->transient = TRUE;
-        hr = error->code;
+        hr = transfer_error_set(error, BG_E_REMOTE_FILE_CHANGED, BG_ERROR_CONTEXT_REMOTE_FILE, TRUE);
         goto done;
     }
     hr = S_OK;

@@ -46,7 +46,8 @@ static inline struct bits_enum *impl_from_IEnumBackgroundCopyFiles(IEnumBackgrou
     return CONTAINING_RECORD(iface, struct bits_enum, IEnumBackgroundCopyFiles_iface);
 }
 
-static HRESULT enum_create(IUnknown **items, ULONG count, BOOL files, struct bits_enum **out);
+static struct bits_enum *enum_alloc(ULONG count, BOOL files);
+static void enum_add(struct bits_enum *e, IUnknown *item);
 
 static HRESULT bits_enum_query_interface(struct bits_enum *e, REFIID riid, void **obj)
 {
@@ -111,12 +112,27 @@ static HRESULT bits_enum_skip(struct bits_enum *e, ULONG celt)
     return (ULONG)(next - pos) == celt ? S_OK : S_FALSE;
 }
 
+static HRESULT bits_enum_reset(struct bits_enum *e)
+{
+    InterlockedExchange(&e->position, 0);
+    return S_OK;
+}
+
+/* The clone has the same snapshot and starts where the original is. */
 static HRESULT bits_enum_clone(struct bits_enum *e, struct bits_enum **out)
 {
-    HRESULT hr;
+    ULONG i;
 
-    if (FAILED(hr = enum_create(e->items, e->count, e->files, out))) return hr;
+    if (!(*out = enum_alloc(e->count, e->files))) return E_OUTOFMEMORY;
+    for (i = 0; i < e->count; i++) enum_add(*out, e->items[i]);
     (*out)->position = e->position;
+    return S_OK;
+}
+
+static HRESULT bits_enum_get_count(struct bits_enum *e, ULONG *count)
+{
+    if (!count) return E_INVALIDARG;
+    *count = e->count;
     return S_OK;
 }
 
@@ -150,8 +166,7 @@ static HRESULT WINAPI enum_jobs_Skip(IEnumBackgroundCopyJobs *iface, ULONG celt)
 static HRESULT WINAPI enum_jobs_Reset(IEnumBackgroundCopyJobs *iface)
 {
     TRACE("(%p)\n", iface);
-    InterlockedExchange(&impl_from_IEnumBackgroundCopyJobs(iface)->position, 0);
-    return S_OK;
+    return bits_enum_reset(impl_from_IEnumBackgroundCopyJobs(iface));
 }
 
 static HRESULT WINAPI enum_jobs_Clone(IEnumBackgroundCopyJobs *iface, IEnumBackgroundCopyJobs **out)
@@ -171,10 +186,7 @@ static HRESULT WINAPI enum_jobs_Clone(IEnumBackgroundCopyJobs *iface, IEnumBackg
 static HRESULT WINAPI enum_jobs_GetCount(IEnumBackgroundCopyJobs *iface, ULONG *count)
 {
     TRACE("(%p)->(%p)\n", iface, count);
-
-    if (!count) return E_INVALIDARG;
-    *count = impl_from_IEnumBackgroundCopyJobs(iface)->count;
-    return S_OK;
+    return bits_enum_get_count(impl_from_IEnumBackgroundCopyJobs(iface), count);
 }
 
 static const IEnumBackgroundCopyJobsVtbl enum_jobs_vtbl =
@@ -219,8 +231,7 @@ static HRESULT WINAPI enum_files_Skip(IEnumBackgroundCopyFiles *iface, ULONG cel
 static HRESULT WINAPI enum_files_Reset(IEnumBackgroundCopyFiles *iface)
 {
     TRACE("(%p)\n", iface);
-    InterlockedExchange(&impl_from_IEnumBackgroundCopyFiles(iface)->position, 0);
-    return S_OK;
+    return bits_enum_reset(impl_from_IEnumBackgroundCopyFiles(iface));
 }
 
 static HRESULT WINAPI enum_files_Clone(IEnumBackgroundCopyFiles *iface, IEnumBackgroundCopyFiles **out)
@@ -240,10 +251,7 @@ static HRESULT WINAPI enum_files_Clone(IEnumBackgroundCopyFiles *iface, IEnumBac
 static HRESULT WINAPI enum_files_GetCount(IEnumBackgroundCopyFiles *iface, ULONG *count)
 {
     TRACE("(%p)->(%p)\n", iface, count);
-
-    if (!count) return E_INVALIDARG;
-    *count = impl_from_IEnumBackgroundCopyFiles(iface)->count;
-    return S_OK;
+    return bits_enum_get_count(impl_from_IEnumBackgroundCopyFiles(iface), count);
 }
 
 static const IEnumBackgroundCopyFilesVtbl enum_files_vtbl =
@@ -258,57 +266,51 @@ static const IEnumBackgroundCopyFilesVtbl enum_files_vtbl =
     enum_files_GetCount,
 };
 
-static HRESULT enum_create(IUnknown **items, ULONG count, BOOL files, struct bits_enum **out)
+/* An empty enumerator with room for count items; enum_add fills it. */
+static struct bits_enum *enum_alloc(ULONG count, BOOL files)
 {
     struct bits_enum *e;
-    ULONG i;
 
-    if (!(e = heap_alloc_zero(sizeof(*e)))) return E_OUTOFMEMORY;
+    if (!(e = heap_alloc_zero(sizeof(*e)))) return NULL;
     if (!(e->items = heap_alloc_zero((count + 1) * sizeof(*e->items))))
     {
         heap_free(e);
-        return E_OUTOFMEMORY;
+        return NULL;
     }
     e->IEnumBackgroundCopyJobs_iface.lpVtbl = &enum_jobs_vtbl;
     e->IEnumBackgroundCopyFiles_iface.lpVtbl = &enum_files_vtbl;
     e->refs = 1;
     e->files = files;
-    e->count = count;
-    for (i = 0; i < count; i++)
-    {
-        e->items[i] = items[i];
-        IUnknown_AddRef(items[i]);
-    }
-    *out = e;
-    return S_OK;
+    return e;
+}
+
+/* The snapshot holds a reference to each item until the enumerator goes. */
+static void enum_add(struct bits_enum *e, IUnknown *item)
+{
+    e->items[e->count++] = item;
+    IUnknown_AddRef(item);
 }
 
 HRESULT enum_jobs_create(struct bits_job **jobs, ULONG count, IEnumBackgroundCopyJobs **out)
 {
-    IUnknown **items;
     struct bits_enum *e;
-    HRESULT hr;
     ULONG i;
 
-    if (!(items = heap_alloc_zero((count + 1) * sizeof(*items)))) return E_OUTOFMEMORY;
-    for (i = 0; i < count; i++) items[i] = (IUnknown *)job_iface(jobs[i]);
-    hr = enum_create(items, count, FALSE, &e);
-    heap_free(items);
-    *out = SUCCEEDED(hr) ? &e->IEnumBackgroundCopyJobs_iface : NULL;
-    return hr;
+    *out = NULL;
+    if (!(e = enum_alloc(count, FALSE))) return E_OUTOFMEMORY;
+    for (i = 0; i < count; i++) enum_add(e, (IUnknown *)job_iface(jobs[i]));
+    *out = &e->IEnumBackgroundCopyJobs_iface;
+    return S_OK;
 }
 
 HRESULT enum_files_create(struct bits_file **files, ULONG count, IEnumBackgroundCopyFiles **out)
 {
-    IUnknown **items;
     struct bits_enum *e;
-    HRESULT hr;
     ULONG i;
 
-    if (!(items = heap_alloc_zero((count + 1) * sizeof(*items)))) return E_OUTOFMEMORY;
-    for (i = 0; i < count; i++) items[i] = (IUnknown *)file_iface(files[i]);
-    hr = enum_create(items, count, TRUE, &e);
-    heap_free(items);
-    *out = SUCCEEDED(hr) ? &e->IEnumBackgroundCopyFiles_iface : NULL;
-    return hr;
+    *out = NULL;
+    if (!(e = enum_alloc(count, TRUE))) return E_OUTOFMEMORY;
+    for (i = 0; i < count; i++) enum_add(e, (IUnknown *)file_iface(files[i]));
+    *out = &e->IEnumBackgroundCopyFiles_iface;
+    return S_OK;
 }

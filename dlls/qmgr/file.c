@@ -409,10 +409,10 @@ static HRESULT WINAPI file_SetValidationState(IBackgroundCopyFile6 *iface, BOOL 
         file->progress.BytesTransferred = 0;
         if (job->error) IBackgroundCopyError_Release(&job->error->IBackgroundCopyError_iface);
         job->error = error;
-        job->state = BG_JOB_STATE_ERROR;
         job->error_count++;
         analytic_error(job, BG_E_VALIDATION_FAILED, BG_ERROR_CONTEXT_REMOTE_FILE);
-        job_changed(job);
+        /* A client's change, saved with the next lazy save like any other property. */
+        job_set_state(job, BG_JOB_STATE_ERROR, JOB_STATE_NO_SAVE);
         notify_post(job, NOTIFY_JOB_ERROR, NULL);
     }
     LeaveCriticalSection(&job->cs);

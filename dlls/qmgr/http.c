@@ -102,21 +102,19 @@ static void read_timeouts(struct http_timeouts *timeouts)
  * for server applications; BITS documents downloads only by example, so reusing it is our choice). */
 void http_status_error(DWORD status, struct transfer_error *error)
 {
-    error->code = MAKE_HRESULT(SEVERITY_ERROR, 0x19, status);
-    error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-    error->transient = status == 408 || (status >= 500 && status != 501 && status != 505);
+    transfer_error_set(error, MAKE_HRESULT(SEVERITY_ERROR, 0x19, status), BG_ERROR_CONTEXT_REMOTE_FILE,
+                       status == 408 || (status >= 500 && status != 501 && status != 505));
 }
 
 void http_winhttp_error(struct transfer_error *error)
 {
     DWORD err = GetLastError();
+    BOOL transient;
 
     /* Wine's WinHTTP passes a socket's receive timeout on as the Winsock code; WinHTTP's own
      * is ERROR_WINHTTP_TIMEOUT, which is what Windows reports. */
     if (err == WSAETIMEDOUT) err = ERROR_WINHTTP_TIMEOUT;
 
-    error->code = HRESULT_FROM_WIN32(err);
-    error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
     /* Name resolution, connection, timeouts and resets are transient, as BITS documents; a bad URL
      * or a certificate problem is not. */
     switch (err)
@@ -133,12 +131,13 @@ void http_winhttp_error(struct transfer_error *error)
     case ERROR_WINHTTP_SECURE_CERT_WRONG_USAGE:
     case ERROR_WINHTTP_REDIRECT_FAILED:
     case ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED:
-        error->transient = FALSE;
+        transient = FALSE;
         break;
     default:
-        error->transient = TRUE;
+        transient = TRUE;
         break;
     }
+    transfer_error_set(error, HRESULT_FROM_WIN32(err), BG_ERROR_CONTEXT_REMOTE_FILE, transient);
 }
 
 /* A failure of transfer_set_size or transfer_check_size: the job's MAX_DOWNLOAD_SIZE is
@@ -147,18 +146,14 @@ static HRESULT size_error(HRESULT hr, struct transfer_error *error)
 {
     if (FAILED(hr))
     {
-        error->code = hr;
-        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-        error->transient = FALSE;
+        transfer_error_set(error, hr, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
     }
     return hr;
 }
 
 static void local_error(HRESULT hr, struct transfer_error *error)
 {
-    error->code = hr;
-    error->context = BG_ERROR_CONTEXT_LOCAL_FILE;
-    error->transient = FALSE;
+    transfer_error_set(error, hr, BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
 }
 
 void http_close(struct http_session *req)
@@ -453,9 +448,7 @@ HRESULT http_open(struct bits_job *job, const WCHAR *url, struct http_session **
                                               cert_subject, &req->cert)))
         {
             /* Gone since it was chosen: fatal, with the setter's code. Our choice: a retry cannot bring it back. */
-            error->code = hr;
-            error->context = BG_ERROR_CONTEXT_GENERAL_TRANSPORT;
-            error->transient = FALSE;
+            transfer_error_set(error, hr, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, FALSE);
         }
         heap_free(cert_store);
         heap_free(cert_subject);
@@ -866,9 +859,7 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
     if (!target.url || !target.path)
     {
         target_free(&target);
-        error->code = E_OUTOFMEMORY;
-        error->context = BG_ERROR_CONTEXT_GENERAL_TRANSPORT;
-        error->transient = FALSE;
+        transfer_error_set(error, E_OUTOFMEMORY, BG_ERROR_CONTEXT_GENERAL_TRANSPORT, FALSE);
         return NULL;
     }
     lstrcpynW(target.host, req->host, ARRAYSIZE(target.host));
@@ -915,9 +906,7 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
         {
             /* a redirect under DISALLOW, or one that the policy does not allow,
              * is a fatal error (documented for DISALLOW; our choice for HTTPS -> HTTP, treated alike). */
-            error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED);
-            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-            error->transient = FALSE;
+            transfer_error_set(error, HRESULT_FROM_WIN32(ERROR_WINHTTP_REDIRECT_FAILED), BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
             break;
         }
         if (verb != previous)
@@ -1002,10 +991,7 @@ static void save_response_headers(struct transfer *t, HINTERNET request)
  * wrongly does so again: fatal. A body that ends early may be a dropped connection: transient. */
 static HRESULT invalid_response(struct transfer_error *error, BOOL transient)
 {
-    error->code = BG_E_INVALID_SERVER_RESPONSE;
-    error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-    error->transient = transient;
-    return error->code;
+    return transfer_error_set(error, BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE, transient);
 }
 
 /* Content-Range of a 206, "bytes first-last/total" (RFC 9110). FALSE when it is absent or has
@@ -1051,10 +1037,7 @@ HRESULT http_check_partial(HINTERNET request, UINT64 start, UINT64 end, UINT64 s
         && GetLastError() == ERROR_WINHTTP_HEADER_NOT_FOUND)
     {
         /* no Content-Range (often stripped by a proxy): the documented code of missing ranges */
-        error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
-        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-        error->transient = FALSE;
-        return error->code;
+        return transfer_error_set(error, BG_E_INSUFFICIENT_RANGE_SUPPORT, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
     }
     if (!http_content_range(request, &first, &last, &total))
     {
@@ -1178,10 +1161,8 @@ static HRESULT download_ranges(struct transfer *t, struct http_session *req, HAN
 
         if (start >= size)
         {
-            error->code = BG_E_INVALID_RANGE;       /* a range beyond EOF */
-            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-            error->transient = FALSE;
-            return error->code;
+            /* a range beyond EOF */
+            return transfer_error_set(error, BG_E_INVALID_RANGE, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
         }
         len = (ranges[i].Length == BG_LENGTH_TO_EOF || ranges[i].Length > size - start) ? size - start : ranges[i].Length;
         if (!len || done >= pos + len)
@@ -1195,9 +1176,7 @@ static HRESULT download_ranges(struct transfer *t, struct http_session *req, HAN
         if (status >= 400) http_status_error(status, error);
         else if (status != 206)
         {
-            error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
-            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-            error->transient = FALSE;
+            transfer_error_set(error, BG_E_INSUFFICIENT_RANGE_SUPPORT, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
         }
         if (status != 206)
         {
@@ -1220,10 +1199,8 @@ static HRESULT download_ranges(struct transfer *t, struct http_session *req, HAN
         if (FAILED(hr)) return hr;
         if (done < pos + len)
         {
-            error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR);
-            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-            error->transient = TRUE;
-            return error->code;
+            return transfer_error_set(error, HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR),
+                                      BG_ERROR_CONTEXT_REMOTE_FILE, TRUE);
         }
         pos += len;
     }
@@ -1266,9 +1243,7 @@ static HRESULT download_on_demand(struct transfer *t, struct http_session *req, 
         else if (status != 206)
         {
             /* The server does not do ranges (any more): no random access. */
-            error->code = BG_E_RANDOM_ACCESS_NOT_SUPPORTED;
-            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-            error->transient = FALSE;
+            transfer_error_set(error, BG_E_RANDOM_ACCESS_NOT_SUPPORTED, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
         }
         if (status != 206)
         {
@@ -1331,10 +1306,8 @@ static HRESULT download_on_demand(struct transfer *t, struct http_session *req, 
         if (FAILED(hr)) break;
         if (same && pos < end)
         {
-            error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR);
-            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-            error->transient = TRUE;
-            hr = error->code;
+            hr = transfer_error_set(error, HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR),
+                                    BG_ERROR_CONTEXT_REMOTE_FILE, TRUE);
             break;
         }
         same = TRUE;
@@ -1355,10 +1328,7 @@ static HRESULT take_size(struct transfer *t, HINTERNET request, UINT64 *size, BO
 
     if (!query_uint64(request, WINHTTP_QUERY_CONTENT_LENGTH, size))
     {
-        error->code = BG_E_MISSING_FILE_SIZE;
-        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-        error->transient = FALSE;
-        return error->code;
+        return transfer_error_set(error, BG_E_MISSING_FILE_SIZE, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
     }
     struct bits_file *file = transfer_file(t);
     struct bits_job *job = transfer_job(t);
@@ -1588,10 +1558,7 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
         if (status != 206)
         {
             /* The server ignored the Range: its body would start at 0. */
-            error->code = BG_E_INSUFFICIENT_RANGE_SUPPORT;
-            error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-            error->transient = FALSE;
-            hr = error->code;
+            hr = transfer_error_set(error, BG_E_INSUFFICIENT_RANGE_SUPPORT, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
             goto done;
         }
         /* Every byte of the 206 must be the rest of the version of the file whose start is in
@@ -1651,10 +1618,8 @@ HRESULT http_download(struct transfer *t, struct transfer_error *error)
     {
         /* The connection ended early: keep the bytes, retry later from here; dynamic
          * content starts again then. */
-        error->code = HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR);
-        error->context = BG_ERROR_CONTEXT_REMOTE_FILE;
-        error->transient = TRUE;
-        hr = error->code;
+        hr = transfer_error_set(error, HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR),
+                                BG_ERROR_CONTEXT_REMOTE_FILE, TRUE);
         goto done;
     }
     hr = S_OK;

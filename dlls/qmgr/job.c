@@ -108,12 +108,52 @@ static HRESULT job_check_owner(struct bits_job *job)
     return same ? S_OK : E_ACCESSDENIED;
 }
 
-static void job_set_state(struct bits_job *job, BG_JOB_STATE state)
+/* The moves the BITS state machine allows. The final states are never left; a state may be set
+ * again (a yield of a job that has not connected yet, say); the rest follows the life cycle of a
+ * job: the scheduler connects queued jobs, a connection starts the transfer, only work in progress
+ * fails with a retry or finishes, and an upload is acknowledged only once the server has it all.
+ * Everything else (Suspend, Resume, Cancel, Complete, fatal errors) may come in any other state. */
+static BOOL job_state_change_allowed(const struct bits_job *job, BG_JOB_STATE to)
 {
-    TRACE("job %s: state %u -> %u\n", debugstr_guid(&job->id), job->state, state);
+    BG_JOB_STATE from = job->state;
+    BOOL action = from == BG_JOB_STATE_QUEUED || from == BG_JOB_STATE_CONNECTING
+                  || from == BG_JOB_STATE_TRANSFERRING;
+
+    if (job_is_final(job)) return FALSE;
+    if (from == to) return TRUE;
+    switch (to)
+    {
+    case BG_JOB_STATE_CONNECTING:      return from == BG_JOB_STATE_QUEUED;
+    case BG_JOB_STATE_TRANSFERRING:    return from == BG_JOB_STATE_CONNECTING;
+    /* A local copy never reports a connection, and a job whose files are all there has nothing to
+     * fetch: any action state may end in TRANSFERRED. */
+    case BG_JOB_STATE_TRANSIENT_ERROR:
+    case BG_JOB_STATE_TRANSFERRED:     return action;
+    case BG_JOB_STATE_ACKNOWLEDGED:    return job->type == BG_JOB_TYPE_DOWNLOAD || from == BG_JOB_STATE_TRANSFERRED;
+    case BG_JOB_STATE_QUEUED:
+    case BG_JOB_STATE_SUSPENDED:
+    case BG_JOB_STATE_ERROR:
+    case BG_JOB_STATE_CANCELLED:       return TRUE;
+    default:                           return FALSE;
+    }
+}
+
+/* The one place where a job's state changes; caller holds job->cs. A change the state machine
+ * does not allow is a bug of ours: it is reported but still made, so that a job never gets stuck
+ * on the check. By default a change is a client's change (modification time, activity, urgent
+ * save, analytic log); the scheduler and the loader leave out what must not happen where they
+ * are (JOB_STATE_*), and every caller posts its own notification, as only it knows which one. */
+void job_set_state(struct bits_job *job, BG_JOB_STATE state, unsigned int flags)
+{
+    if (!job_state_change_allowed(job, state))
+        ERR("job %s: state %u -> %u is not a legal transition\n", debugstr_guid(&job->id), job->state, state);
+    else
+        TRACE("job %s: state %u -> %u\n", debugstr_guid(&job->id), job->state, state);
     job->state = state;
-    job_changed(job);
-    store_changed(TRUE);
+    /* Saved before the touch, so that the saver wakes once, for the short delay of a state change. */
+    if (!(flags & JOB_STATE_NO_SAVE)) store_changed(TRUE);
+    if (!(flags & JOB_STATE_NO_TOUCH)) job_touch(job);
+    if (!(flags & JOB_STATE_NO_ACTIVITY)) job_activity(job);
 }
 
 static HRESULT replace_string(WCHAR **dst, const WCHAR *src)
@@ -392,7 +432,7 @@ static HRESULT WINAPI job_Suspend(IBackgroundCopyJob5 *iface)
     TRACE("(%p)\n", job);
 
     if (FAILED(hr = job_lock_mutable(job))) return hr;
-    if (job->state != BG_JOB_STATE_SUSPENDED) job_set_state(job, BG_JOB_STATE_SUSPENDED);
+    if (job->state != BG_JOB_STATE_SUSPENDED) job_set_state(job, BG_JOB_STATE_SUSPENDED, 0);
     job_abort_transfer(job);                    /* a running transfer stops at once */
     job_unlock_modified(job);
     /* It may have been the last job with work: a pass decides whether the session stays up. */
@@ -436,10 +476,10 @@ static HRESULT WINAPI job_Resume(IBackgroundCopyJob5 *iface)
             IBackgroundCopyError_Release(&job->error->IBackgroundCopyError_iface);
             job->error = NULL;
         }
-        job_set_state(job, BG_JOB_STATE_QUEUED);
+        job_set_state(job, BG_JOB_STATE_QUEUED, 0);
         break;
     case BG_JOB_STATE_TRANSFERRED:
-        if (!job_all_files_transferred(job)) job_set_state(job, BG_JOB_STATE_QUEUED);
+        if (!job_all_files_transferred(job)) job_set_state(job, BG_JOB_STATE_QUEUED, 0);
         break;
     default:
         break;                                  /* action states stay where they are */
@@ -462,7 +502,7 @@ static HRESULT WINAPI job_Cancel(IBackgroundCopyJob5 *iface)
     TRACE("(%p)\n", job);
 
     if (FAILED(hr = job_lock_mutable(job))) return hr;
-    job_set_state(job, BG_JOB_STATE_CANCELLED);
+    job_set_state(job, BG_JOB_STATE_CANCELLED, 0);
     job_abort_transfer(job);
     done = job->worker_active ? job->worker_done : NULL;
     job_detach_final(job, &left);
@@ -602,7 +642,7 @@ static HRESULT WINAPI job_Complete(IBackgroundCopyJob5 *iface)
             set_file_times(file->local_name, &file->remote_mtime);
         file->progress.Completed = TRUE;
     }
-    job_set_state(job, BG_JOB_STATE_ACKNOWLEDGED);
+    job_set_state(job, BG_JOB_STATE_ACKNOWLEDGED, 0);
     job_detach_final(job, &left);
     LeaveCriticalSection(&job->cs);
 
@@ -1535,9 +1575,21 @@ static HRESULT WINAPI job_GetMaximumDownloadTime(IBackgroundCopyJob5 *iface, ULO
 
 #define COST_FLAGS_ALL (0xff | BITS_COST_STATE_RESERVED | BITS_COST_OPTION_IGNORE_CONGESTION)
 
+/* DYNAMIC_CONTENT and ON_DEMAND_MODE: download jobs only, fixed at the first Resume, and
+ * neither may be turned on together with the other or with a custom HTTP verb. */
+static HRESULT job_check_download_mode(struct bits_job *job, BOOL enable, BOOL other_mode)
+{
+    if (job->type != BG_JOB_TYPE_DOWNLOAD) return BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY;
+    if (job->resumed_once) return BG_E_READ_ONLY_PROPERTY_AFTER_RESUME;
+    if (enable && (other_mode || job->http_method)) return BG_E_UNSUPPORTED_JOB_CONFIGURATION;
+    return S_OK;
+}
+
 /* Each property's type, job type and timing rules; the caller holds job->cs. */
 static HRESULT job_set_property(struct bits_job *job, BITS_JOB_PROPERTY_ID id, const BITS_JOB_PROPERTY_VALUE *value)
 {
+    HRESULT hr;
+
     switch (id)
     {
     case BITS_JOB_PROPERTY_ID_COST_FLAGS:
@@ -1548,9 +1600,7 @@ static HRESULT job_set_property(struct bits_job *job, BITS_JOB_PROPERTY_ID id, c
         job->notify_clsid = value->ClsID;
         return S_OK;
     case BITS_JOB_PROPERTY_DYNAMIC_CONTENT:
-        if (job->type != BG_JOB_TYPE_DOWNLOAD) return BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY;
-        if (job->resumed_once) return BG_E_READ_ONLY_PROPERTY_AFTER_RESUME;
-        if (value->Enable && (job->on_demand || job->http_method)) return BG_E_UNSUPPORTED_JOB_CONFIGURATION;
+        if (FAILED(hr = job_check_download_mode(job, value->Enable, job->on_demand))) return hr;
         job->dynamic_content = !!value->Enable;
         return S_OK;
     case BITS_JOB_PROPERTY_HIGH_PERFORMANCE:
@@ -1574,9 +1624,7 @@ static HRESULT job_set_property(struct bits_job *job, BITS_JOB_PROPERTY_ID id, c
         job->notify_interval_ms = value->Dword;
         return S_OK;
     case BITS_JOB_PROPERTY_ON_DEMAND_MODE:
-        if (job->type != BG_JOB_TYPE_DOWNLOAD) return BG_E_PROPERTY_SUPPORTED_FOR_DOWNLOAD_JOBS_ONLY;
-        if (job->resumed_once) return BG_E_READ_ONLY_PROPERTY_AFTER_RESUME;
-        if (value->Enable && (job->dynamic_content || job->http_method)) return BG_E_UNSUPPORTED_JOB_CONFIGURATION;
+        if (FAILED(hr = job_check_download_mode(job, value->Enable, job->dynamic_content))) return hr;
         job->on_demand = !!value->Enable;
         return S_OK;
     }
@@ -2152,6 +2200,9 @@ HRESULT job_create(const WCHAR *name, BG_JOB_TYPE type, const struct bits_caller
         return HRESULT_FROM_WIN32(GetLastError());
     }
     job->type = type;
+    /* A new job starts SUSPENDED: its first state, not a change of one, so it is set here like
+     * every other default and not through job_set_state (there is nothing to check, and CreateJob
+     * saves and logs the job once it is in the list). */
     job->state = job->analytic_state = BG_JOB_STATE_SUSPENDED;
     job->priority = BG_JOB_PRIORITY_NORMAL;
     job->notify_flags = BG_NOTIFY_JOB_TRANSFERRED | BG_NOTIFY_JOB_ERROR;

@@ -268,6 +268,12 @@ WCHAR *job_reply_path(struct bits_job *job);      /* caller holds job->cs; heap 
 WCHAR *job_reply_temp_name(struct bits_job *job); /* caller holds job->cs */
 void job_activity(struct bits_job *job);         /* caller holds job->cs: resets the inactivity timeout */
 void job_changed(struct bits_job *job);          /* caller holds job->cs: a client changed it (both above) */
+/* What a state change leaves out where it must not happen (a scheduler or loader change). */
+#define JOB_STATE_NO_SAVE      0x1   /* no urgent save */
+#define JOB_STATE_NO_TOUCH     0x2   /* modification time, lazy save and analytic log stay as they are */
+#define JOB_STATE_NO_ACTIVITY  0x4   /* not client activity: the inactivity timeout goes on */
+#define JOB_STATE_QUIET        (JOB_STATE_NO_SAVE | JOB_STATE_NO_TOUCH | JOB_STATE_NO_ACTIVITY)
+void job_set_state(struct bits_job *job, BG_JOB_STATE state, unsigned int flags); /* caller holds job->cs */
 static inline IBackgroundCopyJob *job_iface(struct bits_job *job)
 {
     return (IBackgroundCopyJob *)&job->IBackgroundCopyJob5_iface;
@@ -381,6 +387,17 @@ struct transfer_error
     BG_ERROR_CONTEXT context;
     BOOL transient;
 };
+
+/* Every failure records all three at once, so that none keeps a value from an earlier one.
+ * Returns the code, for `return transfer_error_set(...)`. */
+static inline HRESULT transfer_error_set(struct transfer_error *error, HRESULT code, BG_ERROR_CONTEXT context,
+                                         BOOL transient)
+{
+    error->code = code;
+    error->context = context;
+    error->transient = transient;
+    return code;
+}
 
 /* ---- ondemand.c: files of ON_DEMAND_MODE jobs; job lock held for ranges_* ---- */
 enum ondemand_next { ONDEMAND_FETCH, ONDEMAND_COMPLETE, ONDEMAND_SUSPEND };

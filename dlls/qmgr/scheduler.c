@@ -59,6 +59,11 @@ static struct
 
 #define NO_DEADLINE (~(ULONGLONG)0)
 
+/* The scheduler's own state changes (connecting, a retry, a yield) are not a client's: they do not
+ * hold off the inactivity timeout, and they go to disk with the next lazy save. Failures, the end
+ * of a transfer and an on-demand stop are saved at once. */
+#define SCHEDULER_STATE (JOB_STATE_NO_SAVE | JOB_STATE_NO_ACTIVITY)
+
 static INIT_ONCE sched_once = INIT_ONCE_STATIC_INIT;
 
 static DWORD WINAPI scheduler_thread(void *arg);
@@ -175,13 +180,12 @@ void transfer_connected(struct transfer *t)
     EnterCriticalSection(&job->cs);
     if (!job->abort && job->state == BG_JOB_STATE_CONNECTING)
     {
-        job->state = BG_JOB_STATE_TRANSFERRING;
         if (job->error)
         {
             IBackgroundCopyError_Release(&job->error->IBackgroundCopyError_iface);
             job->error = NULL;
         }
-        job_touch(job);
+        job_set_state(job, BG_JOB_STATE_TRANSFERRING, SCHEDULER_STATE);
         notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
     }
     LeaveCriticalSection(&job->cs);
@@ -380,21 +384,16 @@ static void job_fail(struct bits_job *job, struct bits_file *file, const struct 
         transient = FALSE;
     if (transient && GetTickCount64() - job->last_progress >= (ULONGLONG)job->no_progress_timeout * 1000)
         transient = FALSE;
-    store_changed(TRUE);
     WARN("job %s: %#lx (context %u), %s\n", debugstr_guid(&job->id), error->code, error->context,
          transient ? "will retry" : "fatal");
+    /* A failure is saved at once, like a client's state change, but it is no client activity. */
+    job_set_state(job, transient ? BG_JOB_STATE_TRANSIENT_ERROR : BG_JOB_STATE_ERROR, JOB_STATE_NO_ACTIVITY);
     if (transient)
     {
-        job->state = BG_JOB_STATE_TRANSIENT_ERROR;
         job->retry_at = GetTickCount64() + (ULONGLONG)job->retry_delay * 1000;
         notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
     }
-    else
-    {
-        job->state = BG_JOB_STATE_ERROR;
-        notify_post(job, NOTIFY_JOB_ERROR, NULL);
-    }
-    job_touch(job);
+    else notify_post(job, NOTIFY_JOB_ERROR, NULL);
 }
 
 /* One job's turn: its files in order until it is transferred, fails, or is stopped. */
@@ -414,20 +413,14 @@ static void run_job(struct bits_job *job)
             break;
         if (!(file = job_next_file(job)))
         {
-            job->state = BG_JOB_STATE_TRANSFERRED;
-            store_changed(TRUE);
+            /* Bytes that arrived count as activity; the completion is saved at once. */
             get_system_filetime(&job->completion_time);
-            job_touch(job);
-            job_activity(job);
+            job_set_state(job, BG_JOB_STATE_TRANSFERRED, 0);
             notify_post(job, NOTIFY_JOB_TRANSFERRED, NULL);
             TRACE("job %s transferred\n", debugstr_guid(&job->id));
             break;
         }
-        if (job->state == BG_JOB_STATE_QUEUED)
-        {
-            job->state = BG_JOB_STATE_CONNECTING;
-            job_touch(job);
-        }
+        if (job->state == BG_JOB_STATE_QUEUED) job_set_state(job, BG_JOB_STATE_CONNECTING, SCHEDULER_STATE);
         IBackgroundCopyFile_AddRef(file_iface(file));
         t.file = file;
         http = is_http_url(file->remote_name);     /* SetRemoteName replaces it under the lock */
@@ -459,9 +452,7 @@ static void run_job(struct bits_job *job)
         {
             /* On-demand: the requested ranges are there, the rest is not wanted yet: SUSPENDED. */
             IBackgroundCopyFile_Release(file_iface(file));
-            job->state = BG_JOB_STATE_SUSPENDED;
-            store_changed(TRUE);
-            job_touch(job);
+            job_set_state(job, BG_JOB_STATE_SUSPENDED, JOB_STATE_NO_ACTIVITY);
             notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
             break;
         }
@@ -593,15 +584,10 @@ static void job_deadlines(struct bits_job *job, ULONGLONG now, DWORD *wait)
         ULONGLONG give_up = job->last_progress + (ULONGLONG)job->no_progress_timeout * 1000;
         if (now >= give_up)
         {
-            job->state = BG_JOB_STATE_ERROR;    /* no progress for NoProgressTimeout */
-            job_touch(job);
+            job_set_state(job, BG_JOB_STATE_ERROR, SCHEDULER_STATE);    /* no progress for NoProgressTimeout */
             notify_post(job, NOTIFY_JOB_ERROR, NULL);
         }
-        else if (now >= job->retry_at)
-        {
-            job->state = BG_JOB_STATE_QUEUED;
-            job_touch(job);
-        }
+        else if (now >= job->retry_at) job_set_state(job, BG_JOB_STATE_QUEUED, SCHEDULER_STATE);
         else earlier(wait, min(job->retry_at, give_up), now);
     }
     /* Time spent connecting and transferring since the last Resume; 0 means no limit (undocumented;
@@ -627,9 +613,8 @@ static void job_deadlines(struct bits_job *job, ULONGLONG now, DWORD *wait)
 static void job_yield(struct bits_job *job, const char *why)
 {
     TRACE("job %s yields (%s)\n", debugstr_guid(&job->id), why);
-    job->state = BG_JOB_STATE_QUEUED;
+    job_set_state(job, BG_JOB_STATE_QUEUED, SCHEDULER_STATE);
     job_abort_transfer(job);
-    job_touch(job);
     notify_post(job, NOTIFY_JOB_MODIFICATION, NULL);
 }
 

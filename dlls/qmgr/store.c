@@ -463,6 +463,9 @@ static HRESULT job_from_record(const struct store_job *rec, ULONGLONG now, struc
     if (FAILED(hr = job_create((const WCHAR *)rec->display_name, rec->type, &owner, &job))) return hr;
 
     memcpy(&job->id, rec->id, 16);
+    /* The state the job had when it was saved, set like every other field of a job being built:
+     * it is where the job is, not a change, so job_set_state (the check, the log, the save) has
+     * nothing to do with it. */
     job->state = rec->state;
     job->priority = rec->priority;
     job->notify_flags = rec->notify_flags;
@@ -567,7 +570,9 @@ static HRESULT job_from_record(const struct store_job *rec, ULONGLONG now, struc
     {
     case BG_JOB_STATE_CONNECTING:
     case BG_JOB_STATE_TRANSFERRING:
-        job->state = BG_JOB_STATE_QUEUED;
+        /* A real change, but not a client's: the job keeps its times, and it is saved again only
+         * when something else changes. */
+        job_set_state(job, BG_JOB_STATE_QUEUED, JOB_STATE_QUIET);
         break;
     case BG_JOB_STATE_TRANSIENT_ERROR:
         job->retry_at = now + rec->retry_due_in_ms;

@@ -86,21 +86,11 @@ static void ack_error(HINTERNET request, DWORD status, struct transfer_error *er
     http_status_error(status, error);
     if (query_hex(request, L"BITS-Error-Code", &code) && FAILED(code))
     {
-        error->code = code;
         if (query_hex(request, L"BITS-Error-Context", &context) && context == BG_ERROR_CONTEXT_REMOTE_APPLICATION)
-        {
-            error->context = BG_ERROR_CONTEXT_REMOTE_APPLICATION;
-            error->transient = application_status_transient(status);
-        }
+            transfer_error_set(error, code, BG_ERROR_CONTEXT_REMOTE_APPLICATION, application_status_transient(status));
+        else error->code = code;       /* the status still says which context and whether to retry */
     }
     WARN("Ack %lu: %#lx context %u\n", status, error->code, error->context);
-}
-
-static void set_error(struct transfer_error *error, HRESULT code, BG_ERROR_CONTEXT context, BOOL transient)
-{
-    error->code = code;
-    error->context = context;
-    error->transient = transient;
 }
 
 /* ---- packets ---- */
@@ -116,7 +106,7 @@ static HINTERNET post(struct upload *u, const WCHAR *packet, const WCHAR *extra,
     size = 64 + (u->session ? lstrlenW(u->session) + 32 : 0) + (extra ? lstrlenW(extra) : 0);
     if (!(headers = heap_alloc_zero(size * sizeof(WCHAR))))
     {
-        set_error(error, E_OUTOFMEMORY, BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER, FALSE);
+        transfer_error_set(error, E_OUTOFMEMORY, BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER, FALSE);
         return NULL;
     }
     swprintf(headers, size, L"BITS-Packet-Type: %s\r\n", packet);
@@ -245,13 +235,13 @@ static HRESULT create_session(struct upload *u, struct transfer_error *error)
     if (!query_header(request, L"BITS-Protocol", protocol, ARRAYSIZE(protocol)) || wcsicmp(protocol, UPLOAD_PROTOCOL))
     {
         WinHttpCloseHandle(request);
-        set_error(error, BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
+        transfer_error_set(error, BG_E_CLIENT_SERVER_PROTOCOL_MISMATCH, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
         return error->code;
     }
     if (!query_header(request, L"BITS-Session-Id", id, ARRAYSIZE(id)) || !*id)
     {
         WinHttpCloseHandle(request);
-        set_error(error, BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
+        transfer_error_set(error, BG_E_INVALID_SERVER_RESPONSE, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
         return error->code;
     }
     have_host = query_header(request, L"BITS-Host-Id", host, ARRAYSIZE(host)) && *host;
@@ -334,7 +324,7 @@ static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
     if (handle == INVALID_HANDLE_VALUE)
     {
         HeapFree(GetProcessHeap(), 0, buffer);
-        set_error(error, HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
+        transfer_error_set(error, HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
         return error->code;
     }
     name = wcsrchr(file->local_name, '\\') + 1;
@@ -355,7 +345,7 @@ static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
         if (!local_file_identity(u, &now_size, &now_time) || now_size != total || now_time != expect_time)
         {
             WARN("%s changed during the upload\n", debugstr_w(file->local_name));
-            set_error(error, BG_E_LOCAL_FILE_CHANGED, BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
+            transfer_error_set(error, BG_E_LOCAL_FILE_CHANGED, BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
             hr = error->code;
             break;
         }
@@ -363,8 +353,8 @@ static HRESULT send_fragments(struct upload *u, struct transfer_error *error)
         if (len && (!SetFilePointerEx(handle, pos, NULL, FILE_BEGIN) || !ReadFile(handle, buffer, len, &read, NULL)
                     || read != len))
         {
-            set_error(error, read != len ? BG_E_LOCAL_FILE_CHANGED : HRESULT_FROM_WIN32(GetLastError()),
-                      BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
+            transfer_error_set(error, read != len ? BG_E_LOCAL_FILE_CHANGED : HRESULT_FROM_WIN32(GetLastError()),
+                               BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
             hr = error->code;
             break;
         }
@@ -550,7 +540,7 @@ static HRESULT download_reply(struct upload *u, struct transfer_error *error)
     if (output == INVALID_HANDLE_VALUE)
     {
         heap_free(url);
-        set_error(error, HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
+        transfer_error_set(error, HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
         return error->code;
     }
     /* Only the bytes really in the file count. */
@@ -568,7 +558,7 @@ static HRESULT download_reply(struct upload *u, struct transfer_error *error)
     }
     if (!output_cut(output, done))
     {
-        set_error(error, HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
+        transfer_error_set(error, HRESULT_FROM_WIN32(GetLastError()), BG_ERROR_CONTEXT_LOCAL_FILE, FALSE);
         hr = error->code;
         goto done;
     }
@@ -588,7 +578,8 @@ static HRESULT download_reply(struct upload *u, struct transfer_error *error)
             goto done;
         if (size != BG_SIZE_UNKNOWN && done < size)
         {
-            set_error(error, HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR), BG_ERROR_CONTEXT_REMOTE_FILE, TRUE);
+            transfer_error_set(error, HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR),
+                               BG_ERROR_CONTEXT_REMOTE_FILE, TRUE);
             hr = error->code;
             goto done;
         }
@@ -665,7 +656,8 @@ HRESULT upload_transfer(struct transfer *t, struct transfer_error *error)
     {
         heap_free(u.remote);
         heap_free(u.session);
-        set_error(error, BG_E_REMOTE_NOT_SUPPORTED, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);   /* the upload protocol runs over HTTP(S) only */
+        /* the upload protocol runs over HTTP(S) only */
+        transfer_error_set(error, BG_E_REMOTE_NOT_SUPPORTED, BG_ERROR_CONTEXT_REMOTE_FILE, FALSE);
         return error->code;
     }
     /* The local file is read as the owner (open_file_as); a job loaded after a restart has no

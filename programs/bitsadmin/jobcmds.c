@@ -84,50 +84,12 @@ static ULONG print_files(struct bitsadmin *ctx, IBackgroundCopyJob *job, const W
     return count;
 }
 
-static void print_description(const WCHAR *label, ULONG value, WCHAR *text)
-{
-    int len = text ? lstrlenW(text) : 0;
-
-    while (len && (text[len - 1] == '\r' || text[len - 1] == '\n' || text[len - 1] == ' ')) text[--len] = 0;
-    out_fmt(L"%ls0x%08lx - ", label, value);
-    out_str(text ? text : L"");
-    out_nl();
-}
-
 static void print_error_lines(IBackgroundCopyJob *job)
 {
-    BG_ERROR_CONTEXT context;
     IBackgroundCopyError *error;
-    IBackgroundCopyFile *file;
-    WCHAR *text = NULL;
-    HRESULT code;
 
     if (FAILED(IBackgroundCopyJob_GetError(job, &error))) return;
-    if (SUCCEEDED(IBackgroundCopyError_GetFile(error, &file)) && file)
-    {
-        WCHAR *remote = NULL, *local = NULL;
-
-        IBackgroundCopyFile_GetRemoteName(file, &remote);
-        IBackgroundCopyFile_GetLocalName(file, &local);
-        out_str(L"ERROR FILE:    ");
-        out_str(remote);
-        out_str(L" -> ");
-        out_str(local);
-        out_nl();
-        CoTaskMemFree(remote);
-        CoTaskMemFree(local);
-        IBackgroundCopyFile_Release(file);
-    }
-    if (SUCCEEDED(IBackgroundCopyError_GetError(error, &context, &code)))
-    {
-        IBackgroundCopyError_GetErrorDescription(error, GetUserDefaultUILanguage(), &text);
-        print_description(L"ERROR CODE:    ", code, text);
-        CoTaskMemFree(text);
-        text = NULL;
-        IBackgroundCopyError_GetErrorContextDescription(error, GetUserDefaultUILanguage(), &text);
-        print_description(L"ERROR CONTEXT: ", context, text);
-        CoTaskMemFree(text);
-    }
+    out_job_error(error);
     IBackgroundCopyError_Release(error);
 }
 

@@ -275,3 +275,48 @@ const WCHAR *str_or_null(const WCHAR *str)
 {
     return str ? str : L"NULL";
 }
+
+/* One line of the error block: the value and its text, without the line end the text brings. */
+static void out_error_description(const WCHAR *label, ULONG value, WCHAR *text)
+{
+    int len = text ? lstrlenW(text) : 0;
+
+    while (len && (text[len - 1] == '\r' || text[len - 1] == '\n' || text[len - 1] == ' ')) text[--len] = 0;
+    out_fmt(L"%ls0x%08lx - ", label, value);
+    out_str(text);
+    out_nl();
+}
+
+/* The error block that /info /verbose and /geterror print alike: the file (when the error has
+ * one), the code and the context, each with its description. */
+void out_job_error(IBackgroundCopyError *error)
+{
+    BG_ERROR_CONTEXT context;
+    IBackgroundCopyFile *file;
+    WCHAR *text = NULL;
+    HRESULT code;
+
+    if (SUCCEEDED(IBackgroundCopyError_GetFile(error, &file)) && file)
+    {
+        WCHAR *remote = NULL, *local = NULL;
+
+        IBackgroundCopyFile_GetRemoteName(file, &remote);
+        IBackgroundCopyFile_GetLocalName(file, &local);
+        out_str(L"ERROR FILE:    ");
+        out_str(remote);
+        out_str(L" -> ");
+        out_str(local);
+        out_nl();
+        CoTaskMemFree(remote);
+        CoTaskMemFree(local);
+        IBackgroundCopyFile_Release(file);
+    }
+    if (FAILED(IBackgroundCopyError_GetError(error, &context, &code))) return;
+    IBackgroundCopyError_GetErrorDescription(error, GetUserDefaultUILanguage(), &text);
+    out_error_description(L"ERROR CODE:    ", code, text);
+    CoTaskMemFree(text);
+    text = NULL;
+    IBackgroundCopyError_GetErrorContextDescription(error, GetUserDefaultUILanguage(), &text);
+    out_error_description(L"ERROR CONTEXT: ", context, text);
+    CoTaskMemFree(text);
+}

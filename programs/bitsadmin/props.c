@@ -619,11 +619,9 @@ int cmd_geterror(struct bitsadmin *ctx, int argc, WCHAR **argv)
 {
     IBackgroundCopyError *error;
     IBackgroundCopyJob *job;
-    IBackgroundCopyFile *file = NULL;
     BG_ERROR_CONTEXT context;
-    WCHAR *text = NULL;
     HRESULT hr, code;
-    int ret, len;
+    int ret;
 
     if ((ret = open_job(ctx, argv[0], &IID_IBackgroundCopyJob, (void **)&job))) return ret;
     hr = IBackgroundCopyJob_GetError(job, &error);
@@ -640,36 +638,7 @@ int cmd_geterror(struct bitsadmin *ctx, int argc, WCHAR **argv)
         IBackgroundCopyError_Release(error);
         return BITSADMIN_EXIT_OK;
     }
-    if (SUCCEEDED(IBackgroundCopyError_GetFile(error, &file)) && file)
-    {
-        WCHAR *remote = NULL, *local = NULL;
-
-        IBackgroundCopyFile_GetRemoteName(file, &remote);
-        IBackgroundCopyFile_GetLocalName(file, &local);
-        out_str(L"ERROR FILE:    ");
-        out_str(remote);
-        out_str(L" -> ");
-        out_str(local);
-        out_nl();
-        CoTaskMemFree(remote);
-        CoTaskMemFree(local);
-        IBackgroundCopyFile_Release(file);
-    }
-    IBackgroundCopyError_GetErrorDescription(error, GetUserDefaultUILanguage(), &text);
-    len = text ? lstrlenW(text) : 0;
-    while (len && (text[len - 1] == '\r' || text[len - 1] == '\n' || text[len - 1] == ' ')) text[--len] = 0;
-    out_fmt(L"ERROR CODE:    0x%08lx - ", (unsigned long)code);
-    out_str(text);
-    out_nl();
-    CoTaskMemFree(text);
-    text = NULL;
-    IBackgroundCopyError_GetErrorContextDescription(error, GetUserDefaultUILanguage(), &text);
-    len = text ? lstrlenW(text) : 0;
-    while (len && (text[len - 1] == '\r' || text[len - 1] == '\n' || text[len - 1] == ' ')) text[--len] = 0;
-    out_fmt(L"ERROR CONTEXT: 0x%08lx - ", (unsigned long)context);
-    out_str(text);
-    out_nl();
-    CoTaskMemFree(text);
+    out_job_error(error);
     IBackgroundCopyError_Release(error);
     return BITSADMIN_EXIT_OK;
 }
