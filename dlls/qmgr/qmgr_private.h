@@ -127,6 +127,7 @@ void caller_free(struct bits_caller *caller);
 BOOL caller_copy(struct bits_caller *dst, const struct bits_caller *src);
 BOOL sid_equal(PSID a, PSID b);
 HRESULT sid_to_string(PSID sid, WCHAR **str);   /* CoTaskMemAlloc'd */
+BOOL token_is_admin(HANDLE token);              /* a member of Administrators (any token) */
 #ifdef BITS_TEST_SEAM
 /* Test-only build: replace the identity of every later call (NULL restores the real one). */
 void caller_set_test_identity(const struct bits_caller *identity);

@@ -73,7 +73,7 @@ BOOL caller_copy(struct bits_caller *dst, const struct bits_caller *src)
     return TRUE;
 }
 
-static BOOL token_is_admin(HANDLE token)
+BOOL token_is_admin(HANDLE token)
 {
     SID_IDENTIFIER_AUTHORITY nt = { SECURITY_NT_AUTHORITY };
     HANDLE imp = NULL;

@@ -166,25 +166,17 @@ void open_file_test_seen(struct open_record *record)
 /* Called right after the open, still as whoever opened it. */
 static void open_watch_note(const WCHAR *path)
 {
-    SID_IDENTIFIER_AUTHORITY nt = { SECURITY_NT_AUTHORITY };
     HANDLE thread_token;
-    PSID admins;
-    BOOL admin = FALSE;
 
     InitOnceExecuteOnce(&open_watch_once, open_watch_init, NULL, NULL);
     EnterCriticalSection(&open_watch.cs);
     if (*open_watch.path && !wcsicmp(path, open_watch.path))
     {
         open_watch.record.opens++;
-        if (OpenThreadToken(GetCurrentThread(), TOKEN_QUERY, TRUE, &thread_token))
+        if (OpenThreadToken(GetCurrentThread(), TOKEN_QUERY | TOKEN_DUPLICATE, TRUE, &thread_token))
         {
             open_watch.record.impersonated++;
-            if (AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0, 0,
-                                         0, 0, &admins))
-            {
-                if (CheckTokenMembership(thread_token, admins, &admin) && admin) open_watch.record.as_admin++;
-                FreeSid(admins);
-            }
+            if (token_is_admin(thread_token)) open_watch.record.as_admin++;
             CloseHandle(thread_token);
         }
     }
