@@ -69,7 +69,6 @@ static HRESULT open_source(struct bits_job *job, const WCHAR *path, HANDLE *sour
     HANDLE token = job_owner_token(job);
     DWORD err = ERROR_SUCCESS;
 
-    if (!token) TRACE("job %s: no token of the owner\n", debugstr_guid(&job->id));
     *source = open_file_as(token, path, GENERIC_READ, FILE_FLAG_SEQUENTIAL_SCAN);
     if (*source == INVALID_HANDLE_VALUE) err = GetLastError();
     if (token) CloseHandle(token);

@@ -832,14 +832,6 @@ static WCHAR *query_location(HINTERNET request)
  * follows redirects as the job's policy allows (upload packets are never redirected: their
  * 3xx is the server application's status). Returns the request handle, or NULL with the error
  * filled in. */
-/* Reads and drops the body of a redirect (usually empty or a short page), so that WinHTTP can
- * keep its connection for the request to the new location: a connection whose answer was not
- * read to its end is closed instead. A long body is not worth reading: then the connection goes. */
-static void drain_body(struct http_session *req, HINTERNET request)
-{
-    if (!http_wait_drain(request, req->abort, 65536)) TRACE("redirect body not read to its end\n");
-}
-
 HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *extra, const void *body,
                     DWORD body_len, DWORD *status, struct transfer_error *error)
 {
@@ -897,7 +889,10 @@ HINTERNET http_send(struct http_session *req, const WCHAR *verb, const WCHAR *ex
         if (*status < 300 || *status >= 400 || *status == 304 || upload) break;
         previous = verb;
         location = query_location(request);
-        drain_body(req, request);
+        /* The body of a redirect (usually empty or a short page) is read and dropped, so that
+         * WinHTTP keeps its connection for the request to the new location: a connection whose
+         * answer was not read to its end is closed instead. A long body is not worth reading. */
+        if (!http_wait_drain(request, req->abort, 65536)) TRACE("redirect body not read to its end\n");
         WinHttpCloseHandle(request);
         request = NULL;
         follow = follow_redirect(req, *status, location, &target, &verb, &redirects);
