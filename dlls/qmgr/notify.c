@@ -582,6 +582,16 @@ static DWORD WINAPI notify_thread(void *arg)
     return 0;
 }
 
+/* Something was queued (notify.cs held): the delivery thread, started on first use with the
+ * current generation, looks at the queue again. */
+static void wake_thread(void)
+{
+    if (!notify.thread
+        && !(notify.thread = CreateThread(NULL, 0, notify_thread, (void *)(LONG_PTR)notify.generation, 0, NULL)))
+        ERR("cannot start the notification thread: %lu\n", GetLastError());
+    SetEvent(notify.wake);
+}
+
 /* Queue an event; any lock may be held. A pending modification of the same job absorbs a new
  * one, and a modification comes no sooner than MINIMUM_NOTIFICATION_INTERVAL_MS after the last
  * (500 ms by default); the others are due at once. An event the job's flags do not ask for
@@ -616,10 +626,7 @@ void notify_post(struct bits_job *job, enum notify_event event, struct bits_file
         && job->last_modification + job->notify_interval_ms > now)
         n->due = job->last_modification + job->notify_interval_ms;
     list_add_tail(&notify.queue, &n->entry);
-    if (!notify.thread
-        && !(notify.thread = CreateThread(NULL, 0, notify_thread, (void *)(LONG_PTR)notify.generation, 0, NULL)))
-        ERR("cannot start the notification thread: %lu\n", GetLastError());
-    SetEvent(notify.wake);
+    wake_thread();
 done:
     LeaveCriticalSection(&notify.cs);
 }
@@ -658,10 +665,7 @@ void notify_post_ranges(struct bits_job *job, struct bits_file *file, const BG_F
     for (i = 0; i < count; i++)
         if (!ranges_add(&n->ranges, &n->range_count, ranges[i].InitialOffset, ranges[i].Length))
             ERR("out of memory\n");
-    if (!notify.thread
-        && !(notify.thread = CreateThread(NULL, 0, notify_thread, (void *)(LONG_PTR)notify.generation, 0, NULL)))
-        ERR("cannot start the notification thread: %lu\n", GetLastError());
-    SetEvent(notify.wake);
+    wake_thread();
 done:
     LeaveCriticalSection(&notify.cs);
 }
