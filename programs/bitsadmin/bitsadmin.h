@@ -87,6 +87,7 @@ const WCHAR *priority_name(BG_JOB_PRIORITY priority);
 const WCHAR *proxy_usage_name(BG_JOB_PROXY_USAGE usage);
 const WCHAR *cert_location_name(BG_CERT_STORE_LOCATION location);
 const WCHAR *str_or_null(const WCHAR *str);
+void out_file_names(IBackgroundCopyFile *file);    /* "remote -> local" and the line end */
 void out_job_error(IBackgroundCopyError *error);   /* ERROR FILE, ERROR CODE and ERROR CONTEXT lines */
 
 /* jobcmds.c */

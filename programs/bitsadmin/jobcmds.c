@@ -62,20 +62,13 @@ static ULONG print_files(struct bitsadmin *ctx, IBackgroundCopyJob *job, const W
     while (IEnumBackgroundCopyFiles_Next(files, 1, &file, NULL) == S_OK)
     {
         BG_FILE_PROGRESS progress = { 0 };
-        WCHAR *remote = NULL, *local = NULL, total[32];
+        WCHAR total[32];
 
-        IBackgroundCopyFile_GetRemoteName(file, &remote);
-        IBackgroundCopyFile_GetLocalName(file, &local);
         IBackgroundCopyFile_GetProgress(file, &progress);
         format_size(progress.BytesTotal, total, ARRAY_SIZE(total));
         out_fmt(L"%ls%I64u / %ls %ls ", indent, progress.BytesTransferred, total,
                 progress.Completed ? L"COMPLETED" : L"WORKING");
-        out_str(remote);
-        out_str(L" -> ");
-        out_str(local);
-        out_nl();
-        CoTaskMemFree(remote);
-        CoTaskMemFree(local);
+        out_file_names(file);
         IBackgroundCopyFile_Release(file);
         count++;
     }

@@ -276,6 +276,21 @@ const WCHAR *str_or_null(const WCHAR *str)
     return str ? str : L"NULL";
 }
 
+/* The end of a file's line: "remote -> local" and the line end. */
+void out_file_names(IBackgroundCopyFile *file)
+{
+    WCHAR *remote = NULL, *local = NULL;
+
+    IBackgroundCopyFile_GetRemoteName(file, &remote);
+    IBackgroundCopyFile_GetLocalName(file, &local);
+    out_str(remote);
+    out_str(L" -> ");
+    out_str(local);
+    out_nl();
+    CoTaskMemFree(remote);
+    CoTaskMemFree(local);
+}
+
 /* One line of the error block: the value and its text, without the line end the text brings. */
 static void out_error_description(const WCHAR *label, ULONG value, WCHAR *text)
 {
@@ -298,17 +313,8 @@ void out_job_error(IBackgroundCopyError *error)
 
     if (SUCCEEDED(IBackgroundCopyError_GetFile(error, &file)) && file)
     {
-        WCHAR *remote = NULL, *local = NULL;
-
-        IBackgroundCopyFile_GetRemoteName(file, &remote);
-        IBackgroundCopyFile_GetLocalName(file, &local);
         out_str(L"ERROR FILE:    ");
-        out_str(remote);
-        out_str(L" -> ");
-        out_str(local);
-        out_nl();
-        CoTaskMemFree(remote);
-        CoTaskMemFree(local);
+        out_file_names(file);
         IBackgroundCopyFile_Release(file);
     }
     if (FAILED(IBackgroundCopyError_GetError(error, &context, &code))) return;
